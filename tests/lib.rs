@@ -1,0 +1,1 @@
+//! Integration tests live in `api/`; this empty library only anchors the package.
