@@ -1,1 +1,16 @@
-//! placeholder
+//! Pure NTIN Desk types and rules. No I/O, no clock: functions take `today`/`now` as arguments.
+//!
+//! # Layout
+//! - [`barcode`]: GS1 check digit, `Gtin`, `Ntin`, `Xtin` newtypes.
+//! - [`readiness`]: classification of barcodes into readiness classes with reason codes.
+//! - [`deadlines`]: NCT registration deadlines per business segment.
+//! - [`calendar`]: Kazakhstan working days and moderation estimates.
+//! - [`import`]: streaming parsers for pasted barcode lists, CSV and the Kaspi XML price list.
+//! - [`job`]: registration job and item state machines.
+
+pub mod barcode;
+pub mod calendar;
+pub mod deadlines;
+pub mod import;
+pub mod job;
+pub mod readiness;

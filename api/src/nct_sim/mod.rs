@@ -1,0 +1,1 @@
+//! The NCT simulator (being written).

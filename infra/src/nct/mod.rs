@@ -1,0 +1,1 @@
+//! NCT portal API: wire DTOs and the reqwest client.
