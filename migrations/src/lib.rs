@@ -1,1 +1,16 @@
-//! placeholder
+//! sea-orm migrations for NTIN Desk, listed in order. They use backend-neutral column helpers and run on both
+//! PostgreSQL and SQLite (the suite runs them on both).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_core;
+
+/// Applies the NTIN Desk schema.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_create_core::Migration)]
+    }
+}

@@ -1,0 +1,334 @@
+//! JWT verification at the edge, into an [`AuthContext`] that resolvers read. Resolvers never see tokens.
+//!
+//! Two kinds of token are accepted:
+//! - our own, HS256, `iss = "ntin-desk"`, `aud = "ntin-desk-api"`, `typ = "access"`, with the tenant's
+//!   `ver` (token version) checked against the database so a tenant can revoke all its tokens;
+//! - a registered partner's, verified with that partner's key and ONLY that key's algorithm (RS256, ES256,
+//!   EdDSA or HS256), `iss`/`aud` = the partner's. A partner token naming a tenant the partner does not manage
+//!   is refused.
+//!
+//! The algorithm is always taken from our key table, never from the token header (`alg: none` and HS/RS
+//! confusion fail). `exp` is required; the leeway is 30 s; tokens over 8 KiB are refused before parsing.
+
+use crate::error::ApiError;
+use base64::Engine as _;
+use infra::db::TenantId;
+use infra::db::tenant_repo::TenantRepo;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use secrecy::{ExposeSecret as _, SecretString};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Our issuer.
+pub const ISSUER: &str = "ntin-desk";
+/// Our audience.
+pub const AUDIENCE: &str = "ntin-desk-api";
+const MAX_TOKEN_BYTES: usize = 8 * 1024;
+const LEEWAY_SECS: u64 = 30;
+
+/// Roles, from most to least powerful within a tenant. `Admin` is platform-wide and holds no tenant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, async_graphql::Enum)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Platform operator: creates tenants and registers partners.
+    Admin,
+    /// A partner acting on the tenants it manages.
+    Reseller,
+    /// A tenant's owner: everything within the tenant, including the NCT key.
+    Owner,
+    /// Reads and changes catalogs, imports, runs jobs.
+    Editor,
+    /// Reads only.
+    Viewer,
+}
+
+impl Role {
+    /// Parses `owner|editor|viewer|reseller|admin`.
+    pub fn parse(s: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(s.to_ascii_lowercase())).ok()
+    }
+}
+
+/// What an action needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permission {
+    /// Read tenant data.
+    Read,
+    /// Change catalogs and SKUs, import, start jobs.
+    Write,
+    /// Manage the tenant's NCT key and other owner settings.
+    Manage,
+}
+
+/// The verified caller.
+#[derive(Clone, Debug)]
+pub struct AuthContext {
+    /// `sub` of the token.
+    pub subject: String,
+    /// The caller's role.
+    pub role: Role,
+    /// The tenant the token acts on, if any.
+    pub tenant: Option<TenantId>,
+    /// Set for partner tokens.
+    pub partner_id: Option<Uuid>,
+}
+
+impl AuthContext {
+    /// The tenant this caller acts on, when it holds `perm` there.
+    pub fn tenant_for(&self, perm: Permission) -> Result<TenantId, ApiError> {
+        let tenant = self
+            .tenant
+            .ok_or_else(|| ApiError::Forbidden("this token does not act on a tenant".into()))?;
+        let allowed = match (self.role, perm) {
+            (Role::Admin, _) => false,
+            (Role::Owner | Role::Reseller, _) => true,
+            (Role::Editor, Permission::Read | Permission::Write) => true,
+            (Role::Viewer, Permission::Read) => true,
+            _ => false,
+        };
+        if allowed {
+            Ok(tenant)
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "role {:?} may not do this",
+                self.role
+            )))
+        }
+    }
+}
+
+/// Claims of our own tokens (and the subset we read from partner tokens).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    /// Issuer.
+    pub iss: String,
+    /// Audience.
+    pub aud: String,
+    /// Subject.
+    pub sub: String,
+    /// Expiry, seconds since the epoch.
+    pub exp: u64,
+    /// Issued at.
+    #[serde(default)]
+    pub iat: u64,
+    /// Purpose: `access` for API tokens.
+    #[serde(default)]
+    pub typ: Option<String>,
+    /// Role.
+    pub role: Role,
+    /// Tenant ID.
+    #[serde(default)]
+    pub tid: Option<Uuid>,
+    /// Tenant token version, for revocation.
+    #[serde(default)]
+    pub ver: Option<i32>,
+}
+
+/// Why a token was refused. The message is safe to show.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct AuthError(pub String);
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        ApiError::Unauthenticated(e.0)
+    }
+}
+
+/// Mints and verifies tokens.
+#[derive(Clone)]
+pub struct TokenService {
+    secret: SecretString,
+    tenants: TenantRepo,
+}
+
+fn now_secs() -> u64 {
+    u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0)
+}
+
+impl TokenService {
+    /// Builds the service over our HS256 secret.
+    pub fn new(secret: SecretString, tenants: TenantRepo) -> Self {
+        Self { secret, tenants }
+    }
+
+    /// Signs an access token.
+    pub fn mint(&self, role: Role, tenant: Option<(TenantId, i32)>, subject: &str, ttl_secs: u64) -> anyhow::Result<String> {
+        let now = now_secs();
+        let claims = Claims {
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            sub: subject.into(),
+            exp: now + ttl_secs,
+            iat: now,
+            typ: Some("access".into()),
+            role,
+            tid: tenant.map(|t| t.0.0),
+            ver: tenant.map(|t| t.1),
+        };
+        Ok(jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(self.secret.expose_secret().as_bytes()),
+        )?)
+    }
+
+    /// HMAC-SHA256 over `msg` with a key derived from our secret and `purpose` (export links).
+    pub fn sign(&self, purpose: &str, msg: &[u8]) -> Vec<u8> {
+        let key = ring::hmac::Key::new(
+            ring::hmac::HMAC_SHA256,
+            format!("{purpose}:{}", self.secret.expose_secret()).as_bytes(),
+        );
+        ring::hmac::sign(&key, msg).as_ref().to_vec()
+    }
+
+    /// Checks a signature made by [`TokenService::sign`] in constant time.
+    pub fn verify_signature(&self, purpose: &str, msg: &[u8], sig: &[u8]) -> bool {
+        let key = ring::hmac::Key::new(
+            ring::hmac::HMAC_SHA256,
+            format!("{purpose}:{}", self.secret.expose_secret()).as_bytes(),
+        );
+        ring::hmac::verify(&key, msg, sig).is_ok()
+    }
+
+    /// Verifies a bearer token into the caller's context.
+    pub async fn verify(&self, token: &str) -> Result<AuthContext, AuthError> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(AuthError("token too large".into()));
+        }
+        let issuer = unverified_issuer(token).ok_or_else(|| AuthError("malformed token".into()))?;
+        if issuer == ISSUER {
+            return self.verify_own(token).await;
+        }
+        self.verify_partner(token, &issuer).await
+    }
+
+    async fn verify_own(&self, token: &str) -> Result<AuthContext, AuthError> {
+        let mut v = Validation::new(Algorithm::HS256);
+        v.set_issuer(&[ISSUER]);
+        v.set_audience(&[AUDIENCE]);
+        v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        v.leeway = LEEWAY_SECS;
+        v.validate_nbf = true;
+        let data = jsonwebtoken::decode::<Claims>(
+            token,
+            &DecodingKey::from_secret(self.secret.expose_secret().as_bytes()),
+            &v,
+        )
+        .map_err(|e| AuthError(format!("invalid token: {e}")))?;
+        let c = data.claims;
+        if c.typ.as_deref() != Some("access") {
+            return Err(AuthError("token is not an access token".into()));
+        }
+        let tenant = match c.tid {
+            Some(tid) => {
+                let t = self
+                    .tenants
+                    .get_tenant(tid)
+                    .await
+                    .map_err(|_| AuthError("tenant lookup failed".into()))?
+                    .ok_or_else(|| AuthError("tenant does not exist".into()))?;
+                if c.ver != Some(t.token_version) {
+                    return Err(AuthError("token revoked".into()));
+                }
+                Some(t.id)
+            }
+            None if c.role == Role::Admin => None,
+            None => return Err(AuthError("token names no tenant".into())),
+        };
+        if c.role == Role::Admin && tenant.is_some() {
+            return Err(AuthError("admin tokens do not act on a tenant".into()));
+        }
+        if c.role == Role::Reseller {
+            return Err(AuthError("reseller tokens come from a registered partner".into()));
+        }
+        Ok(AuthContext {
+            subject: c.sub,
+            role: c.role,
+            tenant,
+            partner_id: None,
+        })
+    }
+
+    async fn verify_partner(&self, token: &str, issuer: &str) -> Result<AuthContext, AuthError> {
+        let partner = self
+            .tenants
+            .partner_by_issuer(issuer)
+            .await
+            .map_err(|_| AuthError("partner lookup failed".into()))?
+            .ok_or_else(|| AuthError("unknown issuer".into()))?;
+        let (alg, key) = decoding_key(&partner.algorithm, &partner.verification_key)
+            .map_err(|_| AuthError("partner key unusable".into()))?;
+        let mut v = Validation::new(alg);
+        v.set_issuer(&[partner.issuer.as_str()]);
+        v.set_audience(&[partner.audience.as_str()]);
+        v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        v.leeway = LEEWAY_SECS;
+        v.validate_nbf = true;
+        let c = jsonwebtoken::decode::<Claims>(token, &key, &v)
+            .map_err(|e| AuthError(format!("invalid token: {e}")))?
+            .claims;
+        if matches!(c.typ.as_deref(), Some(t) if t != "access") {
+            return Err(AuthError("token is not an access token".into()));
+        }
+        if c.role == Role::Admin {
+            return Err(AuthError("partners cannot issue admin tokens".into()));
+        }
+        let tenant = match c.tid {
+            Some(tid) => {
+                let t = self
+                    .tenants
+                    .get_tenant(tid)
+                    .await
+                    .map_err(|_| AuthError("tenant lookup failed".into()))?
+                    .ok_or_else(|| AuthError("tenant does not exist".into()))?;
+                if t.partner_id != Some(partner.id) {
+                    return Err(AuthError("this partner does not manage that tenant".into()));
+                }
+                Some(t.id)
+            }
+            None if c.role == Role::Reseller => None,
+            None => return Err(AuthError("token names no tenant".into())),
+        };
+        Ok(AuthContext {
+            subject: c.sub,
+            role: c.role,
+            tenant,
+            partner_id: Some(partner.id),
+        })
+    }
+}
+
+/// The decoding key and its single allowed algorithm for a partner.
+pub fn decoding_key(algorithm: &str, key: &str) -> anyhow::Result<(Algorithm, DecodingKey)> {
+    Ok(match algorithm {
+        "HS256" => {
+            anyhow::ensure!(key.len() >= 32, "HS256 secrets must be at least 32 bytes");
+            (Algorithm::HS256, DecodingKey::from_secret(key.as_bytes()))
+        }
+        "RS256" => (Algorithm::RS256, DecodingKey::from_rsa_pem(key.as_bytes())?),
+        "ES256" => (Algorithm::ES256, DecodingKey::from_ec_pem(key.as_bytes())?),
+        "EdDSA" => (Algorithm::EdDSA, DecodingKey::from_ed_pem(key.as_bytes())?),
+        other => anyhow::bail!("unsupported algorithm {other}"),
+    })
+}
+
+/// Reads `iss` from the payload without verifying it, only to pick the verification key.
+fn unverified_issuer(token: &str) -> Option<String> {
+    let mut parts = token.split('.');
+    let (_h, p, _s) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(p.trim_end_matches('='))
+        .ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    v.get("iss")?.as_str().map(str::to_owned)
+}
+
+/// Extracts the token from `Bearer <token>`.
+pub fn bearer(header: &str) -> Option<&str> {
+    let (scheme, rest) = header.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+}

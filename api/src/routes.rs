@@ -1,0 +1,150 @@
+//! HTTP routes: `/graphql` (POST, GraphiQL on GET), `/graphql/ws`, `/healthz`, `/readyz`.
+
+use crate::auth::{AuthContext, bearer};
+use crate::schema::{AppSchema, AppState};
+use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::http::GraphiQLSource;
+use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse, GraphQLSubscription};
+use serde_json::json;
+
+/// Largest JSON body `/graphql` takes (200,000 barcodes fit); uploads are limited separately.
+pub const MAX_JSON_BODY: u64 = 32 * 1024 * 1024;
+/// Largest uploaded file.
+pub const MAX_UPLOAD: usize = 128 * 1024 * 1024;
+
+/// A GraphQL-shaped error response with a code.
+pub fn error_response(status: actix_web::http::StatusCode, code: &str, message: &str) -> HttpResponse {
+    HttpResponse::build(status).json(json!({
+        "errors": [{"message": message, "extensions": {"code": code}}]
+    }))
+}
+
+/// Verifies the `Authorization` header, if any. `Err` carries the refusal message.
+async fn authenticate(req: &HttpRequest, st: &AppState) -> Result<Option<AuthContext>, String> {
+    let Some(h) = req.headers().get(actix_web::http::header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let token = h
+        .to_str()
+        .ok()
+        .and_then(bearer)
+        .ok_or_else(|| "Authorization must be `Bearer <token>`".to_owned())?;
+    st.tokens.verify(token).await.map(Some).map_err(|e| e.0)
+}
+
+/// `POST /graphql`.
+pub async fn graphql(
+    schema: web::Data<AppSchema>,
+    st: web::Data<AppState>,
+    req: HttpRequest,
+    gql: GraphQLRequest,
+) -> HttpResponse {
+    let mut request = gql.into_inner();
+    match authenticate(&req, &st).await {
+        Ok(Some(ctx)) => {
+            tracing::Span::current().record("tenant_id", tracing::field::display(
+                ctx.tenant.map(|t| t.to_string()).unwrap_or_default(),
+            ));
+            request = request.data(ctx);
+        }
+        Ok(None) => {}
+        Err(msg) => {
+            return error_response(actix_web::http::StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &msg);
+        }
+    }
+    let resp: GraphQLResponse = schema.execute(request).await.into();
+    actix_web::Responder::respond_to(resp, &req).map_into_boxed_body()
+}
+
+/// Refuses oversized JSON bodies before they are read.
+pub async fn body_guard(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let len = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let is_multipart = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/"));
+    if !is_multipart && len.is_some_and(|l| l > MAX_JSON_BODY) {
+        let resp = error_response(
+            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "LIMIT_EXCEEDED",
+            &format!("request body over {MAX_JSON_BODY} bytes; upload files with a multipart request"),
+        );
+        return Ok(req.into_response(resp));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+/// `GET /graphql`: GraphiQL.
+pub async fn graphiql() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql/ws")
+                .title("NTIN Desk")
+                .finish(),
+        )
+}
+
+/// Reads a token from a `connection_init` payload: `{"Authorization": "Bearer …"}` or `{"token": "…"}`.
+fn token_from_init(v: &serde_json::Value) -> Option<String> {
+    let obj = v.as_object()?;
+    for (k, val) in obj {
+        let s = val.as_str()?;
+        if k.eq_ignore_ascii_case("authorization") {
+            return bearer(s).map(str::to_owned);
+        }
+        if k.eq_ignore_ascii_case("token") {
+            return Some(s.trim_start_matches("Bearer ").to_owned());
+        }
+    }
+    None
+}
+
+/// `GET /graphql/ws`: subscriptions (graphql-transport-ws and legacy graphql-ws). The token goes in
+/// `connection_init`; a missing or bad token closes the connection.
+pub async fn graphql_ws(
+    schema: web::Data<AppSchema>,
+    st: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> actix_web::Result<HttpResponse> {
+    let tokens = st.tokens.clone();
+    GraphQLSubscription::new(AppSchema::clone(&schema))
+        .on_connection_init(move |v| async move {
+            let token = token_from_init(&v)
+                .ok_or_else(|| async_graphql::Error::new("connection_init must carry a bearer token"))?;
+            let ctx = tokens
+                .verify(&token)
+                .await
+                .map_err(|e| async_graphql::Error::new(format!("UNAUTHENTICATED: {}", e.0)))?;
+            let mut data = async_graphql::Data::default();
+            data.insert(ctx);
+            Ok(data)
+        })
+        .keepalive_timeout(std::time::Duration::from_secs(60))
+        .start(&req, payload)
+}
+
+/// `GET /healthz`: the process is up.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+/// `GET /readyz`: the database answers (503 when not).
+pub async fn readyz(st: web::Data<AppState>) -> HttpResponse {
+    if infra::db::ping(&st.db).await {
+        HttpResponse::Ok().json(json!({"status": "ready", "database": "ok"}))
+    } else {
+        HttpResponse::ServiceUnavailable().json(json!({"status": "unavailable", "database": "down"}))
+    }
+}

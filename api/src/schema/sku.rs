@@ -1,0 +1,399 @@
+//! SKUs: the type, the list filter and the SKU mutations.
+
+use super::ids::{self, Kind};
+use super::types::{Reason, ReadinessClass, UserError, UserErrorCode};
+use super::{state, tenant};
+use crate::auth::Permission;
+use crate::error::ApiError;
+use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
+use infra::db::sku_repo::{Sku, SkuFields, SkuFilter, SkuUpsert};
+
+/// Most SKUs one `upsertSkus` call takes.
+pub const MAX_UPSERT: usize = 1000;
+const MAX_TEXT: usize = 1024;
+
+/// One seller SKU.
+pub struct SkuNode(pub Sku);
+
+#[Object(name = "Sku")]
+impl SkuNode {
+    /// Global ID.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Sku, self.0.id)
+    }
+    /// The catalog's global ID.
+    async fn catalog_id(&self) -> ID {
+        ids::encode(Kind::Catalog, self.0.catalog_id)
+    }
+    /// The seller's SKU code (unique per catalog).
+    async fn seller_sku(&self) -> &str {
+        &self.0.seller_sku
+    }
+    /// The barcode as entered.
+    async fn barcode(&self) -> Option<&str> {
+        self.0.barcode.as_deref()
+    }
+    /// Normalized GTIN-14 of the barcode, when it is a well-formed GTIN.
+    async fn gtin14(&self) -> Option<&str> {
+        self.0.gtin14.as_deref()
+    }
+    /// Readiness class.
+    async fn readiness_class(&self) -> ReadinessClass {
+        self.0.readiness_class.into()
+    }
+    /// Why it is not ready, if so.
+    async fn readiness_reason(&self) -> Option<Reason> {
+        let code = self.0.readiness_reason.as_deref()?;
+        let code = domain::readiness::ReasonCode::parse(code)?;
+        Some(Reason {
+            code: code.into(),
+            message: self.0.readiness_message.clone().unwrap_or_default(),
+        })
+    }
+    /// The NTIN, once known.
+    async fn ntin(&self) -> Option<&str> {
+        self.0.ntin.as_deref()
+    }
+    /// Where the NTIN came from: `LOOKUP`, `MANUAL` or `REQUEST`.
+    async fn ntin_source(&self) -> Option<&str> {
+        self.0.ntin_source.as_deref()
+    }
+    /// Temporary XTIN.
+    async fn xtin(&self) -> Option<&str> {
+        self.0.xtin.as_deref()
+    }
+    /// When the XTIN was recorded.
+    async fn xtin_assigned_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.xtin_assigned_at
+    }
+    /// Name in Russian.
+    async fn name_ru(&self) -> Option<&str> {
+        self.0.name_ru.as_deref()
+    }
+    /// Name in Kazakh.
+    async fn name_kk(&self) -> Option<&str> {
+        self.0.name_kk.as_deref()
+    }
+    /// Brand.
+    async fn brand(&self) -> Option<&str> {
+        self.0.brand.as_deref()
+    }
+    /// OKTRU category code.
+    async fn oktru(&self) -> Option<&str> {
+        self.0.oktru.as_deref()
+    }
+    /// TN VED (HS) code.
+    async fn tnved(&self) -> Option<&str> {
+        self.0.tnved.as_deref()
+    }
+    /// Country of origin (ISO 3166 alpha-2).
+    async fn country(&self) -> Option<&str> {
+        self.0.country.as_deref()
+    }
+    /// Measure unit code (MKEI).
+    async fn measure_unit(&self) -> Option<&str> {
+        self.0.measure_unit.as_deref()
+    }
+    /// Quantity in the measure unit.
+    async fn measure_quantity(&self) -> Option<&str> {
+        self.0.measure_qty.as_deref()
+    }
+    /// Price in whole tenge.
+    async fn price(&self) -> Option<i64> {
+        self.0.price
+    }
+    /// Sales channels (e.g. `kaspi`).
+    async fn channels(&self) -> &[String] {
+        &self.0.channels
+    }
+    /// Extra attributes.
+    async fn attributes(&self) -> Json<serde_json::Value> {
+        Json(self.0.attributes.clone())
+    }
+    /// Result of the last NCT lookup: `FOUND`, `AMBIGUOUS`, `NOT_FOUND` or `FAILED`.
+    async fn lookup_state(&self) -> Option<&str> {
+        self.0.lookup_state.as_deref()
+    }
+    /// When one GTIN maps to several NCT cards: the candidates, for a person to choose from.
+    async fn lookup_candidates(&self) -> Option<Json<serde_json::Value>> {
+        self.0.lookup_candidates.clone().map(Json)
+    }
+    /// When the last lookup finished.
+    async fn looked_up_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.looked_up_at
+    }
+    /// Creation time.
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.created_at
+    }
+    /// Last change.
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.updated_at
+    }
+}
+
+/// Filter for `Catalog.skus`.
+#[derive(InputObject, Default)]
+pub struct SkuFilterInput {
+    /// Only this readiness class.
+    pub readiness: Option<ReadinessClass>,
+    /// Only this lookup state (`FOUND`, `AMBIGUOUS`, `NOT_FOUND`, `FAILED`).
+    pub lookup_state: Option<String>,
+    /// Substring of seller SKU, barcode, NTIN or Russian name.
+    pub search: Option<String>,
+}
+
+impl From<SkuFilterInput> for SkuFilter {
+    fn from(f: SkuFilterInput) -> Self {
+        SkuFilter {
+            readiness: f.readiness.map(Into::into),
+            lookup_state: f.lookup_state,
+            search: f.search,
+            ids: None,
+        }
+    }
+}
+
+/// SKU fields. Omitted fields keep their stored value; an empty string clears a text field.
+#[derive(InputObject, Default, Clone)]
+pub struct SkuFieldsInput {
+    /// Barcode (GTIN), as printed.
+    pub barcode: Option<String>,
+    /// Name in Russian.
+    pub name_ru: Option<String>,
+    /// Name in Kazakh.
+    pub name_kk: Option<String>,
+    /// Brand.
+    pub brand: Option<String>,
+    /// OKTRU code.
+    pub oktru: Option<String>,
+    /// TN VED code.
+    pub tnved: Option<String>,
+    /// Country (ISO alpha-2).
+    pub country: Option<String>,
+    /// Measure unit code.
+    pub measure_unit: Option<String>,
+    /// Quantity.
+    pub measure_quantity: Option<String>,
+    /// NTIN entered by hand.
+    pub ntin: Option<String>,
+    /// Temporary XTIN.
+    pub xtin: Option<String>,
+    /// Price in whole tenge.
+    pub price: Option<i64>,
+    /// Sales channels.
+    pub channels: Option<Vec<String>>,
+    /// Extra attributes (a JSON object).
+    pub attributes: Option<Json<serde_json::Value>>,
+}
+
+/// Validates fields; returns the repository form or the user errors (field paths under `prefix`).
+pub fn validate_fields(f: SkuFieldsInput, prefix: &[&str]) -> Result<SkuFields, Vec<UserError>> {
+    let mut errs = Vec::new();
+    let path = |name: &str| {
+        let mut p: Vec<&str> = prefix.to_vec();
+        p.push(name);
+        p.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>()
+    };
+    let mut push = |name: &str, code, msg: String| {
+        let p = path(name);
+        let refs: Vec<&str> = p.iter().map(String::as_str).collect();
+        errs.push(UserError::new(&refs, code, msg));
+    };
+    for (name, v) in [
+        ("barcode", &f.barcode), ("nameRu", &f.name_ru), ("nameKk", &f.name_kk), ("brand", &f.brand),
+        ("oktru", &f.oktru), ("tnved", &f.tnved), ("country", &f.country), ("measureUnit", &f.measure_unit),
+        ("measureQuantity", &f.measure_quantity), ("ntin", &f.ntin), ("xtin", &f.xtin),
+    ] {
+        if v.as_ref().is_some_and(|s| s.chars().count() > MAX_TEXT) {
+            push(name, UserErrorCode::TooLong, format!("at most {MAX_TEXT} characters"));
+        }
+    }
+    if let Some(n) = f.ntin.as_deref().filter(|s| !s.trim().is_empty())
+        && let Err(e) = domain::barcode::Ntin::parse(n.trim())
+    {
+        push("ntin", UserErrorCode::Invalid, format!("not an NTIN: {e}"));
+    }
+    if let Some(x) = f.xtin.as_deref().filter(|s| !s.trim().is_empty())
+        && let Err(e) = domain::barcode::Xtin::parse(x.trim())
+    {
+        push("xtin", UserErrorCode::Invalid, format!("not an XTIN (13 digits starting 004): {e}"));
+    }
+    if f.price.is_some_and(|p| p < 0) {
+        push("price", UserErrorCode::Invalid, "price must not be negative".into());
+    }
+    if f.channels.as_ref().is_some_and(|c| c.len() > 20 || c.iter().any(|s| s.len() > 64)) {
+        push("channels", UserErrorCode::TooLong, "at most 20 channels of 64 characters".into());
+    }
+    if f.attributes.as_ref().is_some_and(|a| !a.0.is_object()) {
+        push("attributes", UserErrorCode::Invalid, "attributes must be a JSON object".into());
+    }
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    Ok(SkuFields {
+        barcode: f.barcode,
+        name_ru: f.name_ru,
+        name_kk: f.name_kk,
+        brand: f.brand,
+        oktru: f.oktru,
+        tnved: f.tnved,
+        country: f.country.map(|c| c.trim().to_ascii_uppercase()),
+        measure_unit: f.measure_unit,
+        measure_qty: f.measure_quantity,
+        ntin: f.ntin,
+        xtin: f.xtin,
+        price: f.price,
+        channels: f.channels,
+        attributes: f.attributes.map(|a| a.0),
+    })
+}
+
+/// One SKU of `upsertSkus`.
+#[derive(InputObject)]
+pub struct SkuInput {
+    /// Seller SKU code: creates the SKU or updates the one with this code.
+    pub seller_sku: String,
+    /// Fields to set.
+    #[graphql(flatten)]
+    pub fields: SkuFieldsInput,
+}
+
+/// Input of `upsertSkus`.
+#[derive(InputObject)]
+pub struct UpsertSkusInput {
+    /// The catalog.
+    pub catalog_id: ID,
+    /// At most 1000 SKUs.
+    pub skus: Vec<SkuInput>,
+}
+
+/// Result of `upsertSkus`. Nothing is written when there are user errors.
+#[derive(SimpleObject, Default)]
+pub struct UpsertSkusPayload {
+    /// SKUs created.
+    pub created: u64,
+    /// SKUs changed.
+    pub updated: u64,
+    /// SKUs that already had these values.
+    pub unchanged: u64,
+    /// Problems with the input.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Input of `updateSku`.
+#[derive(InputObject)]
+pub struct UpdateSkuInput {
+    /// The SKU.
+    pub id: ID,
+    /// Fields to set.
+    #[graphql(flatten)]
+    pub fields: SkuFieldsInput,
+}
+
+/// Result of `updateSku`.
+#[derive(SimpleObject)]
+pub struct SkuPayload {
+    /// The SKU after the change.
+    pub sku: Option<SkuNode>,
+    /// Problems with the input.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Input of `deleteSkus`.
+#[derive(InputObject)]
+pub struct DeleteSkusInput {
+    /// SKUs to delete (at most 1000).
+    pub ids: Vec<ID>,
+}
+
+/// Result of `deleteSkus`.
+#[derive(SimpleObject)]
+pub struct DeleteSkusPayload {
+    /// The SKUs that were deleted.
+    pub deleted_ids: Vec<ID>,
+    /// IDs that matched nothing of the caller's.
+    pub user_errors: Vec<UserError>,
+}
+
+/// SKU mutations.
+#[derive(Default)]
+pub struct SkuMutation;
+
+#[Object]
+impl SkuMutation {
+    /// Creates or updates SKUs by seller SKU, all or nothing.
+    async fn upsert_skus(&self, ctx: &Context<'_>, input: UpsertSkusInput) -> Result<UpsertSkusPayload, ApiError> {
+        let t = tenant(ctx, Permission::Write)?;
+        let fail = |e: Vec<UserError>| Ok(UpsertSkusPayload { user_errors: e, ..Default::default() });
+        if input.skus.len() > MAX_UPSERT {
+            return fail(vec![UserError::new(&["skus"], UserErrorCode::TooLong, format!("at most {MAX_UPSERT} SKUs per call"))]);
+        }
+        let Some(catalog_id) = ids::try_decode(Kind::Catalog, &input.catalog_id) else {
+            return fail(vec![UserError::new(&["catalogId"], UserErrorCode::NotFound, "no such catalog")]);
+        };
+        let mut errors = Vec::new();
+        let mut rows = Vec::with_capacity(input.skus.len());
+        let mut seen = std::collections::HashSet::new();
+        for (i, s) in input.skus.into_iter().enumerate() {
+            let idx = i.to_string();
+            let code = s.seller_sku.trim().to_owned();
+            if code.is_empty() || code.chars().count() > domain::import::MAX_SKU_LEN {
+                errors.push(UserError::new(&["skus", &idx, "sellerSku"], UserErrorCode::Invalid,
+                    format!("sellerSku must have 1 to {} characters", domain::import::MAX_SKU_LEN)));
+                continue;
+            }
+            if !seen.insert(code.clone()) {
+                errors.push(UserError::new(&["skus", &idx, "sellerSku"], UserErrorCode::Taken, "sellerSku repeats an earlier entry"));
+                continue;
+            }
+            match validate_fields(s.fields, &["skus", &idx]) {
+                Ok(fields) => rows.push(SkuUpsert { seller_sku: code, fields }),
+                Err(e) => errors.extend(e),
+            }
+        }
+        if !errors.is_empty() {
+            return fail(errors);
+        }
+        match state(ctx)?.skus.upsert(t, catalog_id, &rows).await {
+            Ok(c) => Ok(UpsertSkusPayload { created: c.created, updated: c.updated, unchanged: c.unchanged, user_errors: vec![] }),
+            Err(infra::db::RepoError::NotFound) => fail(vec![UserError::new(&["catalogId"], UserErrorCode::NotFound, "no such catalog")]),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Updates one SKU.
+    async fn update_sku(&self, ctx: &Context<'_>, input: UpdateSkuInput) -> Result<SkuPayload, ApiError> {
+        let t = tenant(ctx, Permission::Write)?;
+        let nf = || Ok(SkuPayload { sku: None, user_errors: vec![UserError::new(&["id"], UserErrorCode::NotFound, "no such SKU")] });
+        let Some(id) = ids::try_decode(Kind::Sku, &input.id) else { return nf() };
+        let fields = match validate_fields(input.fields, &[]) {
+            Ok(f) => f,
+            Err(e) => return Ok(SkuPayload { sku: None, user_errors: e }),
+        };
+        match state(ctx)?.skus.update(t, id, &fields).await {
+            Ok(s) => Ok(SkuPayload { sku: Some(SkuNode(s)), user_errors: vec![] }),
+            Err(infra::db::RepoError::NotFound) => nf(),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Deletes SKUs; IDs that are unknown or not the caller's are reported and nothing else happens to them.
+    async fn delete_skus(&self, ctx: &Context<'_>, input: DeleteSkusInput) -> Result<DeleteSkusPayload, ApiError> {
+        let t = tenant(ctx, Permission::Write)?;
+        if input.ids.len() > MAX_UPSERT {
+            return Ok(DeleteSkusPayload { deleted_ids: vec![], user_errors: vec![UserError::new(&["ids"], UserErrorCode::TooLong, format!("at most {MAX_UPSERT} IDs per call"))] });
+        }
+        let uuids: Vec<uuid::Uuid> = input.ids.iter().filter_map(|i| ids::try_decode(Kind::Sku, i)).collect();
+        let deleted = state(ctx)?.skus.delete(t, &uuids).await?;
+        let deleted_ids: Vec<ID> = deleted.iter().map(|u| ids::encode(Kind::Sku, *u)).collect();
+        let user_errors = input
+            .ids
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| !deleted_ids.contains(i))
+            .map(|(n, _)| UserError::new(&["ids", &n.to_string()], UserErrorCode::NotFound, "no such SKU"))
+            .collect();
+        Ok(DeleteSkusPayload { deleted_ids, user_errors })
+    }
+}

@@ -1,0 +1,486 @@
+//! SKUs of a tenant's catalogs: batch upsert by seller SKU (imports), keyset-paged listing with filters,
+//! single updates and the readiness summary.
+
+use super::entity::sku;
+use super::{RepoError, TenantId};
+use chrono::{DateTime, Utc};
+use domain::readiness::{Classification, ReadinessClass, Summary, classify};
+use sea_orm::sea_query::ExprTrait as _;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A stored SKU.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sku {
+    pub id: Uuid,
+    pub tenant_id: TenantId,
+    pub catalog_id: Uuid,
+    pub seller_sku: String,
+    pub barcode: Option<String>,
+    pub gtin14: Option<String>,
+    pub readiness_class: ReadinessClass,
+    pub readiness_reason: Option<String>,
+    pub readiness_message: Option<String>,
+    pub ntin: Option<String>,
+    pub ntin_source: Option<String>,
+    pub xtin: Option<String>,
+    pub xtin_assigned_at: Option<DateTime<Utc>>,
+    pub name_ru: Option<String>,
+    pub name_kk: Option<String>,
+    pub brand: Option<String>,
+    pub oktru: Option<String>,
+    pub tnved: Option<String>,
+    pub country: Option<String>,
+    pub measure_unit: Option<String>,
+    pub measure_qty: Option<String>,
+    pub price: Option<i64>,
+    pub channels: Vec<String>,
+    pub attributes: serde_json::Value,
+    pub lookup_state: Option<String>,
+    pub lookup_candidates: Option<serde_json::Value>,
+    pub looked_up_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<sku::Model> for Sku {
+    fn from(m: sku::Model) -> Self {
+        Self {
+            id: m.id,
+            tenant_id: TenantId(m.tenant_id),
+            catalog_id: m.catalog_id,
+            seller_sku: m.seller_sku,
+            barcode: m.barcode,
+            gtin14: m.gtin14,
+            readiness_class: ReadinessClass::parse(&m.readiness_class)
+                .unwrap_or(ReadinessClass::ManualCard),
+            readiness_reason: m.readiness_reason,
+            readiness_message: m.readiness_message,
+            ntin: m.ntin,
+            ntin_source: m.ntin_source,
+            xtin: m.xtin,
+            xtin_assigned_at: m.xtin_assigned_at,
+            name_ru: m.name_ru,
+            name_kk: m.name_kk,
+            brand: m.brand,
+            oktru: m.oktru,
+            tnved: m.tnved,
+            country: m.country,
+            measure_unit: m.measure_unit,
+            measure_qty: m.measure_qty,
+            price: m.price,
+            channels: serde_json::from_str(&m.channels).unwrap_or_default(),
+            attributes: serde_json::from_str(&m.attributes)
+                .unwrap_or_else(|_| serde_json::json!({})),
+            lookup_state: m.lookup_state,
+            lookup_candidates: m
+                .lookup_candidates
+                .as_deref()
+                .and_then(|s| serde_json::from_str(s).ok()),
+            looked_up_at: m.looked_up_at,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// Fields a caller sets on a SKU. `None` keeps the stored value; `Some("")` clears a text field.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SkuFields {
+    pub barcode: Option<String>,
+    pub name_ru: Option<String>,
+    pub name_kk: Option<String>,
+    pub brand: Option<String>,
+    pub oktru: Option<String>,
+    pub tnved: Option<String>,
+    pub country: Option<String>,
+    pub measure_unit: Option<String>,
+    pub measure_qty: Option<String>,
+    pub ntin: Option<String>,
+    pub xtin: Option<String>,
+    pub price: Option<i64>,
+    pub channels: Option<Vec<String>>,
+    pub attributes: Option<serde_json::Value>,
+}
+
+/// One SKU to create or update by its seller SKU code.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SkuUpsert {
+    pub seller_sku: String,
+    pub fields: SkuFields,
+}
+
+/// What an upsert did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UpsertCounts {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+impl UpsertCounts {
+    /// Adds another batch's counts.
+    pub fn add(&mut self, o: UpsertCounts) {
+        self.created += o.created;
+        self.updated += o.updated;
+        self.unchanged += o.unchanged;
+    }
+}
+
+/// Filters for listing SKUs.
+#[derive(Clone, Debug, Default)]
+pub struct SkuFilter {
+    pub readiness: Option<ReadinessClass>,
+    pub lookup_state: Option<String>,
+    /// Substring of seller SKU, barcode, NTIN or Russian name.
+    pub search: Option<String>,
+    pub ids: Option<Vec<Uuid>>,
+}
+
+/// The readiness of a SKU from its barcode, NTIN and XTIN: a valid NTIN wins; then the barcode decides;
+/// a SKU with no barcode but an XTIN is temporary.
+pub fn sku_readiness(barcode: Option<&str>, ntin: Option<&str>, xtin: Option<&str>) -> Classification {
+    if let Some(n) = ntin
+        && domain::barcode::Ntin::parse(n).is_ok()
+    {
+        return Classification {
+            class: ReadinessClass::HasNtin,
+            gtin14: barcode.and_then(|b| classify(b).gtin14),
+            reason: None,
+        };
+    }
+    match barcode {
+        Some(b) if !b.trim().is_empty() => classify(b),
+        _ => match xtin {
+            Some(x) if domain::barcode::Xtin::parse(x).is_ok() => Classification {
+                class: ReadinessClass::TemporaryXtin,
+                gtin14: None,
+                reason: None,
+            },
+            _ => classify(""),
+        },
+    }
+}
+
+fn norm(v: &Option<String>) -> Option<Option<String>> {
+    v.as_ref().map(|s| {
+        let t = s.trim();
+        (!t.is_empty()).then(|| t.to_owned())
+    })
+}
+
+/// Applies `f` to `m`; returns whether anything changed. Readiness is recomputed.
+fn apply_fields(m: &mut sku::Model, f: &SkuFields, now: DateTime<Utc>) -> bool {
+    let before = m.clone();
+    macro_rules! set_text {
+        ($($field:ident),*) => {$(
+            if let Some(v) = norm(&f.$field) { m.$field = v; }
+        )*};
+    }
+    set_text!(barcode, name_ru, name_kk, brand, oktru, tnved, country, measure_unit, measure_qty, ntin);
+    if let Some(x) = norm(&f.xtin)
+        && x != m.xtin
+    {
+        m.xtin_assigned_at = x.as_ref().map(|_| now);
+        m.xtin = x;
+    }
+    if let Some(ntin) = norm(&f.ntin)
+        && ntin.is_some()
+        && before.ntin != ntin
+    {
+        m.ntin_source = Some("MANUAL".to_owned());
+    }
+    if f.price.is_some() {
+        m.price = f.price;
+    }
+    if let Some(c) = &f.channels {
+        m.channels = serde_json::to_string(c).unwrap_or_else(|_| "[]".to_owned());
+    }
+    if let Some(a) = &f.attributes {
+        m.attributes = a.to_string();
+    }
+    let c = sku_readiness(m.barcode.as_deref(), m.ntin.as_deref(), m.xtin.as_deref());
+    m.readiness_class = c.class.as_str().to_owned();
+    m.gtin14 = c.gtin14;
+    m.readiness_reason = c.reason.as_ref().map(|r| r.code.as_str().to_owned());
+    m.readiness_message = c.reason.map(|r| r.message);
+    let changed = *m != before;
+    if changed {
+        m.updated_at = now;
+    }
+    changed
+}
+
+fn new_model(tenant: TenantId, catalog_id: Uuid, seller_sku: &str, now: DateTime<Utc>) -> sku::Model {
+    sku::Model {
+        id: Uuid::new_v4(),
+        tenant_id: tenant.0,
+        catalog_id,
+        seller_sku: seller_sku.to_owned(),
+        barcode: None,
+        gtin14: None,
+        readiness_class: ReadinessClass::ManualCard.as_str().to_owned(),
+        readiness_reason: None,
+        readiness_message: None,
+        ntin: None,
+        ntin_source: None,
+        xtin: None,
+        xtin_assigned_at: None,
+        name_ru: None,
+        name_kk: None,
+        brand: None,
+        oktru: None,
+        tnved: None,
+        country: None,
+        measure_unit: None,
+        measure_qty: None,
+        price: None,
+        channels: "[]".to_owned(),
+        attributes: "{}".to_owned(),
+        lookup_state: None,
+        lookup_candidates: None,
+        looked_up_at: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+fn full_update(m: sku::Model) -> sku::ActiveModel {
+    let mut am: sku::ActiveModel = m.into();
+    // Mark every column dirty: `into()` yields Unchanged values.
+    use sea_orm::{ActiveValue, Iterable};
+    for col in sku::Column::iter() {
+        if matches!(col, sku::Column::Id) {
+            continue;
+        }
+        let v = am.get(col);
+        if let ActiveValue::Unchanged(val) = v {
+            am.set(col, val);
+        }
+    }
+    am
+}
+
+/// Upserts a batch by `(catalog, seller_sku)` on `conn` (a transaction during imports). The catalog must
+/// already be known to belong to `tenant`. Rows of the batch must have distinct seller SKUs.
+pub async fn upsert_batch<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    catalog_id: Uuid,
+    rows: &[SkuUpsert],
+) -> Result<UpsertCounts, RepoError> {
+    let mut counts = UpsertCounts::default();
+    if rows.is_empty() {
+        return Ok(counts);
+    }
+    let now = Utc::now();
+    let keys: Vec<&str> = rows.iter().map(|r| r.seller_sku.as_str()).collect();
+    let mut existing: HashMap<String, sku::Model> = sku::Entity::find()
+        .filter(sku::Column::TenantId.eq(tenant.0))
+        .filter(sku::Column::CatalogId.eq(catalog_id))
+        .filter(sku::Column::SellerSku.is_in(keys))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| (m.seller_sku.clone(), m))
+        .collect();
+    let mut inserts = Vec::new();
+    for row in rows {
+        match existing.remove(&row.seller_sku) {
+            Some(mut m) => {
+                if apply_fields(&mut m, &row.fields, now) {
+                    full_update(m).update(conn).await?;
+                    counts.updated += 1;
+                } else {
+                    counts.unchanged += 1;
+                }
+            }
+            None => {
+                let mut m = new_model(tenant, catalog_id, &row.seller_sku, now);
+                apply_fields(&mut m, &row.fields, now);
+                inserts.push(sku::ActiveModel::from(m));
+                counts.created += 1;
+            }
+        }
+    }
+    for chunk in inserts.chunks(400) {
+        sku::Entity::insert_many(chunk.to_vec()).exec(conn).await?;
+    }
+    Ok(counts)
+}
+
+/// SKU repository.
+#[derive(Clone)]
+pub struct SkuRepo {
+    db: DatabaseConnection,
+}
+
+impl SkuRepo {
+    /// Wraps a connection.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// One SKU of this tenant.
+    pub async fn get(&self, tenant: TenantId, id: Uuid) -> Result<Option<Sku>, RepoError> {
+        Ok(sku::Entity::find_by_id(id)
+            .filter(sku::Column::TenantId.eq(tenant.0))
+            .one(&self.db)
+            .await?
+            .map(Into::into))
+    }
+
+    fn filtered(tenant: TenantId, catalog_id: Uuid, f: &SkuFilter) -> sea_orm::Select<sku::Entity> {
+        let mut q = sku::Entity::find()
+            .filter(sku::Column::TenantId.eq(tenant.0))
+            .filter(sku::Column::CatalogId.eq(catalog_id));
+        if let Some(c) = f.readiness {
+            q = q.filter(sku::Column::ReadinessClass.eq(c.as_str()));
+        }
+        if let Some(s) = &f.lookup_state {
+            q = q.filter(sku::Column::LookupState.eq(s.as_str()));
+        }
+        if let Some(ids) = &f.ids {
+            q = q.filter(sku::Column::Id.is_in(ids.clone()));
+        }
+        if let Some(s) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let pat = format!("%{}%", s.replace('\\', "").replace('%', "").replace('_', ""));
+            q = q.filter(
+                Condition::any()
+                    .add(sku::Column::SellerSku.like(pat.as_str()))
+                    .add(sku::Column::Barcode.like(pat.as_str()))
+                    .add(sku::Column::Ntin.like(pat.as_str()))
+                    .add(sku::Column::NameRu.like(pat.as_str())),
+            );
+        }
+        q
+    }
+
+    /// SKUs of a catalog ordered by seller SKU; `after` is the last seller SKU of the previous page.
+    pub async fn list(
+        &self,
+        tenant: TenantId,
+        catalog_id: Uuid,
+        filter: &SkuFilter,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<Sku>, RepoError> {
+        let mut q = Self::filtered(tenant, catalog_id, filter);
+        if let Some(a) = after {
+            q = q.filter(sku::Column::SellerSku.gt(a));
+        }
+        Ok(q.order_by_asc(sku::Column::SellerSku)
+            .limit(limit)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// How many SKUs match.
+    pub async fn count(&self, tenant: TenantId, catalog_id: Uuid, filter: &SkuFilter) -> Result<u64, RepoError> {
+        Ok(Self::filtered(tenant, catalog_id, filter).count(&self.db).await?)
+    }
+
+    /// Readiness summary of a catalog, computed by the database.
+    pub async fn readiness_summary(&self, tenant: TenantId, catalog_id: Uuid) -> Result<Summary, RepoError> {
+        let rows: Vec<(String, i64)> = sku::Entity::find()
+            .select_only()
+            .column(sku::Column::ReadinessClass)
+            .column_as(sku::Column::Id.count(), "n")
+            .filter(sku::Column::TenantId.eq(tenant.0))
+            .filter(sku::Column::CatalogId.eq(catalog_id))
+            .group_by(sku::Column::ReadinessClass)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut s = Summary::default();
+        for (class, n) in rows {
+            let n = u64::try_from(n).unwrap_or(0);
+            s.total += n;
+            match ReadinessClass::parse(&class) {
+                Some(ReadinessClass::HasNtin) => s.has_ntin += n,
+                Some(ReadinessClass::AutoLookupReady) => s.auto_lookup_ready += n,
+                Some(ReadinessClass::TemporaryXtin) => s.temporary_xtin += n,
+                _ => s.manual_card += n,
+            }
+        }
+        s.duplicates = self.duplicate_barcodes(tenant, catalog_id).await?;
+        Ok(s)
+    }
+
+    /// SKUs whose GTIN-14 is shared with an earlier SKU of the same catalog.
+    async fn duplicate_barcodes(&self, tenant: TenantId, catalog_id: Uuid) -> Result<u64, RepoError> {
+        let rows: Vec<(Option<String>, i64)> = sku::Entity::find()
+            .select_only()
+            .column(sku::Column::Gtin14)
+            .column_as(sku::Column::Id.count(), "n")
+            .filter(sku::Column::TenantId.eq(tenant.0))
+            .filter(sku::Column::CatalogId.eq(catalog_id))
+            .filter(sku::Column::Gtin14.is_not_null())
+            .group_by(sku::Column::Gtin14)
+            .having(sku::Column::Id.count().gt(1))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows.iter().map(|(_, n)| u64::try_from(n - 1).unwrap_or(0)).sum())
+    }
+
+    /// Creates or updates SKUs in one transaction.
+    pub async fn upsert(
+        &self,
+        tenant: TenantId,
+        catalog_id: Uuid,
+        rows: &[SkuUpsert],
+    ) -> Result<UpsertCounts, RepoError> {
+        use sea_orm::TransactionTrait;
+        let txn = self.db.begin().await?;
+        if super::catalog_repo::get_in(&txn, tenant, catalog_id).await?.is_none() {
+            return Err(RepoError::NotFound);
+        }
+        let mut total = UpsertCounts::default();
+        for chunk in rows.chunks(500) {
+            total.add(upsert_batch(&txn, tenant, catalog_id, chunk).await?);
+        }
+        txn.commit().await?;
+        Ok(total)
+    }
+
+    /// Updates one SKU's fields.
+    pub async fn update(&self, tenant: TenantId, id: Uuid, fields: &SkuFields) -> Result<Sku, RepoError> {
+        let mut m = sku::Entity::find_by_id(id)
+            .filter(sku::Column::TenantId.eq(tenant.0))
+            .one(&self.db)
+            .await?
+            .ok_or(RepoError::NotFound)?;
+        if apply_fields(&mut m, fields, Utc::now()) {
+            full_update(m.clone()).update(&self.db).await?;
+        }
+        Ok(m.into())
+    }
+
+    /// Deletes SKUs of this tenant; returns the IDs that were deleted (foreign ones are ignored).
+    pub async fn delete(&self, tenant: TenantId, ids: &[Uuid]) -> Result<Vec<Uuid>, RepoError> {
+        let found: Vec<Uuid> = sku::Entity::find()
+            .select_only()
+            .column(sku::Column::Id)
+            .filter(sku::Column::TenantId.eq(tenant.0))
+            .filter(sku::Column::Id.is_in(ids.to_vec()))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        if !found.is_empty() {
+            sku::Entity::delete_many()
+                .filter(sku::Column::TenantId.eq(tenant.0))
+                .filter(sku::Column::Id.is_in(found.clone()))
+                .exec(&self.db)
+                .await?;
+        }
+        Ok(found)
+    }
+}
