@@ -10,7 +10,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, ResponseError, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use infra::nct::dto::ApiErrorDto;
 
 use super::seed::normalize_tin;
@@ -75,6 +75,27 @@ pub fn not_found() -> ApiFailure {
         "NOT_FOUND",
         "Запрашиваемые данные не найдены.",
     )
+}
+
+/// 422 `BUSINESS_ERROR`.
+pub fn business_error(message: impl Into<String>) -> ApiFailure {
+    api_error(StatusCode::UNPROCESSABLE_ENTITY, "BUSINESS_ERROR", message)
+}
+
+/// The spec's 200 body of PUT/DELETE actions.
+pub fn no_content_ok() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "text/plain"))
+        .body("no content")
+}
+
+/// The caller's key (the gate has already checked it).
+pub fn caller_key(req: &HttpRequest) -> String {
+    req.headers()
+        .get(API_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// `tin` of `/portal/api/v{1,2}/products/{tin}`, normalized, when the path is a card lookup.

@@ -11,21 +11,37 @@
 //! # Layout
 //! - [`seed`]: the deterministic card formula ([`seed::seed_gtin`], [`seed::seed_ntin`],
 //!   [`seed::not_found_gtin`]) and the CSV seed file.
-//! - `catalog_data` / `dict_data`: OKTRU tree, base and extended attribute tables, TNVED/COUNTRY/MEASURE.
+//! - [`catalog_data`], [`attribute_data`], [`dict_data`]: the OKTRU tree and its leaves, the base and
+//!   extended attribute tables, and the TNVED/COUNTRY/MEASURE dictionaries.
 //! - `state`: shared state and counters ([`SimStats`]); `faults`: the gate every portal call passes.
-//! - `routes_products`, `routes_dictionaries`, `routes_control`: the handlers.
+//! - `routes_products`, `routes_dictionaries`, `routes_control`: lookups, dictionaries, the `/__sim` knobs.
+//! - The moderation flow: `requests_store` (data), `validation` (create/update checks), `moderation`
+//!   (the compressed-clock moderator, duplicates, publishing), `revision_rules` (the field checks),
+//!   `request_views` (list/details shapes), `routes_requests` and `uploads` (the handlers).
 
+pub mod attribute_data;
 pub mod catalog_data;
 pub mod dict_data;
 mod faults;
+mod moderation;
+mod request_views;
+mod requests_store;
+mod revision_rules;
 mod routes_control;
 mod routes_dictionaries;
 mod routes_products;
+mod routes_requests;
 pub mod seed;
 mod state;
+mod uploads;
+mod validation;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_moderation;
+#[cfg(test)]
+mod tests_requests;
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -37,6 +53,8 @@ use actix_web::{App, HttpResponse, HttpServer, ResponseError as _, web};
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
+pub use moderation::{DUPLICATES_REASON, EXISTS_COMMENT};
+pub use revision_rules::REVISION_COMMENT;
 pub use state::SimStats;
 
 use faults::{not_found, validation_error};
@@ -60,6 +78,11 @@ pub struct SimConfig {
     pub latency: Duration,
     /// Injected faults.
     pub faults: FaultConfig,
+    /// One moderation "working day" of the compressed clock: a request sent to moderation is `accepted`
+    /// after a quarter of it and decided after three.
+    pub working_day: Duration,
+    /// Delay the answer of the next create by this much, after the request is stored.
+    pub stall_create: Option<Duration>,
 }
 
 impl Default for SimConfig {
@@ -71,6 +94,8 @@ impl Default for SimConfig {
             rate_limit_per_sec: None,
             latency: Duration::ZERO,
             faults: FaultConfig::default(),
+            working_day: Duration::from_secs(2),
+            stall_create: None,
         }
     }
 }
@@ -134,6 +159,11 @@ impl SimHandle {
         self.state.add_key(key);
     }
 
+    /// Delays the answer of the next create by `stall` (after the request is stored); `None` disarms.
+    pub fn set_stall_create(&self, stall: Option<Duration>) {
+        self.state.set_stall_create(stall);
+    }
+
     /// Stops the server without waiting for in-flight calls (a stalled call would hold it for 60 s).
     pub async fn stop(self) {
         self.server.stop(false).await;
@@ -176,6 +206,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
             web::scope("/portal/api")
                 .wrap(from_fn(faults::gate))
                 .configure(routes_dictionaries::configure)
+                .configure(routes_requests::configure)
+                .configure(uploads::configure)
                 .configure(routes_products::configure)
                 .default_service(web::to(|| async { not_found().error_response() })),
         )

@@ -1,6 +1,7 @@
 //! Control routes under `/__sim` for black-box tests and the demo. They do NOT exist on the real NCT and
 //! need no API key: `GET /__sim/stats`, `PUT /__sim/faults` (a [`FaultConfig`]),
-//! `PUT /__sim/rate-limit` (`{"perSecond": n | null}`) and `POST /__sim/keys` (`{"key": "..."}`).
+//! `PUT /__sim/rate-limit` (`{"perSecond": n | null}`), `POST /__sim/keys` (`{"key": "..."}`) and
+//! `PUT /__sim/stall` (`{"ms": n | null}`: delay the answer of the next create, after it is stored).
 
 use actix_web::{HttpResponse, ResponseError as _, web};
 use serde::Deserialize;
@@ -15,7 +16,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/faults", web::get().to(get_faults))
         .route("/faults", web::put().to(put_faults))
         .route("/rate-limit", web::put().to(put_rate_limit))
-        .route("/keys", web::post().to(add_key));
+        .route("/keys", web::post().to(add_key))
+        .route("/stall", web::put().to(put_stall));
 }
 
 async fn stats(state: web::Data<SimState>) -> HttpResponse {
@@ -69,4 +71,16 @@ async fn add_key(state: web::Data<SimState>, body: web::Json<KeyBody>) -> HttpRe
     }
     state.add_key(key);
     HttpResponse::NoContent().finish()
+}
+
+/// Body of `PUT /__sim/stall`.
+#[derive(Debug, Deserialize)]
+struct StallBody {
+    #[serde(default)]
+    ms: Option<u64>,
+}
+
+async fn put_stall(state: web::Data<SimState>, body: web::Json<StallBody>) -> HttpResponse {
+    state.set_stall_create(body.ms.map(std::time::Duration::from_millis));
+    HttpResponse::Ok().json(serde_json::json!({ "ms": body.ms }))
 }

@@ -4,7 +4,8 @@
 use actix_web::{HttpResponse, web};
 use infra::nct::dto::{PortalAttributeObjectDto, PortalGovAttributesDto, PortalProductDto};
 
-use super::catalog_data::{BASE_ATTRIBUTES, GOV_MAIN, gov_attr_dto, is_leaf, leaf};
+use super::attribute_data::{BASE_ATTRIBUTES, GOV_MAIN, gov_attr_dto};
+use super::catalog_data::{is_leaf, leaf};
 use super::faults::{ApiFailure, not_found, validation_error};
 use super::seed::normalize_tin;
 use super::state::SimState;
@@ -36,12 +37,16 @@ fn find(state: &SimState, tin: &str) -> Result<Vec<PortalProductDto>, ApiFailure
             "Код NTIN состоит из 13 цифр, код GTIN — из 8, 12, 13 или 14 цифр.",
         ));
     };
-    let cards: Vec<PortalProductDto> = state
+    let mut cards: Vec<PortalProductDto> = state
         .catalog
         .lookup(&tin)
         .into_iter()
         .map(|c| c.to_dto())
         .collect();
+    if cards.is_empty() {
+        // Cards published through the simulator's own moderation flow.
+        cards = state.store().published_lookup(&tin);
+    }
     if cards.is_empty() {
         Err(not_found())
     } else {

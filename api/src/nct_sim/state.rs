@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::FaultConfig;
 use super::dict_data::Dictionaries;
+use super::requests_store::RequestStore;
 use super::seed::Catalog;
 
 /// Counters of what the simulator saw; `GET /__sim/stats` serves them.
@@ -24,6 +25,8 @@ pub struct SimStats {
     pub unauthorized: u64,
     /// Injected faults (500, timeout, malformed, 503 burst).
     pub faults_injected: u64,
+    /// Product requests created (`POST /products/requests` and `POST /{ntin}/edit-product` drafts).
+    pub requests_created: u64,
     /// Card lookups (v1 and v2) per normalized 13-digit tin, counted on arrival, whatever the outcome.
     pub lookups: BTreeMap<String, u64>,
 }
@@ -71,6 +74,7 @@ struct Control {
     rate_limit: Option<u32>,
     buckets: HashMap<String, Bucket>,
     stats: SimStats,
+    stall_create: Option<Duration>,
 }
 
 /// Everything the handlers share.
@@ -82,6 +86,10 @@ pub struct SimState {
     pub dicts: Dictionaries,
     /// Delay added to every portal call.
     pub latency: Duration,
+    /// Length of one compressed moderation "working day".
+    pub working_day: Duration,
+    /// Product requests, uploads and cards published through them.
+    pub requests: Mutex<RequestStore>,
     control: Mutex<Control>,
 }
 
@@ -93,6 +101,8 @@ impl SimState {
             catalog,
             dicts: Dictionaries::build(),
             latency: config.latency,
+            working_day: config.working_day,
+            requests: Mutex::new(RequestStore::default()),
             control: Mutex::new(Control {
                 keys: config.keys.iter().cloned().collect(),
                 burst_left: faults.burst_5xx,
@@ -100,6 +110,7 @@ impl SimState {
                 rate_limit: config.rate_limit_per_sec,
                 buckets: HashMap::new(),
                 stats: SimStats::default(),
+                stall_create: config.stall_create,
             }),
         }
     }
@@ -107,6 +118,13 @@ impl SimState {
     fn control(&self) -> MutexGuard<'_, Control> {
         // A panic while holding the lock leaves plain counters behind; keep serving.
         self.control
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The request store, locked.
+    pub fn store(&self) -> MutexGuard<'_, RequestStore> {
+        self.requests
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -210,6 +228,21 @@ impl SimState {
     /// Accepts one more key.
     pub fn add_key(&self, key: String) {
         self.control().keys.insert(key);
+    }
+
+    /// Delays the response of the next create (after the request is stored).
+    pub fn set_stall_create(&self, stall: Option<Duration>) {
+        self.control().stall_create = stall;
+    }
+
+    /// Takes the pending create stall, if any (it applies once).
+    pub fn take_stall_create(&self) -> Option<Duration> {
+        self.control().stall_create.take()
+    }
+
+    /// Counts a created request.
+    pub fn count_created(&self) {
+        self.control().stats.requests_created += 1;
     }
 
     /// A snapshot of the counters.

@@ -1,11 +1,14 @@
 //! [`NctError`]: every way a single NCT call can fail, classified so a caller can act on it.
 //!
-//! The classification (which status becomes which variant) lives in one place,
-//! `super::client::classify_response`; this module holds the enum, its stable codes and the
-//! `Retry-After` parser. Messages are built by us: they carry at most NCT's own `ApiErrorDto.message`
+//! The classification (which status becomes which variant) lives in one function, [`classify_response`],
+//! next to the enum, its stable codes and the `Retry-After` parser. Messages are built by us: they carry at most NCT's own `ApiErrorDto.message`
 //! (truncated to [`MAX_MESSAGE_CHARS`]), never a raw upstream body, never a header, never the API key.
 
 use std::time::{Duration, SystemTime};
+
+use secrecy::{ExposeSecret as _, SecretString};
+
+use super::dto::ApiErrorDto;
 
 /// Longest upstream message kept in an error.
 pub const MAX_MESSAGE_CHARS: usize = 300;
@@ -118,6 +121,99 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
+/// THE status mapping. 2xx → `Ok`; 401/403 → `InvalidKey` (the 401 body is plain text `no content`);
+/// 404 → `NotFound`; 429 → `RateLimited`; 503 with a usable `Retry-After` → `RateLimited`; other 5xx →
+/// `Unavailable`; 422 → `Business`; 400 and other 4xx → `Validation`; 3xx (redirects are not followed)
+/// and anything else → `Malformed`. `ApiErrorDto` is read when the body is a JSON object; its message is
+/// truncated and any occurrence of the key is replaced by `***`.
+///
+/// # Errors
+/// The classified [`NctError`] for every non-2xx status.
+pub fn classify_response(
+    status: u16,
+    retry_after: Option<&str>,
+    body: &[u8],
+    key: &SecretString,
+) -> Result<(), NctError> {
+    let retry_after = || retry_after.and_then(|v| parse_retry_after(v, SystemTime::now()));
+    let api_error = || parse_api_error(body, key);
+    match status {
+        200..=299 => Ok(()),
+        300..=399 => Err(NctError::Malformed(format!(
+            "NCT answered HTTP {status} (a redirect); redirects are not followed"
+        ))),
+        401 | 403 => Err(NctError::InvalidKey),
+        404 => Err(NctError::NotFound),
+        429 => Err(NctError::RateLimited {
+            retry_after: retry_after(),
+        }),
+        503 if retry_after().is_some() => Err(NctError::RateLimited {
+            retry_after: retry_after(),
+        }),
+        500..=599 => Err(NctError::Unavailable {
+            status: Some(status),
+            message: api_error()
+                .map(|e| e.message)
+                .filter(|m| !m.is_empty())
+                .unwrap_or_else(|| format!("HTTP {status}")),
+        }),
+        422 => {
+            let e = api_error().unwrap_or_default();
+            Err(NctError::Business {
+                code: non_empty(e.code, "BUSINESS_ERROR"),
+                message: non_empty(e.message, "HTTP 422"),
+            })
+        }
+        400..=499 => {
+            let e = api_error().unwrap_or_default();
+            let fallback = if status == 400 {
+                "VALIDATION_ERROR".to_owned()
+            } else {
+                format!("HTTP_{status}")
+            };
+            Err(NctError::Validation {
+                code: non_empty(e.code, &fallback),
+                message: non_empty(e.message, &format!("HTTP {status}")),
+            })
+        }
+        _ => Err(NctError::Malformed(format!(
+            "NCT answered with unexpected HTTP {status}"
+        ))),
+    }
+}
+
+fn non_empty(s: String, fallback: &str) -> String {
+    if s.trim().is_empty() {
+        fallback.to_owned()
+    } else {
+        s
+    }
+}
+
+/// Reads an `ApiErrorDto` from a JSON object body; code and message are scrubbed and truncated.
+fn parse_api_error(body: &[u8], key: &SecretString) -> Option<ApiErrorDto> {
+    let trimmed = body.trim_ascii_start();
+    if !trimmed.starts_with(b"{") {
+        return None;
+    }
+    let dto: ApiErrorDto = serde_json::from_slice(trimmed).ok()?;
+    let code: String = scrub(&dto.code, key).chars().take(64).collect();
+    Some(ApiErrorDto {
+        code,
+        message: truncate_message(&scrub(&dto.message, key)),
+    })
+}
+
+/// Replaces the key with `***` in text that came from upstream.
+fn scrub(text: &str, key: &SecretString) -> String {
+    let secret = key.expose_secret();
+    if secret.is_empty() {
+        text.to_owned()
+    } else {
+        text.replace(secret, "***")
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -182,5 +278,76 @@ mod tests {
             }
             .is_retryable()
         );
+    }
+
+    #[test]
+    fn upstream_messages_are_kept_but_truncated() {
+        let body = format!(
+            r#"{{"code":"VALIDATION_ERROR","message":"{}"}}"#,
+            "я".repeat(500)
+        );
+        match classify_response(400, None, body.as_bytes(), &key()) {
+            Err(NctError::Validation { code, message }) => {
+                assert_eq!(code, "VALIDATION_ERROR");
+                assert!(message.chars().count() <= 301);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn status_mapping() {
+        let k = key();
+        assert!(classify_response(204, None, b"", &k).is_ok());
+        assert_eq!(
+            classify_response(401, None, b"no content", &k),
+            Err(NctError::InvalidKey)
+        );
+        assert_eq!(
+            classify_response(403, None, b"", &k),
+            Err(NctError::InvalidKey)
+        );
+        assert_eq!(
+            classify_response(404, None, b"{}", &k),
+            Err(NctError::NotFound)
+        );
+        assert_eq!(
+            classify_response(429, Some("2"), b"", &k),
+            Err(NctError::RateLimited {
+                retry_after: Some(Duration::from_secs(2))
+            })
+        );
+        assert_eq!(
+            classify_response(503, Some("1"), b"", &k),
+            Err(NctError::RateLimited {
+                retry_after: Some(Duration::from_secs(1))
+            })
+        );
+        assert!(matches!(
+            classify_response(503, None, b"", &k),
+            Err(NctError::Unavailable {
+                status: Some(503),
+                ..
+            })
+        ));
+        assert!(matches!(
+            classify_response(
+                422,
+                None,
+                br#"{"code":"BUSINESS_ERROR","message":"no"}"#,
+                &k
+            ),
+            Err(NctError::Business { .. })
+        ));
+        assert!(matches!(
+            classify_response(302, None, b"", &k),
+            Err(NctError::Malformed(_))
+        ));
+    }
+
+    const MARKER: &str = "sk-LEAKMARKER-1a2b3c";
+
+    fn key() -> SecretString {
+        SecretString::from(MARKER)
     }
 }

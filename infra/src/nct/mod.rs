@@ -3,14 +3,12 @@
 //! # Layout
 //! - [`dto`]: serde types for every schema of the NCT OpenAPI (shared with the simulator in `api::nct_sim`).
 //! - [`client`]: [`NctClient`], one attempt per call, and [`with_retries`] (full-jitter backoff).
-//! - [`error`]: [`NctError`], the classified failure of a call, with stable codes.
+//! - [`error`]: [`NctError`], the classified failure of a call, with stable codes, and
+//!   [`classify_response`], the one status-to-error mapping.
 
 pub mod client;
 pub mod dto;
 pub mod error;
 
-pub use client::{
-    MAX_HONOURED_RETRY_AFTER, NctClient, NctClientConfig, RetryPolicy, classify_response,
-    with_retries,
-};
-pub use error::{NctError, parse_retry_after};
+pub use client::{MAX_HONOURED_RETRY_AFTER, NctClient, NctClientConfig, RetryPolicy, with_retries};
+pub use error::{NctError, classify_response, parse_retry_after};
