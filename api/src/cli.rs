@@ -49,7 +49,7 @@ enum Command {
         #[arg(long)]
         seed_file: Option<std::path::PathBuf>,
         /// Accepted API keys (repeat the flag).
-        #[arg(long = "key", default_values_t = vec!["demo-nct-key".to_owned()])]
+        #[arg(long = "key", default_values_t = vec![crate::nct_sim::DEMO_KEY.to_owned()])]
         keys: Vec<String>,
         /// Per-key requests per second (429 with Retry-After above it).
         #[arg(long)]
@@ -72,8 +72,7 @@ pub async fn run() -> anyhow::Result<()> {
         }
         Command::NctSim { bind, seed_file, keys, rate_limit, latency_ms } => {
             crate::telemetry::init_subscriber("info", crate::config::LogFormat::Pretty, std::io::stdout);
-            let _ = (bind, seed_file, keys, rate_limit, latency_ms);
-            anyhow::bail!("SIMSHIM")
+            crate::nct_sim::run_cli(bind, seed_file, keys, rate_limit, latency_ms).await
         }
     }
 }

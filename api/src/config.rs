@@ -33,8 +33,64 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// `--demo`: seed a demo tenant and print its token.
     pub demo: bool,
-    /// `JOB_CONCURRENCY`: parallel NCT calls per job worker (default 8).
+    /// `JOB_CONCURRENCY`: parallel NCT calls the job worker starts with (default 8; it adapts up to 8×).
     pub job_concurrency: usize,
+    /// `NTIN_MASTER_KEY` (`1:<base64>,2:<base64>` or one base64 key), or a key generated once into
+    /// `<data_dir>/master_key` (mode 0600) for the embedded default.
+    pub master_key: MasterKeySource,
+    /// Settings of the in-process NCT simulator, used when `NCT_BASE_URL` is unset.
+    pub sim: SimSettings,
+}
+
+/// Where the master keys come from; re-read when a ciphertext names a version we do not know yet, so a
+/// rotation needs no restart.
+#[derive(Clone, Debug)]
+pub enum MasterKeySource {
+    /// `NTIN_MASTER_KEY`.
+    Env(SecretString),
+    /// A 0600 file in the data dir.
+    File(PathBuf),
+}
+
+impl MasterKeySource {
+    /// Reads the current key spec.
+    pub fn read(&self) -> anyhow::Result<SecretString> {
+        match self {
+            MasterKeySource::Env(s) => Ok(s.clone()),
+            MasterKeySource::File(p) => Ok(SecretString::from(
+                std::fs::read_to_string(p)
+                    .with_context(|| format!("cannot read master key file {}", p.display()))?
+                    .trim()
+                    .to_owned(),
+            )),
+        }
+    }
+}
+
+/// The embedded NCT simulator: `NCT_SIM_LATENCY_MS`, `NCT_SIM_RATE_LIMIT` (per second), `NCT_SIM_WORKING_DAY_MS`.
+#[derive(Clone, Debug)]
+pub struct SimSettings {
+    /// Added latency per call.
+    pub latency_ms: u64,
+    /// Per-key rate limit.
+    pub rate_limit: Option<u32>,
+    /// One compressed moderation working day.
+    pub working_day_ms: u64,
+    /// Seed cards generated in memory.
+    pub seed_size: usize,
+}
+
+impl Default for SimSettings {
+    fn default() -> Self {
+        Self { latency_ms: 20, rate_limit: Some(200), working_day_ms: 2000, seed_size: 100_000 }
+    }
+}
+
+fn num<T: std::str::FromStr>(name: &str) -> anyhow::Result<Option<T>> {
+    match var(name) {
+        Some(v) => Ok(Some(v.parse::<T>().map_err(|_| anyhow::anyhow!("{name}: expected a number"))?)),
+        None => Ok(None),
+    }
 }
 
 fn var(name: &str) -> Option<String> {
@@ -70,7 +126,34 @@ impl Settings {
                 .context("JOB_CONCURRENCY: expected a number from 1 to 256")?,
             None => 8,
         };
+        let master_key = match var("NTIN_MASTER_KEY") {
+            Some(k) => MasterKeySource::Env(SecretString::from(k)),
+            None => {
+                let path = data_dir.join("master_key");
+                if !path.exists() {
+                    let k = infra::crypto::MasterKeyring::generate_key()
+                        .map_err(|e| anyhow::anyhow!("NTIN_MASTER_KEY: {e}"))?;
+                    write_private(&path, &format!("1:{k}"))
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                }
+                MasterKeySource::File(path)
+            }
+        };
+        infra::crypto::MasterKeyring::parse(&master_key.read()?)
+            .map_err(|e| anyhow::anyhow!("NTIN_MASTER_KEY: {e}"))?;
+        let d = SimSettings::default();
+        let sim = SimSettings {
+            latency_ms: num("NCT_SIM_LATENCY_MS")?.unwrap_or(d.latency_ms),
+            rate_limit: match var("NCT_SIM_RATE_LIMIT").as_deref() {
+                Some("0") | Some("none") => None,
+                _ => num("NCT_SIM_RATE_LIMIT")?.or(d.rate_limit),
+            },
+            working_day_ms: num("NCT_SIM_WORKING_DAY_MS")?.unwrap_or(d.working_day_ms),
+            seed_size: d.seed_size,
+        };
         Ok(Self {
+            master_key,
+            sim,
             database_url,
             bind: var("BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
             data_dir,

@@ -2,13 +2,24 @@
 
 use crate::auth::TokenService;
 use crate::config::Settings;
+use crate::nct_sim::{self, SimConfig, SimHandle};
 use crate::routes;
-use crate::schema::{AppSchema, AppState, build_schema};
+use crate::schema::{AppSchema, AppState, Services, build_schema};
 use actix_web::{App, HttpServer, dev::Server, middleware::from_fn, web};
 use anyhow::Context as _;
 use async_graphql::http::MultipartOptions;
+use infra::cache::{CacheTtls, LookupCacheImpl, MemoryCache, RedisCache, namespace_for};
+use infra::crypto::MasterKeyring;
+use infra::db::job_repo::JobRepo;
+use infra::db::key_repo::NctKeyRepo;
 use infra::db::tenant_repo::TenantRepo;
+use infra::jobs::JobEvents;
+use infra::jobs::worker::{Worker, WorkerConfig};
+use infra::lookup::LookupService;
+use infra::nct::{NctClient, NctClientConfig};
 use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
 use tracing_actix_web::TracingLogger;
 
 /// A built, bound, not yet running application.
@@ -16,6 +27,27 @@ pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
+    worker: Worker,
+    sim: Option<SimHandle>,
+}
+
+/// Starts the in-process NCT simulator for the embedded default.
+async fn start_simulator(settings: &Settings) -> anyhow::Result<SimHandle> {
+    let sim = nct_sim::start(
+        SimConfig {
+            keys: vec![nct_sim::DEMO_KEY.to_owned()],
+            seed_size: settings.sim.seed_size,
+            rate_limit_per_sec: settings.sim.rate_limit,
+            latency: Duration::from_millis(settings.sim.latency_ms),
+            working_day: Duration::from_millis(settings.sim.working_day_ms),
+            ..SimConfig::default()
+        },
+        "127.0.0.1:0",
+    )
+    .await
+    .context("cannot start the NCT simulator")?;
+    tracing::info!(base_url = %sim.base_url(), demo_key = nct_sim::DEMO_KEY, "NCT simulator started (NCT_BASE_URL unset)");
+    Ok(sim)
 }
 
 impl Application {
@@ -25,13 +57,53 @@ impl Application {
         tracing::info!("running database migrations");
         infra::db::migrate(&db).await?;
         let tokens = TokenService::new(settings.jwt_secret.clone(), TenantRepo::new(db.clone()));
-        let state = AppState::new(db, tokens);
+        let source = settings.master_key.clone();
+        let keyring = MasterKeyring::parse(&source.read()?).map_err(|e| anyhow::anyhow!("NTIN_MASTER_KEY: {e}"))?;
+        let keys = NctKeyRepo::new(db.clone(), keyring).with_reload(Arc::new(move || {
+            source.read().ok().and_then(|s| MasterKeyring::parse(&s).ok())
+        }));
+        let (sim, base_url) = match &settings.nct_base_url {
+            Some(url) => (None, url.clone()),
+            None => {
+                let sim = start_simulator(settings).await?;
+                let url = sim.base_url();
+                (Some(sim), url)
+            }
+        };
+        let nct = NctClient::new(NctClientConfig { base_url: base_url.clone(), ..NctClientConfig::default() })
+            .context("NCT_BASE_URL: not a usable URL")?;
+        let cache: LookupCacheImpl = match &settings.redis_url {
+            Some(url) => RedisCache::connect(url, namespace_for(&base_url), infra::cache::DEFAULT_OP_TIMEOUT)
+                .await
+                .map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?
+                .into(),
+            None => MemoryCache::new().into(),
+        };
+        let lookup = LookupService::new(nct.clone(), cache, CacheTtls::default());
+        let events = JobEvents::new();
+        let worker = Worker::new(
+            JobRepo::new(db.clone()),
+            keys.clone(),
+            lookup.clone(),
+            events.clone(),
+            WorkerConfig {
+                start_concurrency: settings.job_concurrency,
+                max_concurrency: settings.job_concurrency * 8,
+                ..WorkerConfig::default()
+            },
+        );
+        let state = AppState::new(Services { db, tokens, keys, nct, lookup, events, worker_wake: worker.waker() });
         let schema = build_schema(Some(state.clone()));
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("BIND: cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let server = run(listener, schema, state.clone())?;
-        Ok(Self { port, server, state })
+        Ok(Self { port, server, state, worker, sim })
+    }
+
+    /// The in-process simulator, when `NCT_BASE_URL` is unset.
+    pub fn simulator(&self) -> Option<&SimHandle> {
+        self.sim.as_ref()
     }
 
     /// The bound port.
@@ -49,9 +121,27 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until stopped (SIGTERM/SIGINT stop it gracefully).
+    /// Serves HTTP and runs the job worker until stopped. SIGTERM/SIGINT stop the server gracefully; the
+    /// worker then finishes its batch in flight and exits. Whichever of the two ends first is logged.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let mut worker = tokio::spawn(self.worker.run(stop_rx));
+        let result = tokio::select! {
+            r = self.server => {
+                tracing::info!("HTTP server stopped");
+                r
+            }
+            r = &mut worker => {
+                tracing::error!(outcome = ?r, "job worker exited unexpectedly");
+                Ok(())
+            }
+        };
+        let _ = stop_tx.send(true);
+        let _ = worker.await;
+        if let Some(sim) = self.sim {
+            sim.stop().await;
+        }
+        result
     }
 }
 
@@ -66,7 +156,7 @@ fn run(listener: TcpListener, schema: AppSchema, state: AppState) -> anyhow::Res
             .wrap(TracingLogger::default())
             .app_data(schema.clone())
             .app_data(state.clone())
-            .app_data(multipart.clone())
+            .app_data(multipart)
             .service(
                 web::resource("/graphql")
                     .wrap(from_fn(routes::body_guard))

@@ -10,14 +10,42 @@ use api::startup::Application;
 use infra::db::TenantId;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
+use api::nct_sim::{SimConfig, SimHandle};
 use std::path::PathBuf;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
+
+/// Everything the servers of this test binary log, at trace level for our crates, so tests can prove a
+/// secret never reaches a log line. `TEST_LOG=1` prints to stdout instead.
+pub static LOGS: LazyLock<Arc<Mutex<Vec<u8>>>> = LazyLock::new(|| Arc::new(Mutex::new(Vec::new())));
+
+#[derive(Clone)]
+struct LogSink;
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut l) = LOGS.lock() {
+            l.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
 
 static TRACING: LazyLock<()> = LazyLock::new(|| {
     if std::env::var("TEST_LOG").is_ok() {
         api::telemetry::init_subscriber("debug,sqlx=warn", LogFormat::Pretty, std::io::stdout);
+    } else {
+        api::telemetry::init_subscriber("warn,api=trace,infra=trace,tracing_actix_web=info", LogFormat::Json, || LogSink);
     }
 });
+
+/// The captured logs as text.
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&LOGS.lock().map(|l| l.clone()).unwrap_or_default()).into_owned()
+}
 
 /// A running server for one test.
 pub struct TestApp {
@@ -31,7 +59,24 @@ pub struct TestApp {
     pub state: AppState,
     /// The settings the app was built with.
     pub settings: Settings,
+    /// The NCT simulator this app talks to.
+    pub sim: Arc<SimHandle>,
     handle: actix_web::dev::ServerHandle,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// A simulator config for tests: small seed, fast clock, no latency, no limit.
+pub fn test_sim_config() -> SimConfig {
+    SimConfig {
+        seed_size: 5_000,
+        working_day: Duration::from_millis(200),
+        ..SimConfig::default()
+    }
+}
+
+/// Starts a simulator.
+pub async fn start_sim(cfg: SimConfig) -> Arc<SimHandle> {
+    Arc::new(api::nct_sim::start(cfg, "127.0.0.1:0").await.expect("start simulator"))
 }
 
 /// A fresh database URL: a new PostgreSQL database or a new SQLite file.
@@ -67,33 +112,40 @@ pub async fn test_settings() -> Settings {
         jwt_secret: format!("test-secret-{}-{}", uuid::Uuid::new_v4(), uuid::Uuid::new_v4()).into(),
         data_dir,
         nct_base_url: None,
-        redis_url: None,
+        redis_url: std::env::var("TEST_REDIS_URL").ok().filter(|u| !u.is_empty()),
         log_format: LogFormat::Pretty,
         demo: false,
         job_concurrency: 8,
+        master_key: api::config::MasterKeySource::Env(
+            format!("1:{}", infra::crypto::MasterKeyring::generate_key().expect("key")).into(),
+        ),
+        sim: api::config::SimSettings::default(),
     }
 }
 
-/// Starts the app with default test settings.
+/// Starts the app with default test settings and its own simulator.
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with(test_settings().await).await
+    spawn_app_with_sim(test_settings().await, start_sim(test_sim_config()).await).await
 }
 
-/// Starts the app with the given settings.
-pub async fn spawn_app_with(settings: Settings) -> TestApp {
+/// Starts the app with the given settings, pointed at `sim`.
+pub async fn spawn_app_with_sim(mut settings: Settings, sim: Arc<SimHandle>) -> TestApp {
     LazyLock::force(&TRACING);
+    settings.nct_base_url = Some(sim.base_url());
     let app = Application::build(&settings).await.expect("build app");
     let port = app.port();
     let state = app.state().clone();
     let handle = app.handle();
-    tokio::spawn(app.run_until_stopped());
+    let task = tokio::spawn(app.run_until_stopped());
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         port,
         client: reqwest::Client::new(),
         state,
         settings,
+        sim,
         handle,
+        task,
     }
 }
 
@@ -165,11 +217,55 @@ impl TestApp {
         data["importCatalog"].clone()
     }
 
-    /// Stops the server.
-    pub async fn stop(self) {
-        self.handle.stop(true).await;
+    /// Kills the server like `kill -9` would kill the worker: the HTTP server stops at once and the task
+    /// running the job worker is aborted mid-batch, leaving leased items behind.
+    pub async fn kill(self) -> (Settings, Arc<SimHandle>) {
+        self.task.abort();
+        self.handle.stop(false).await;
+        (self.settings, self.sim)
+    }
+
+    /// Sets the tenant's NCT key (the simulator's demo key unless given).
+    pub async fn set_key(&self, token: &str, key: &str, verify: bool) -> Value {
+        self.gql_ok(
+            Some(token),
+            "mutation($k:String!,$v:Boolean!){ setNctApiKey(input:{key:$k, verify:$v}){ nctKey{ configured fingerprint status setAt lastVerifiedAt } userErrors{ field code message } } }",
+            json!({"k": key, "v": verify}),
+        )
+        .await["setNctApiKey"]
+            .clone()
+    }
+
+    /// Starts a lookup job; returns the payload.
+    pub async fn start_lookup(&self, token: &str, catalog: &str, idem: Option<&str>) -> Value {
+        self.gql_ok(
+            Some(token),
+            "mutation($c:ID!,$i:String){ startLookupJob(input:{catalogId:$c, idempotencyKey:$i}){ job{ id state progress{ total } } userErrors{ field code message } } }",
+            json!({"c": catalog, "i": idem}),
+        )
+        .await["startLookupJob"]
+            .clone()
+    }
+
+    /// Polls a job until it is final (or the timeout passes); returns it.
+    pub async fn wait_job(&self, token: &str, job: &str, timeout: Duration) -> Value {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let j = self
+                .gql_ok(Some(token), JOB_Q, json!({"j": job}))
+                .await["job"]
+                .clone();
+            let st = j["state"].as_str().unwrap_or_default().to_owned();
+            if ["SUCCEEDED", "FAILED", "CANCELLED"].contains(&st.as_str()) || std::time::Instant::now() > deadline {
+                return j;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 }
+
+/// Reads a job with its progress.
+pub const JOB_Q: &str = "query($j:ID!){ job(id:$j){ id state lastError startedAt finishedAt eta progress{ total processed found ambiguous notFound failed skipped } } }";
 
 /// GS1 check digit (test-side, independent of the domain code).
 pub fn check_digit(body: &str) -> char {

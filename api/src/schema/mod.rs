@@ -3,6 +3,8 @@
 pub mod catalog;
 pub mod ids;
 pub mod import;
+pub mod job;
+pub mod nct_key;
 pub mod node;
 pub mod readiness;
 pub mod sku;
@@ -11,10 +13,16 @@ pub mod types;
 
 use crate::auth::{AuthContext, Permission, TokenService};
 use crate::error::ApiError;
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+use async_graphql::{Context, MergedObject, MergedSubscription, Schema};
 use infra::db::TenantId;
+use infra::db::job_repo::JobRepo;
+use infra::db::key_repo::NctKeyRepo;
 use infra::db::{catalog_repo::CatalogRepo, sku_repo::SkuRepo, tenant_repo::TenantRepo};
+use infra::jobs::JobEvents;
+use infra::lookup::LookupService;
+use infra::nct::NctClient;
 use sea_orm::DatabaseConnection;
+use std::sync::Arc;
 
 /// Largest page a connection serves; more is a `BAD_USER_INPUT` error, not a silent clamp.
 pub const MAX_PAGE: usize = 250;
@@ -32,17 +40,53 @@ pub struct AppState {
     pub skus: SkuRepo,
     /// Token minting and verification.
     pub tokens: TokenService,
+    /// Encrypted NCT keys.
+    pub keys: NctKeyRepo,
+    /// Registration jobs.
+    pub jobs: JobRepo,
+    /// The NCT client (key verification).
+    pub nct: NctClient,
+    /// Cached, coalesced NCT lookups.
+    pub lookup: LookupService,
+    /// Job change events (live progress).
+    pub events: JobEvents,
+    /// Wakes the job worker.
+    pub worker_wake: Arc<tokio::sync::Notify>,
+}
+
+/// The outside services `AppState` is built from.
+pub struct Services {
+    /// The database.
+    pub db: DatabaseConnection,
+    /// Token service.
+    pub tokens: TokenService,
+    /// Encrypted key store.
+    pub keys: NctKeyRepo,
+    /// NCT client.
+    pub nct: NctClient,
+    /// Lookup service.
+    pub lookup: LookupService,
+    /// Event bus.
+    pub events: JobEvents,
+    /// Worker wake-up.
+    pub worker_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
     /// Builds the repositories over one connection.
-    pub fn new(db: DatabaseConnection, tokens: TokenService) -> Self {
+    pub fn new(s: Services) -> Self {
         Self {
-            tenants: TenantRepo::new(db.clone()),
-            catalogs: CatalogRepo::new(db.clone()),
-            skus: SkuRepo::new(db.clone()),
-            tokens,
-            db,
+            tenants: TenantRepo::new(s.db.clone()),
+            catalogs: CatalogRepo::new(s.db.clone()),
+            skus: SkuRepo::new(s.db.clone()),
+            jobs: JobRepo::new(s.db.clone()),
+            tokens: s.tokens,
+            keys: s.keys,
+            nct: s.nct,
+            lookup: s.lookup,
+            events: s.events,
+            worker_wake: s.worker_wake,
+            db: s.db,
         }
     }
 }
@@ -54,6 +98,8 @@ pub struct QueryRoot(
     tenant::TenantQuery,
     catalog::CatalogQuery,
     node::NodeQuery,
+    nct_key::NctKeyQuery,
+    job::JobQuery,
 );
 
 /// Mutation root.
@@ -63,14 +109,20 @@ pub struct MutationRoot(
     catalog::CatalogMutation,
     sku::SkuMutation,
     import::ImportMutation,
+    nct_key::NctKeyMutation,
+    job::JobMutation,
 );
 
+/// Subscription root.
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(job::JobSubscription);
+
 /// The schema type.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema with its limits.
 pub fn build_schema(state: Option<AppState>) -> AppSchema {
-    let mut b = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+    let mut b = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
         .limit_depth(16)
         .limit_complexity(50_000)
         .limit_recursive_depth(32)

@@ -11,6 +11,7 @@ use async_graphql::{Context, ID, Interface, Object};
 
 /// Anything with a global ID.
 #[derive(Interface)]
+#[allow(clippy::large_enum_variant)]
 #[graphql(field(name = "id", ty = "ID"))]
 pub enum Node {
     /// A tenant.
@@ -19,6 +20,8 @@ pub enum Node {
     Catalog(CatalogNode),
     /// A SKU.
     Sku(SkuNode),
+    /// A registration job.
+    RegistrationJob(super::job::JobNode),
 }
 
 /// `node` and `nodes`.
@@ -47,7 +50,10 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, ApiError> {
             let t = tenant(ctx, Permission::Read)?;
             st.skus.get(t, uid).await?.map(|s| Node::Sku(SkuNode(s)))
         }
-        Kind::Job => None,
+        Kind::Job => {
+            let t = tenant(ctx, Permission::Read)?;
+            super::job::load_job(st, t, uid).await?.map(Node::RegistrationJob)
+        }
     })
 }
 

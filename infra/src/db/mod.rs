@@ -6,6 +6,8 @@ pub mod catalog_repo;
 pub mod entity;
 pub mod error;
 pub mod import_repo;
+pub mod job_repo;
+pub mod key_repo;
 pub mod sku_repo;
 pub mod tenant_repo;
 

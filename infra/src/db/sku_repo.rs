@@ -348,7 +348,7 @@ impl SkuRepo {
             q = q.filter(sku::Column::Id.is_in(ids.clone()));
         }
         if let Some(s) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let pat = format!("%{}%", s.replace('\\', "").replace('%', "").replace('_', ""));
+            let pat = format!("%{}%", s.replace(['\\', '%', '_'], ""));
             q = q.filter(
                 Condition::any()
                     .add(sku::Column::SellerSku.like(pat.as_str()))
@@ -482,5 +482,26 @@ impl SkuRepo {
                 .await?;
         }
         Ok(found)
+    }
+}
+
+impl SkuRepo {
+    /// Stores a person's choice among ambiguous lookup candidates (source LOOKUP).
+    pub async fn choose_ntin(&self, tenant: TenantId, id: Uuid, ntin: &str) -> Result<Sku, RepoError> {
+        use sea_orm::Set;
+        let m = sku::Entity::find_by_id(id)
+            .filter(sku::Column::TenantId.eq(tenant.0))
+            .one(&self.db)
+            .await?
+            .ok_or(RepoError::NotFound)?;
+        let mut am: sku::ActiveModel = m.into();
+        am.ntin = Set(Some(ntin.to_owned()));
+        am.ntin_source = Set(Some("LOOKUP".into()));
+        am.lookup_state = Set(Some("FOUND".into()));
+        am.readiness_class = Set(ReadinessClass::HasNtin.as_str().to_owned());
+        am.readiness_reason = Set(None);
+        am.readiness_message = Set(None);
+        am.updated_at = Set(Utc::now());
+        Ok(am.update(&self.db).await?.into())
     }
 }

@@ -1,0 +1,381 @@
+//! Registration jobs: start, cancel, read, and watch live through `jobProgress`; plus `chooseNtin` for
+//! ambiguous lookups (a person chooses; the system never guesses).
+
+use super::ids::{self, Kind};
+use super::sku::SkuNode;
+use super::types::{UserError, UserErrorCode};
+use super::{AppState, state, tenant};
+use crate::auth::Permission;
+use crate::error::ApiError;
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Subscription};
+use futures_util::Stream;
+use infra::db::TenantId;
+use infra::db::job_repo::{CreateJobError, Job, Progress};
+use std::time::{Duration, Instant};
+
+/// Job kinds.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum JobKindOut {
+    /// NTIN lookup by GTIN.
+    Lookup,
+    /// Card submission to moderation.
+    Submit,
+    /// Moderation status sync.
+    StatusSync,
+}
+
+/// Job states.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum JobStateOut {
+    /// Waiting for the worker.
+    Queued,
+    /// Being worked.
+    Running,
+    /// Every item reached a final state.
+    Succeeded,
+    /// Stopped by an error (see `lastError`).
+    Failed,
+    /// Cancelled by a user.
+    Cancelled,
+}
+
+/// Counts, derived from the items.
+#[derive(SimpleObject, Clone, Copy)]
+pub struct JobProgress {
+    /// Items in the job.
+    pub total: u64,
+    /// Items in a final state.
+    pub processed: u64,
+    /// One NTIN found and stored.
+    pub found: u64,
+    /// Several NTINs: a person must choose.
+    pub ambiguous: u64,
+    /// No card in NCT.
+    pub not_found: u64,
+    /// Failed after retries.
+    pub failed: u64,
+    /// Skipped (job cancelled).
+    pub skipped: u64,
+}
+
+impl From<Progress> for JobProgress {
+    fn from(p: Progress) -> Self {
+        Self { total: p.total, processed: p.processed, found: p.found, ambiguous: p.ambiguous, not_found: p.not_found, failed: p.failed, skipped: p.skipped }
+    }
+}
+
+/// A durable background job.
+#[derive(Clone)]
+pub struct JobNode {
+    job: Job,
+    progress: Progress,
+}
+
+/// Loads a job of `tenant` with its progress.
+pub async fn load_job(st: &AppState, tenant: TenantId, id: uuid::Uuid) -> Result<Option<JobNode>, ApiError> {
+    let Some(job) = st.jobs.get(tenant, id).await? else { return Ok(None) };
+    let progress = st.jobs.progress(job.id).await?;
+    Ok(Some(JobNode { job, progress }))
+}
+
+#[Object(name = "RegistrationJob")]
+impl JobNode {
+    /// Global ID.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Job, self.job.id)
+    }
+    /// Kind.
+    async fn kind(&self) -> JobKindOut {
+        match self.job.kind {
+            domain::job::JobKind::Lookup => JobKindOut::Lookup,
+            domain::job::JobKind::Submit => JobKindOut::Submit,
+            domain::job::JobKind::StatusSync => JobKindOut::StatusSync,
+        }
+    }
+    /// State.
+    async fn state(&self) -> JobStateOut {
+        use domain::job::JobState as S;
+        match self.job.state {
+            S::Queued => JobStateOut::Queued,
+            S::Running => JobStateOut::Running,
+            S::Succeeded => JobStateOut::Succeeded,
+            S::Failed => JobStateOut::Failed,
+            S::Cancelled => JobStateOut::Cancelled,
+        }
+    }
+    /// The catalog.
+    async fn catalog_id(&self) -> ID {
+        ids::encode(Kind::Catalog, self.job.catalog_id)
+    }
+    /// Progress counts.
+    async fn progress(&self) -> JobProgress {
+        self.progress.into()
+    }
+    /// Whether a cancel was asked for.
+    async fn cancel_requested(&self) -> bool {
+        self.job.cancel_requested
+    }
+    /// Creation time.
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.job.created_at
+    }
+    /// When the worker started it.
+    async fn started_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.job.started_at
+    }
+    /// When it reached a final state.
+    async fn finished_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.job.finished_at
+    }
+    /// Estimated finish, from the rate so far (running jobs only).
+    async fn eta(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        let started = self.job.started_at?;
+        if self.job.state != domain::job::JobState::Running || self.progress.processed == 0 {
+            return None;
+        }
+        let now = chrono::Utc::now();
+        let elapsed = (now - started).num_milliseconds().max(1) as f64;
+        let per_item = elapsed / self.progress.processed as f64;
+        let remaining = self.progress.total.saturating_sub(self.progress.processed) as f64;
+        Some(now + chrono::Duration::milliseconds((per_item * remaining) as i64))
+    }
+    /// Why it failed.
+    async fn last_error(&self) -> Option<&str> {
+        self.job.last_error.as_deref()
+    }
+}
+
+/// Job queries.
+#[derive(Default)]
+pub struct JobQuery;
+
+#[Object]
+impl JobQuery {
+    /// One job; `null` when unknown or not the caller's.
+    async fn job(&self, ctx: &Context<'_>, id: ID) -> Result<Option<JobNode>, ApiError> {
+        let t = tenant(ctx, Permission::Read)?;
+        let Some(uid) = ids::try_decode(Kind::Job, &id) else { return Ok(None) };
+        load_job(state(ctx)?, t, uid).await
+    }
+
+    /// Recent jobs, newest first (at most 100).
+    async fn jobs(&self, ctx: &Context<'_>, #[graphql(default = 20)] first: i32) -> Result<Vec<JobNode>, ApiError> {
+        let t = tenant(ctx, Permission::Read)?;
+        if !(0..=100).contains(&first) {
+            return Err(ApiError::bad_input("first", "first must be between 0 and 100"));
+        }
+        let st = state(ctx)?;
+        let mut out = Vec::new();
+        for job in st.jobs.list(t, first as u64).await? {
+            let progress = st.jobs.progress(job.id).await?;
+            out.push(JobNode { job, progress });
+        }
+        Ok(out)
+    }
+}
+
+/// Input of `startLookupJob`.
+#[derive(InputObject)]
+pub struct StartLookupJobInput {
+    /// The catalog.
+    pub catalog_id: ID,
+    /// Only these SKUs (default: every SKU with a valid GTIN and no NTIN).
+    pub sku_ids: Option<Vec<ID>>,
+    /// Replays the first job for the same key and input; the same key with other input is an error.
+    pub idempotency_key: Option<String>,
+}
+
+/// Result of job mutations.
+#[derive(SimpleObject)]
+pub struct JobPayload {
+    /// The job.
+    pub job: Option<JobNode>,
+    /// Problems with the input.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Input of `cancelJob`.
+#[derive(InputObject)]
+pub struct CancelJobInput {
+    /// The job.
+    pub id: ID,
+}
+
+/// Input of `chooseNtin`.
+#[derive(InputObject)]
+pub struct ChooseNtinInput {
+    /// The SKU whose lookup was ambiguous.
+    pub sku_id: ID,
+    /// One of its `lookupCandidates` NTINs.
+    pub ntin: String,
+}
+
+/// Result of `chooseNtin`.
+#[derive(SimpleObject)]
+pub struct ChooseNtinPayload {
+    /// The SKU after the choice.
+    pub sku: Option<SkuNode>,
+    /// Problems with the input.
+    pub user_errors: Vec<UserError>,
+}
+
+fn job_err(field: &str, code: UserErrorCode, msg: &str) -> JobPayload {
+    JobPayload { job: None, user_errors: vec![UserError::new(&[field], code, msg)] }
+}
+
+/// Job mutations.
+#[derive(Default)]
+pub struct JobMutation;
+
+#[Object]
+impl JobMutation {
+    /// Starts an NTIN lookup over the catalog's auto-lookup-ready SKUs.
+    async fn start_lookup_job(&self, ctx: &Context<'_>, input: StartLookupJobInput) -> Result<JobPayload, ApiError> {
+        let t = tenant(ctx, Permission::Write)?;
+        let Some(catalog) = ids::try_decode(Kind::Catalog, &input.catalog_id) else {
+            return Ok(job_err("catalogId", UserErrorCode::NotFound, "no such catalog"));
+        };
+        if input.idempotency_key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 200) {
+            return Ok(job_err("idempotencyKey", UserErrorCode::Invalid, "idempotencyKey must have 1 to 200 characters"));
+        }
+        let sku_ids = match &input.sku_ids {
+            None => None,
+            Some(list) if list.len() > 100_000 => return Ok(job_err("skuIds", UserErrorCode::TooLong, "at most 100000 SKU IDs")),
+            Some(list) => Some(list.iter().filter_map(|i| ids::try_decode(Kind::Sku, i)).collect::<Vec<_>>()),
+        };
+        let hash = input_hash(catalog, sku_ids.as_deref());
+        let st = state(ctx)?;
+        match st.jobs.create_lookup_job(t, catalog, sku_ids, input.idempotency_key, hash).await {
+            Ok((job, _created)) => {
+                st.worker_wake.notify_one();
+                Ok(JobPayload { job: load_job(st, t, job.id).await?, user_errors: vec![] })
+            }
+            Err(CreateJobError::CatalogNotFound) => Ok(job_err("catalogId", UserErrorCode::NotFound, "no such catalog")),
+            Err(CreateJobError::IdempotencyConflict) => Ok(job_err("idempotencyKey", UserErrorCode::IdempotencyConflict, "this idempotencyKey was used with different input")),
+            Err(CreateJobError::Repo(e)) => Err(e.into()),
+        }
+    }
+
+    /// Cancels a job: it claims nothing new and its pending items are skipped.
+    async fn cancel_job(&self, ctx: &Context<'_>, input: CancelJobInput) -> Result<JobPayload, ApiError> {
+        let t = tenant(ctx, Permission::Write)?;
+        let Some(id) = ids::try_decode(Kind::Job, &input.id) else {
+            return Ok(job_err("id", UserErrorCode::NotFound, "no such job"));
+        };
+        let st = state(ctx)?;
+        match st.jobs.request_cancel(t, id).await {
+            Ok(true) => {
+                st.worker_wake.notify_one();
+                Ok(JobPayload { job: load_job(st, t, id).await?, user_errors: vec![] })
+            }
+            Ok(false) => Ok(JobPayload { job: load_job(st, t, id).await?, user_errors: vec![UserError::new(&["id"], UserErrorCode::InvalidState, "the job has already finished")] }),
+            Err(infra::db::RepoError::NotFound) => Ok(job_err("id", UserErrorCode::NotFound, "no such job")),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Picks one NTIN among an ambiguous lookup's candidates.
+    async fn choose_ntin(&self, ctx: &Context<'_>, input: ChooseNtinInput) -> Result<ChooseNtinPayload, ApiError> {
+        let t = tenant(ctx, Permission::Write)?;
+        let fail = |f: &str, code, m: &str| Ok(ChooseNtinPayload { sku: None, user_errors: vec![UserError::new(&[f], code, m)] });
+        let Some(id) = ids::try_decode(Kind::Sku, &input.sku_id) else { return fail("skuId", UserErrorCode::NotFound, "no such SKU") };
+        let st = state(ctx)?;
+        let Some(sku) = st.skus.get(t, id).await? else { return fail("skuId", UserErrorCode::NotFound, "no such SKU") };
+        let candidates: Vec<String> = sku
+            .lookup_candidates
+            .as_ref()
+            .and_then(|c| c.as_array())
+            .map(|a| a.iter().filter_map(|c| c.get("ntin").and_then(|n| n.as_str()).map(str::to_owned)).collect())
+            .unwrap_or_default();
+        if candidates.len() < 2 {
+            return fail("skuId", UserErrorCode::InvalidState, "this SKU has no ambiguous lookup to resolve");
+        }
+        if !candidates.iter().any(|c| c == input.ntin.trim()) {
+            return fail("ntin", UserErrorCode::Invalid, "ntin must be one of the SKU's lookupCandidates");
+        }
+        let s = st.skus.choose_ntin(t, id, input.ntin.trim()).await?;
+        Ok(ChooseNtinPayload { sku: Some(SkuNode(s)), user_errors: vec![] })
+    }
+}
+
+fn input_hash(catalog: uuid::Uuid, skus: Option<&[uuid::Uuid]>) -> String {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    ctx.update(b"lookup|");
+    ctx.update(catalog.as_bytes());
+    if let Some(s) = skus {
+        let mut v = s.to_vec();
+        v.sort();
+        for u in v {
+            ctx.update(u.as_bytes());
+        }
+    }
+    ctx.finish().as_ref().iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Subscriptions.
+#[derive(Default)]
+pub struct JobSubscription;
+
+#[Subscription]
+impl JobSubscription {
+    /// Live progress of a job: a snapshot now, then on change at most about 10 per second, and always the
+    /// final state, after which the stream ends. A job of another tenant is `NOT_FOUND`.
+    async fn job_progress(&self, ctx: &Context<'_>, job_id: ID) -> Result<impl Stream<Item = JobNode> + use<>, ApiError> {
+        let t = tenant(ctx, Permission::Read)?;
+        let st = state(ctx)?.clone();
+        let uid = ids::decode(Kind::Job, &job_id)?;
+        let first = load_job(&st, t, uid).await?.ok_or(ApiError::NotFound)?;
+        let rx = st.events.subscribe();
+        struct S {
+            st: AppState,
+            t: TenantId,
+            uid: uuid::Uuid,
+            rx: tokio::sync::broadcast::Receiver<infra::jobs::JobEvent>,
+            first: Option<JobNode>,
+            last: Instant,
+            done: bool,
+        }
+        let init = S { st, t, uid, rx, first: Some(first), last: Instant::now(), done: false };
+        Ok(futures_util::stream::unfold(init, |mut s| async move {
+            if s.done {
+                return None;
+            }
+            if let Some(node) = s.first.take() {
+                s.done = node.job.state.is_final();
+                s.last = Instant::now();
+                return Some((node, s));
+            }
+            loop {
+                // Wait for a change of this job (filtered by tenant again), or a periodic tick.
+                let tick = tokio::time::sleep(Duration::from_secs(2));
+                tokio::pin!(tick);
+                loop {
+                    tokio::select! {
+                        ev = s.rx.recv() => match ev {
+                            Ok(e) if e.job_id == s.uid && e.tenant == s.t => break,
+                            Ok(_) => continue,
+                            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
+                            Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                        },
+                        _ = &mut tick => break,
+                    }
+                }
+                // At most ~10 snapshots a second: coalesce what arrives meanwhile.
+                let since = s.last.elapsed();
+                if since < Duration::from_millis(100) {
+                    tokio::time::sleep(Duration::from_millis(100) - since).await;
+                }
+                while s.rx.try_recv().is_ok() {}
+                match load_job(&s.st, s.t, s.uid).await {
+                    Ok(Some(node)) => {
+                        s.done = node.job.state.is_final();
+                        s.last = Instant::now();
+                        return Some((node, s));
+                    }
+                    Ok(None) => return None,
+                    Err(_) => continue,
+                }
+            }
+        }))
+    }
+}

@@ -1,0 +1,503 @@
+//! Durable registration jobs and their items. Progress counts are always derived from item rows (one
+//! `GROUP BY`), so they cannot drift from the truth. Items are claimed with a lease: a worker that dies loses
+//! its lease and the items are taken again; a finished item is never processed twice.
+
+use super::entity::{job, job_item, sku};
+use super::{RepoError, TenantId};
+use chrono::{DateTime, Utc};
+use domain::job::{ItemState, JobKind, JobState};
+use sea_orm::sea_query::{Expr, ExprTrait as _, LockBehavior, LockType};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// A job as the rest of the system sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Job {
+    pub id: Uuid,
+    pub tenant_id: TenantId,
+    pub catalog_id: Uuid,
+    pub kind: JobKind,
+    pub state: JobState,
+    pub idempotency_key: Option<String>,
+    pub total: i64,
+    pub cancel_requested: bool,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl From<job::Model> for Job {
+    fn from(m: job::Model) -> Self {
+        Self {
+            id: m.id,
+            tenant_id: TenantId(m.tenant_id),
+            catalog_id: m.catalog_id,
+            kind: JobKind::parse(&m.kind).unwrap_or(JobKind::Lookup),
+            state: JobState::parse(&m.state).unwrap_or(JobState::Failed),
+            idempotency_key: m.idempotency_key,
+            total: m.total,
+            cancel_requested: m.cancel_requested,
+            last_error: m.last_error,
+            created_at: m.created_at,
+            started_at: m.started_at,
+            finished_at: m.finished_at,
+        }
+    }
+}
+
+/// Counts derived from the items.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub total: u64,
+    /// Items in a final state.
+    pub processed: u64,
+    pub found: u64,
+    pub ambiguous: u64,
+    pub not_found: u64,
+    pub failed: u64,
+    pub skipped: u64,
+}
+
+/// A claimed item.
+#[derive(Clone, Debug)]
+pub struct ClaimedItem {
+    pub id: i64,
+    pub sku_id: Uuid,
+    pub gtin14: Option<String>,
+    pub attempts: i32,
+}
+
+/// Why a job could not be created.
+#[derive(Debug)]
+pub enum CreateJobError {
+    /// The catalog is unknown or foreign.
+    CatalogNotFound,
+    /// The idempotency key was used before with different input.
+    IdempotencyConflict,
+    /// Anything else.
+    Repo(RepoError),
+}
+
+impl From<RepoError> for CreateJobError {
+    fn from(e: RepoError) -> Self {
+        CreateJobError::Repo(e)
+    }
+}
+
+impl From<sea_orm::DbErr> for CreateJobError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        CreateJobError::Repo(e.into())
+    }
+}
+
+/// Job repository.
+#[derive(Clone)]
+pub struct JobRepo {
+    db: DatabaseConnection,
+}
+
+impl JobRepo {
+    /// Wraps a connection.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// Creates a lookup job over the catalog's SKUs that have a valid GTIN and no NTIN yet (optionally only
+    /// `sku_ids`). The same idempotency key returns the first job; with different input it is a conflict.
+    /// Returns the job and whether it was created now.
+    pub async fn create_lookup_job(
+        &self,
+        tenant: TenantId,
+        catalog_id: Uuid,
+        sku_ids: Option<Vec<Uuid>>,
+        idempotency_key: Option<String>,
+        input_hash: String,
+    ) -> Result<(Job, bool), CreateJobError> {
+        let txn = self.db.begin().await?;
+        if let Some(key) = &idempotency_key
+            && let Some(existing) = job::Entity::find()
+                .filter(job::Column::TenantId.eq(tenant.0))
+                .filter(job::Column::IdempotencyKey.eq(key.as_str()))
+                .one(&txn)
+                .await?
+        {
+            if existing.input_hash.as_deref() != Some(input_hash.as_str()) {
+                return Err(CreateJobError::IdempotencyConflict);
+            }
+            return Ok((existing.into(), false));
+        }
+        if super::catalog_repo::get_in(&txn, tenant, catalog_id).await?.is_none() {
+            return Err(CreateJobError::CatalogNotFound);
+        }
+        let mut q = sku::Entity::find()
+            .select_only()
+            .column(sku::Column::Id)
+            .column(sku::Column::Gtin14)
+            .filter(sku::Column::TenantId.eq(tenant.0))
+            .filter(sku::Column::CatalogId.eq(catalog_id))
+            .filter(sku::Column::ReadinessClass.eq("AUTO_LOOKUP_READY"))
+            .filter(sku::Column::Gtin14.is_not_null())
+            .filter(sku::Column::Ntin.is_null());
+        if let Some(ids) = sku_ids {
+            q = q.filter(sku::Column::Id.is_in(ids));
+        }
+        let targets: Vec<(Uuid, Option<String>)> = q.order_by_asc(sku::Column::SellerSku).into_tuple().all(&txn).await?;
+        let now = Utc::now();
+        let id = Uuid::new_v4();
+        let m = job::ActiveModel {
+            id: Set(id),
+            tenant_id: Set(tenant.0),
+            catalog_id: Set(catalog_id),
+            kind: Set(JobKind::Lookup.as_str().to_owned()),
+            state: Set(JobState::Queued.as_str().to_owned()),
+            idempotency_key: Set(idempotency_key),
+            input_hash: Set(Some(input_hash)),
+            total: Set(targets.len() as i64),
+            cancel_requested: Set(false),
+            last_error: Set(None),
+            created_at: Set(now),
+            started_at: Set(None),
+            finished_at: Set(None),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| match RepoError::from(e) {
+            // A concurrent request with the same key won the race.
+            RepoError::Duplicate(_) => CreateJobError::IdempotencyConflict,
+            other => CreateJobError::Repo(other),
+        })?;
+        for chunk in targets.chunks(1000) {
+            let rows: Vec<job_item::ActiveModel> = chunk
+                .iter()
+                .map(|(sku_id, gtin)| job_item::ActiveModel {
+                    tenant_id: Set(tenant.0),
+                    job_id: Set(id),
+                    sku_id: Set(*sku_id),
+                    gtin14: Set(gtin.clone()),
+                    state: Set(ItemState::Pending.as_str().to_owned()),
+                    outcome: Set(None),
+                    error: Set(None),
+                    attempts: Set(0),
+                    leased_until: Set(None),
+                    updated_at: Set(now),
+                    ..Default::default()
+                })
+                .collect();
+            job_item::Entity::insert_many(rows).exec(&txn).await?;
+        }
+        txn.commit().await?;
+        Ok((m.into(), true))
+    }
+
+    /// One job of this tenant.
+    pub async fn get(&self, tenant: TenantId, id: Uuid) -> Result<Option<Job>, RepoError> {
+        Ok(job::Entity::find_by_id(id)
+            .filter(job::Column::TenantId.eq(tenant.0))
+            .one(&self.db)
+            .await?
+            .map(Into::into))
+    }
+
+    /// Recent jobs of this tenant, newest first.
+    pub async fn list(&self, tenant: TenantId, limit: u64) -> Result<Vec<Job>, RepoError> {
+        Ok(job::Entity::find()
+            .filter(job::Column::TenantId.eq(tenant.0))
+            .order_by_desc(job::Column::CreatedAt)
+            .limit(limit)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Progress from the item rows.
+    pub async fn progress(&self, job_id: Uuid) -> Result<Progress, RepoError> {
+        let rows: Vec<(String, Option<String>, i64)> = job_item::Entity::find()
+            .select_only()
+            .column(job_item::Column::State)
+            .column(job_item::Column::Outcome)
+            .column_as(job_item::Column::Id.count(), "n")
+            .filter(job_item::Column::JobId.eq(job_id))
+            .group_by(job_item::Column::State)
+            .group_by(job_item::Column::Outcome)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut p = Progress::default();
+        for (state, outcome, n) in rows {
+            let n = u64::try_from(n).unwrap_or(0);
+            p.total += n;
+            match ItemState::parse(&state) {
+                Some(ItemState::Pending) | None => {}
+                Some(ItemState::Failed) => {
+                    p.processed += n;
+                    p.failed += n;
+                }
+                Some(ItemState::Skipped) => {
+                    p.processed += n;
+                    p.skipped += n;
+                }
+                Some(ItemState::Done) => {
+                    p.processed += n;
+                    match outcome.as_deref() {
+                        Some("FOUND") => p.found += n,
+                        Some("AMBIGUOUS") => p.ambiguous += n,
+                        Some("NOT_FOUND") => p.not_found += n,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        Ok(p)
+    }
+
+    /// Jobs that still have work: queued or running, oldest first.
+    pub async fn runnable(&self) -> Result<Vec<Job>, RepoError> {
+        Ok(job::Entity::find()
+            .filter(job::Column::State.is_in([JobState::Queued.as_str(), JobState::Running.as_str()]))
+            .order_by_asc(job::Column::CreatedAt)
+            .limit(200)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Moves a job to `to` through the domain state machine. Returns the updated job, or `None` when the
+    /// transition is not allowed from its current state (e.g. it was cancelled meanwhile).
+    pub async fn transition(&self, id: Uuid, to: JobState, last_error: Option<String>) -> Result<Option<Job>, RepoError> {
+        let Some(m) = job::Entity::find_by_id(id).one(&self.db).await? else {
+            return Ok(None);
+        };
+        let from = JobState::parse(&m.state).unwrap_or(JobState::Failed);
+        if from == to || from.transition(to).is_err() {
+            return Ok(None);
+        }
+        let now = Utc::now();
+        let mut am: job::ActiveModel = m.into();
+        am.state = Set(to.as_str().to_owned());
+        am.updated_at = Set(now);
+        if to == JobState::Running {
+            am.started_at = Set(Some(now));
+        }
+        if to.is_final() {
+            am.finished_at = Set(Some(now));
+        }
+        if last_error.is_some() {
+            am.last_error = Set(last_error);
+        }
+        // Only move it if nobody else moved it first.
+        let res = job::Entity::update_many()
+            .set(am)
+            .filter(job::Column::Id.eq(id))
+            .filter(job::Column::State.eq(from.as_str()))
+            .exec(&self.db)
+            .await?;
+        if res.rows_affected == 0 {
+            return Ok(None);
+        }
+        Ok(job::Entity::find_by_id(id).one(&self.db).await?.map(Into::into))
+    }
+
+    /// Asks a job to stop; the worker finishes it as cancelled. `false` when the job is already final.
+    pub async fn request_cancel(&self, tenant: TenantId, id: Uuid) -> Result<bool, RepoError> {
+        let m = job::Entity::find_by_id(id)
+            .filter(job::Column::TenantId.eq(tenant.0))
+            .one(&self.db)
+            .await?
+            .ok_or(RepoError::NotFound)?;
+        if JobState::parse(&m.state).is_none_or(JobState::is_final) {
+            return Ok(false);
+        }
+        let mut am: job::ActiveModel = m.into();
+        am.cancel_requested = Set(true);
+        am.updated_at = Set(Utc::now());
+        am.update(&self.db).await?;
+        Ok(true)
+    }
+
+    /// Marks every pending item of a job skipped (cancellation).
+    pub async fn skip_pending(&self, job_id: Uuid) -> Result<u64, RepoError> {
+        let r = job_item::Entity::update_many()
+            .col_expr(job_item::Column::State, Expr::value(ItemState::Skipped.as_str()))
+            .col_expr(job_item::Column::LeasedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(job_item::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(job_item::Column::JobId.eq(job_id))
+            .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
+            .exec(&self.db)
+            .await?;
+        Ok(r.rows_affected)
+    }
+
+    /// Whether the job still has pending items (leased or not).
+    pub async fn has_pending(&self, job_id: Uuid) -> Result<bool, RepoError> {
+        Ok(job_item::Entity::find()
+            .filter(job_item::Column::JobId.eq(job_id))
+            .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
+            .one(&self.db)
+            .await?
+            .is_some())
+    }
+
+    /// Claims up to `n` pending items whose lease is free or expired, leasing them for `lease`.
+    pub async fn claim(&self, job_id: Uuid, n: u64, lease: Duration) -> Result<Vec<ClaimedItem>, RepoError> {
+        let now = Utc::now();
+        let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(60));
+        let txn = self.db.begin().await?;
+        let mut q = job_item::Entity::find()
+            .filter(job_item::Column::JobId.eq(job_id))
+            .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
+            .filter(
+                Condition::any()
+                    .add(job_item::Column::LeasedUntil.is_null())
+                    .add(job_item::Column::LeasedUntil.lt(now)),
+            )
+            .order_by_asc(job_item::Column::Id)
+            .limit(n);
+        if txn.get_database_backend() == DbBackend::Postgres {
+            q = q.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+        }
+        let items = q.all(&txn).await?;
+        if !items.is_empty() {
+            job_item::Entity::update_many()
+                .col_expr(job_item::Column::LeasedUntil, Expr::value(until))
+                .col_expr(job_item::Column::Attempts, Expr::col(job_item::Column::Attempts).add(1))
+                .filter(job_item::Column::Id.is_in(items.iter().map(|i| i.id).collect::<Vec<_>>()))
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(items
+            .into_iter()
+            .map(|m| ClaimedItem { id: m.id, sku_id: m.sku_id, gtin14: m.gtin14, attempts: m.attempts + 1 })
+            .collect())
+    }
+
+    /// Gives leased items back (e.g. the key turned out invalid), so a later run takes them.
+    pub async fn release(&self, ids: &[i64]) -> Result<(), RepoError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        job_item::Entity::update_many()
+            .col_expr(job_item::Column::LeasedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .filter(job_item::Column::Id.is_in(ids.to_vec()))
+            .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Finishes one lookup item and applies its result to the SKU, in one transaction. A no-op when the
+    /// item is already final (another worker finished it).
+    pub async fn finish_lookup_item(
+        &self,
+        item: &ClaimedItem,
+        tenant: TenantId,
+        result: LookupItemResult,
+    ) -> Result<bool, RepoError> {
+        let txn = self.db.begin().await?;
+        let (state, outcome, error) = match &result {
+            LookupItemResult::Found { .. } => (ItemState::Done, Some("FOUND"), None),
+            LookupItemResult::Ambiguous { .. } => (ItemState::Done, Some("AMBIGUOUS"), None),
+            LookupItemResult::NotFound => (ItemState::Done, Some("NOT_FOUND"), None),
+            LookupItemResult::Failed { error } => (ItemState::Failed, None, Some(error.clone())),
+        };
+        let now = Utc::now();
+        let r = job_item::Entity::update_many()
+            .col_expr(job_item::Column::State, Expr::value(state.as_str()))
+            .col_expr(job_item::Column::Outcome, Expr::value(outcome.map(str::to_owned)))
+            .col_expr(job_item::Column::Error, Expr::value(error))
+            .col_expr(job_item::Column::LeasedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(job_item::Column::UpdatedAt, Expr::value(now))
+            .filter(job_item::Column::Id.eq(item.id))
+            .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
+            .exec(&txn)
+            .await?;
+        if r.rows_affected == 0 {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        if let Some(m) = sku::Entity::find_by_id(item.sku_id)
+            .filter(sku::Column::TenantId.eq(tenant.0))
+            .one(&txn)
+            .await?
+        {
+            let mut am: sku::ActiveModel = m.clone().into();
+            am.looked_up_at = Set(Some(now));
+            am.updated_at = Set(now);
+            match result {
+                LookupItemResult::Found { ntin, candidates } => {
+                    am.lookup_state = Set(Some("FOUND".into()));
+                    am.lookup_candidates = Set(Some(candidates.to_string()));
+                    // A NTIN set by hand meanwhile wins: never overwrite a person's choice.
+                    if m.ntin.is_none() {
+                        am.ntin = Set(Some(ntin));
+                        am.ntin_source = Set(Some("LOOKUP".into()));
+                        am.readiness_class = Set("HAS_NTIN".into());
+                        am.readiness_reason = Set(None);
+                        am.readiness_message = Set(None);
+                    }
+                }
+                LookupItemResult::Ambiguous { candidates } => {
+                    am.lookup_state = Set(Some("AMBIGUOUS".into()));
+                    am.lookup_candidates = Set(Some(candidates.to_string()));
+                }
+                LookupItemResult::NotFound => {
+                    am.lookup_state = Set(Some("NOT_FOUND".into()));
+                    am.lookup_candidates = Set(None);
+                }
+                LookupItemResult::Failed { .. } => {
+                    am.lookup_state = Set(Some("FAILED".into()));
+                }
+            }
+            am.update(&txn).await?;
+        }
+        txn.commit().await?;
+        Ok(true)
+    }
+}
+
+/// The result of looking up one item.
+#[derive(Clone, Debug)]
+pub enum LookupItemResult {
+    /// Exactly one card: its NTIN is stored (source LOOKUP).
+    Found {
+        /// The NTIN.
+        ntin: String,
+        /// The card, as JSON, for the record.
+        candidates: serde_json::Value,
+    },
+    /// Several cards: a person must choose (`chooseNtin`); the system never guesses.
+    Ambiguous {
+        /// The candidate cards, as JSON.
+        candidates: serde_json::Value,
+    },
+    /// No card for this GTIN.
+    NotFound,
+    /// Permanent failure after retries; the message is safe to show.
+    Failed {
+        /// Why.
+        error: String,
+    },
+}
+
+impl JobRepo {
+    /// Gives back every lease (a single process at start: leases of a killed run are stale).
+    pub async fn release_all_leases(&self) -> Result<u64, RepoError> {
+        let r = job_item::Entity::update_many()
+            .col_expr(job_item::Column::LeasedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
+            .filter(job_item::Column::LeasedUntil.is_not_null())
+            .exec(&self.db)
+            .await?;
+        Ok(r.rows_affected)
+    }
+}

@@ -1,0 +1,52 @@
+//! Background work: the job worker, its pacing, and the in-process event bus that feeds live progress.
+//!
+//! One worker runs per process. Each round it takes the runnable jobs oldest first and gives each one
+//! batch (round-robin), so a tenant's 100k-item job does not starve another's 10-item job. On SQLite this is
+//! the only writer; on PostgreSQL several replicas can share the work because items are claimed with
+//! `FOR UPDATE SKIP LOCKED` and leases.
+
+pub mod pacer;
+pub mod worker;
+
+use crate::db::TenantId;
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+/// "Something about this job changed": subscribers re-read its progress.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JobEvent {
+    /// Owner of the job; subscribers filter on it again.
+    pub tenant: TenantId,
+    /// The job.
+    pub job_id: Uuid,
+}
+
+/// In-process fan-out of job events.
+#[derive(Clone)]
+pub struct JobEvents {
+    tx: broadcast::Sender<JobEvent>,
+}
+
+impl Default for JobEvents {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl JobEvents {
+    /// A bus with room for bursts; slow subscribers skip (they re-read state anyway).
+    pub fn new() -> Self {
+        let (tx, _) = broadcast::channel(4096);
+        Self { tx }
+    }
+
+    /// Announces a change.
+    pub fn publish(&self, ev: JobEvent) {
+        let _ = self.tx.send(ev);
+    }
+
+    /// Listens to every change.
+    pub fn subscribe(&self) -> broadcast::Receiver<JobEvent> {
+        self.tx.subscribe()
+    }
+}

@@ -1,0 +1,290 @@
+//! The job worker: claims items in batches, resolves warm GTINs from the cache in one round trip, looks the
+//! rest up at NCT with AIMD-paced concurrency, and writes each result in its own transaction.
+//!
+//! Outcomes: a found card stores its NTIN (source LOOKUP); several cards store the candidates for a person to
+//! choose; not found is recorded; 429s slow the worker down and are retried; outages are retried with
+//! backoff and, past the attempt limit, fail the item; an invalid key (401/403) stops the job at once,
+//! marks the key invalid and gives the unprocessed items back.
+
+use super::pacer::Pacer;
+use super::{JobEvent, JobEvents};
+use crate::cache::CachedLookup;
+use crate::db::job_repo::{ClaimedItem, Job, JobRepo, LookupItemResult};
+use crate::db::key_repo::{NctKeyRepo, status};
+use crate::db::RepoError;
+use crate::lookup::LookupService;
+use crate::nct::NctError;
+use domain::job::{JobKind, JobState};
+use futures_util::StreamExt as _;
+use secrecy::SecretString;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Notify, watch};
+
+/// Worker settings.
+#[derive(Clone, Debug)]
+pub struct WorkerConfig {
+    /// Items claimed per job per round.
+    pub batch: u64,
+    /// How long a claim is held before another worker may take the items.
+    pub lease: Duration,
+    /// Parallel NCT calls to start with.
+    pub start_concurrency: usize,
+    /// Upper bound for parallel NCT calls.
+    pub max_concurrency: usize,
+    /// Poll interval when idle.
+    pub idle_poll: Duration,
+    /// Attempts per item for transient errors.
+    pub max_attempts: u32,
+    /// Give back every lease at start (right for one process per database; turn off with replicas).
+    pub release_leases_on_start: bool,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self {
+            batch: 64,
+            lease: Duration::from_secs(30),
+            start_concurrency: 8,
+            max_concurrency: 64,
+            idle_poll: Duration::from_millis(250),
+            max_attempts: 8,
+            release_leases_on_start: true,
+        }
+    }
+}
+
+/// The background worker.
+#[derive(Clone)]
+pub struct Worker {
+    jobs: JobRepo,
+    keys: NctKeyRepo,
+    lookup: LookupService,
+    events: JobEvents,
+    cfg: WorkerConfig,
+    pacer: Arc<Pacer>,
+    wake: Arc<Notify>,
+}
+
+enum ItemOutcome {
+    Done(LookupItemResult),
+    KeyInvalid,
+}
+
+impl Worker {
+    /// Builds a worker.
+    pub fn new(jobs: JobRepo, keys: NctKeyRepo, lookup: LookupService, events: JobEvents, cfg: WorkerConfig) -> Self {
+        let pacer = Arc::new(Pacer::new(cfg.start_concurrency, cfg.max_concurrency));
+        Self { jobs, keys, lookup, events, cfg, pacer, wake: Arc::new(Notify::new()) }
+    }
+
+    /// Wakes the worker now (a job was created or cancelled).
+    pub fn waker(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    /// Runs until `shutdown` turns true; the batch in flight is finished first.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        if self.cfg.release_leases_on_start
+            && let Err(e) = self.jobs.release_all_leases().await
+        {
+            tracing::error!(error.cause_chain = ?e, "cannot release leases at start");
+        }
+        tracing::info!("job worker started");
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            let worked = match self.round().await {
+                Ok(w) => w,
+                Err(e) => {
+                    tracing::error!(error.cause_chain = ?e, "job round failed");
+                    false
+                }
+            };
+            if !worked {
+                tokio::select! {
+                    _ = shutdown.changed() => {}
+                    _ = self.wake.notified() => {}
+                    _ = tokio::time::sleep(self.cfg.idle_poll) => {}
+                }
+            }
+        }
+        tracing::info!("job worker stopped");
+    }
+
+    /// One pass over the runnable jobs: one batch each. `true` when anything was done.
+    pub async fn round(&self) -> Result<bool, RepoError> {
+        let mut worked = false;
+        for job in self.jobs.runnable().await? {
+            if job.kind == JobKind::Lookup {
+                worked |= self.step(job).await?;
+            }
+        }
+        Ok(worked)
+    }
+
+    fn publish(&self, job: &Job) {
+        self.events.publish(JobEvent { tenant: job.tenant_id, job_id: job.id });
+    }
+
+    async fn finish(&self, job: &Job, to: JobState, error: Option<String>) -> Result<(), RepoError> {
+        if self.jobs.transition(job.id, to, error).await?.is_some() {
+            tracing::info!(job_id = %job.id, tenant_id = %job.tenant_id, state = to.as_str(), "job finished");
+        }
+        self.publish(job);
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(job_id = %job.id, tenant_id = %job.tenant_id))]
+    async fn step(&self, job: Job) -> Result<bool, RepoError> {
+        if job.cancel_requested {
+            self.jobs.skip_pending(job.id).await?;
+            self.finish(&job, JobState::Cancelled, None).await?;
+            return Ok(true);
+        }
+        if job.state == JobState::Queued {
+            self.jobs.transition(job.id, JobState::Running, None).await?;
+            self.publish(&job);
+        }
+        let key = match self.keys.load(job.tenant_id).await {
+            Ok(Some((_, s))) if s == status::INVALID => {
+                self.finish(&job, JobState::Failed, Some("NCT refused this tenant's API key; set a new one with setNctApiKey".into())).await?;
+                return Ok(true);
+            }
+            Ok(Some((k, _))) => k,
+            Ok(None) => {
+                self.finish(&job, JobState::Failed, Some("no NCT API key is set for this tenant; call setNctApiKey first".into())).await?;
+                return Ok(true);
+            }
+            Err(e) => {
+                tracing::error!(error.cause_chain = ?e, "cannot load the tenant's NCT key");
+                self.finish(&job, JobState::Failed, Some("the stored NCT API key cannot be read; set it again".into())).await?;
+                return Ok(true);
+            }
+        };
+        let batch = self.cfg.batch.min((self.pacer.limit() as u64 * 4).max(8));
+        let items = self.jobs.claim(job.id, batch, self.cfg.lease).await?;
+        if items.is_empty() {
+            if !self.jobs.has_pending(job.id).await? {
+                self.finish(&job, JobState::Succeeded, None).await?;
+                return Ok(true);
+            }
+            // Items are leased by another worker.
+            return Ok(false);
+        }
+        self.process(&job, &key, items).await?;
+        Ok(true)
+    }
+
+    async fn process(&self, job: &Job, key: &SecretString, items: Vec<ClaimedItem>) -> Result<(), RepoError> {
+        // Warm GTINs cost no NCT call: one cache round trip for the batch.
+        let gtins: Vec<String> = items.iter().map(|i| i.gtin14.clone().unwrap_or_default()).collect();
+        let cached = self.lookup.cached_many(&gtins).await;
+        let mut misses = Vec::new();
+        for (item, hit) in items.into_iter().zip(cached) {
+            match (item.gtin14.is_some(), hit) {
+                (true, Some(v)) => {
+                    self.jobs.finish_lookup_item(&item, job.tenant_id, to_result(v)).await?;
+                    self.publish(job);
+                }
+                (false, _) => {
+                    let r = LookupItemResult::Failed { error: "no GTIN".into() };
+                    self.jobs.finish_lookup_item(&item, job.tenant_id, r).await?;
+                }
+                (true, None) => misses.push(item),
+            }
+        }
+        let limit = self.pacer.limit();
+        let mut stream = futures_util::stream::iter(misses.into_iter().map(|item| async move {
+            let outcome = self.lookup_item(key, &item).await;
+            (item, outcome)
+        }))
+        .buffer_unordered(limit);
+        let mut key_invalid = false;
+        let mut unfinished = Vec::new();
+        while let Some((item, outcome)) = stream.next().await {
+            match outcome {
+                ItemOutcome::Done(r) => {
+                    self.jobs.finish_lookup_item(&item, job.tenant_id, r).await?;
+                    self.publish(job);
+                }
+                ItemOutcome::KeyInvalid => {
+                    key_invalid = true;
+                    unfinished.push(item.id);
+                }
+            }
+        }
+        if key_invalid {
+            self.jobs.release(&unfinished).await?;
+            self.keys.mark(job.tenant_id, status::INVALID).await?;
+            self.finish(job, JobState::Failed, Some("NCT refused the API key (401/403); the key is marked invalid and the job stopped. Set a valid key and start a new job".into())).await?;
+        }
+        Ok(())
+    }
+
+    async fn lookup_item(&self, key: &SecretString, item: &ClaimedItem) -> ItemOutcome {
+        let Some(gtin) = item.gtin14.as_deref() else {
+            return ItemOutcome::Done(LookupItemResult::Failed { error: "no GTIN".into() });
+        };
+        let mut attempt = 0u32;
+        loop {
+            let wait = self.pacer.wait();
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+            attempt += 1;
+            match self.lookup.lookup(key, gtin).await {
+                Ok(r) => {
+                    if !r.from_cache {
+                        self.pacer.on_success();
+                    }
+                    return ItemOutcome::Done(to_result(r.value));
+                }
+                Err(NctError::InvalidKey) => return ItemOutcome::KeyInvalid,
+                Err(NctError::RateLimited { retry_after }) => {
+                    self.pacer.on_throttle(retry_after);
+                    // Throttling is NCT asking us to slow down, not a failure of this item; it is still
+                    // bounded so that a broken limiter cannot spin forever.
+                    if attempt >= self.cfg.max_attempts * 4 {
+                        return ItemOutcome::Done(LookupItemResult::Failed { error: "NCT kept rate-limiting this lookup".into() });
+                    }
+                }
+                Err(e) if e.is_retryable() => {
+                    if attempt >= self.cfg.max_attempts {
+                        return ItemOutcome::Done(LookupItemResult::Failed {
+                            error: format!("{}: NCT unavailable after {attempt} attempts", e.code()),
+                        });
+                    }
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+                Err(e) => {
+                    return ItemOutcome::Done(LookupItemResult::Failed { error: format!("{}: {e}", e.code()) });
+                }
+            }
+        }
+    }
+}
+
+/// Full-jitter exponential backoff: random(0, min(5 s, 100 ms · 2^attempt)).
+fn backoff(attempt: u32) -> Duration {
+    let cap = Duration::from_millis(100u64.saturating_mul(1 << attempt.min(10))).min(Duration::from_secs(5));
+    let ms = rand::random_range(0..=cap.as_millis() as u64);
+    Duration::from_millis(ms)
+}
+
+fn to_result(v: CachedLookup) -> LookupItemResult {
+    match v {
+        CachedLookup::NotFound => LookupItemResult::NotFound,
+        CachedLookup::Found(cards) => {
+            let cards: Vec<_> = cards.into_iter().filter(|c| !c.ntin.is_empty()).collect();
+            let json = serde_json::to_value(&cards).unwrap_or(serde_json::Value::Null);
+            match cards.as_slice() {
+                [] => LookupItemResult::NotFound,
+                [one] => LookupItemResult::Found { ntin: one.ntin.clone(), candidates: json },
+                _ => LookupItemResult::Ambiguous { candidates: json },
+            }
+        }
+    }
+}
+

@@ -1,0 +1,218 @@
+//! The NCT lookup pipeline end to end: keys, jobs, cache, faults, restarts, subscriptions.
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_with_sim, start_sim, test_settings, test_sim_config};
+use api::nct_sim::{DEMO_KEY, FaultConfig, seed};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// A catalog with `n_found` seed GTINs (i = 0..), the ambiguous seed GTIN i = 7 among them, and
+/// `n_missing` valid GTINs that NCT does not know.
+async fn seeded_catalog(app: &TestApp, token: &str, n_found: usize, n_missing: usize) -> String {
+    let cat = app.new_catalog(token, "Lookup").await;
+    let mut csv = String::from("sku;barcode\n");
+    for i in 0..n_found {
+        csv.push_str(&format!("F-{i:05};{}\n", seed::seed_gtin(i)));
+    }
+    for k in 0..n_missing {
+        csv.push_str(&format!("M-{k:05};{}\n", seed::not_found_gtin(k)));
+    }
+    // Rows that are not looked up: an NTIN already, and an invalid code.
+    csv.push_str("N-1;0200121958529\nX-1;123\n");
+    let r = app.import(token, &cat, "CSV", &csv).await;
+    assert_eq!(r["rejected"], 0, "{r}");
+    cat
+}
+
+fn ambiguous_in(n: usize) -> u64 {
+    (0..n).filter(|i| i % 100 == 7).count() as u64
+}
+
+#[tokio::test]
+async fn a_lookup_job_stores_ntins_shows_ambiguity_and_counts_exactly() {
+    // Arrange
+    let app = spawn_app().await;
+    let (_t, token) = app.new_tenant("Shop").await;
+    let cat = seeded_catalog(&app, &token, 120, 15).await;
+    let key = app.set_key(&token, DEMO_KEY, true).await;
+    assert_eq!(key["nctKey"]["status"], "VALID", "{key}");
+    // Act
+    let started = app.start_lookup(&token, &cat, None).await;
+    let job_id = started["job"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(started["job"]["progress"]["total"], 135);
+    let job = app.wait_job(&token, &job_id, Duration::from_secs(60)).await;
+    // Assert
+    assert_eq!(job["state"], "SUCCEEDED", "{job}");
+    let p = &job["progress"];
+    let amb = ambiguous_in(120);
+    assert_eq!(p["processed"], 135);
+    assert_eq!(p["found"], 120 - amb);
+    assert_eq!(p["ambiguous"], amb);
+    assert_eq!(p["notFound"], 15);
+    assert_eq!(p["failed"], 0);
+    // Each GTIN cost exactly one NCT call.
+    let stats = app.sim.stats();
+    for i in 0..120 {
+        assert_eq!(stats.lookups_of(&seed::seed_gtin(i)), 1, "gtin {i}");
+    }
+    // SKUs carry the results; the ambiguous one waits for a person.
+    let d = app.gql_ok(Some(&token), "query($c:ID!){ catalog(id:$c){ readiness{ hasNtin } f: skus(first:1, filter:{search:\"F-00001\"}){ nodes{ ntin ntinSource lookupState lookedUpAt } } a: skus(first:1, filter:{search:\"F-00007\"}){ nodes{ id ntin lookupState lookupCandidates } } } }", json!({"c": cat})).await;
+    let f = &d["catalog"]["f"]["nodes"][0];
+    assert_eq!(f["ntin"], seed::seed_ntin(1));
+    assert_eq!(f["ntinSource"], "LOOKUP");
+    let a = &d["catalog"]["a"]["nodes"][0];
+    assert_eq!(a["ntin"], Value::Null);
+    assert_eq!(a["lookupState"], "AMBIGUOUS");
+    let cands: Vec<String> = a["lookupCandidates"].as_array().unwrap().iter().map(|c| c["ntin"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(cands.len(), 2);
+    assert_eq!(d["catalog"]["readiness"]["hasNtin"], 1 + 120 - amb);
+    // A person chooses; a non-candidate is refused.
+    let bad = app.gql_ok(Some(&token), "mutation($s:ID!){ chooseNtin(input:{skuId:$s, ntin:\"0200121958529\"}){ sku{ ntin } userErrors{ code } } }", json!({"s": a["id"]})).await;
+    assert_eq!(bad["chooseNtin"]["userErrors"][0]["code"], "INVALID");
+    let ok = app.gql_ok(Some(&token), "mutation($s:ID!,$n:String!){ chooseNtin(input:{skuId:$s, ntin:$n}){ sku{ ntin ntinSource readinessClass } userErrors{ code } } }", json!({"s": a["id"], "n": cands[1]})).await;
+    assert_eq!(ok["chooseNtin"]["sku"]["ntin"], cands[1].as_str());
+    assert_eq!(ok["chooseNtin"]["sku"]["readinessClass"], "HAS_NTIN");
+}
+
+#[tokio::test]
+async fn the_same_idempotency_key_never_starts_a_second_job() {
+    let app = spawn_app().await;
+    let (_t, token) = app.new_tenant("Shop").await;
+    let cat = seeded_catalog(&app, &token, 5, 0).await;
+    let other = app.new_catalog(&token, "Other").await;
+    app.set_key(&token, DEMO_KEY, true).await;
+    let a = app.start_lookup(&token, &cat, Some("k-1")).await;
+    let b = app.start_lookup(&token, &cat, Some("k-1")).await;
+    assert_eq!(a["job"]["id"], b["job"]["id"]);
+    let c = app.start_lookup(&token, &other, Some("k-1")).await;
+    assert_eq!(c["userErrors"][0]["code"], "IDEMPOTENCY_CONFLICT", "{c}");
+    let jobs = app.gql_ok(Some(&token), "{ jobs { id } }", json!({})).await;
+    assert_eq!(jobs["jobs"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn an_invalid_key_stops_the_job_without_burning_the_catalog() {
+    let app = spawn_app().await;
+    let (_t, token) = app.new_tenant("Shop").await;
+    let cat = seeded_catalog(&app, &token, 300, 0).await;
+    // Refused at save when verified.
+    let refused = app.set_key(&token, "wrong-key", true).await;
+    assert_eq!(refused["userErrors"][0]["code"], "INVALID", "{refused}");
+    let k = app.gql_ok(Some(&token), "{ nctKey { configured } }", json!({})).await;
+    assert_eq!(k["nctKey"]["configured"], false);
+    // Stored unverified, then the job meets the 401.
+    app.set_key(&token, "wrong-key", false).await;
+    let started = app.start_lookup(&token, &cat, None).await;
+    let job = app.wait_job(&token, started["job"]["id"].as_str().unwrap(), Duration::from_secs(30)).await;
+    assert_eq!(job["state"], "FAILED", "{job}");
+    assert!(job["lastError"].as_str().unwrap().contains("API key"), "{job}");
+    assert!(job["progress"]["processed"].as_u64().unwrap() < 100, "{job}");
+    assert!(app.sim.stats().unauthorized < 100);
+    let k = app.gql_ok(Some(&token), "{ nctKey { status } }", json!({})).await;
+    assert_eq!(k["nctKey"]["status"], "INVALID");
+}
+
+#[tokio::test]
+async fn a_job_without_a_key_fails_with_a_clear_error_and_cancel_works() {
+    let app = spawn_app().await;
+    let (_t, token) = app.new_tenant("Shop").await;
+    let cat = seeded_catalog(&app, &token, 5, 0).await;
+    let started = app.start_lookup(&token, &cat, None).await;
+    let job = app.wait_job(&token, started["job"]["id"].as_str().unwrap(), Duration::from_secs(20)).await;
+    assert_eq!(job["state"], "FAILED");
+    assert!(job["lastError"].as_str().unwrap().contains("setNctApiKey"));
+
+    // Cancel a slow job: it stops claiming and skips the rest.
+    app.sim.set_rate_limit(Some(20));
+    let cat2 = seeded_catalog(&app, &token, 400, 0).await;
+    app.set_key(&token, DEMO_KEY, true).await;
+    let started = app.start_lookup(&token, &cat2, None).await;
+    let id = started["job"]["id"].as_str().unwrap().to_owned();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let c = app.gql_ok(Some(&token), "mutation($j:ID!){ cancelJob(input:{id:$j}){ job{ cancelRequested } userErrors{ code } } }", json!({"j": id})).await;
+    assert_eq!(c["cancelJob"]["job"]["cancelRequested"], true, "{c}");
+    let job = app.wait_job(&token, &id, Duration::from_secs(30)).await;
+    assert_eq!(job["state"], "CANCELLED", "{job}");
+    let p = &job["progress"];
+    assert_eq!(p["processed"], 400);
+    assert!(p["skipped"].as_u64().unwrap() > 0);
+}
+
+#[tokio::test]
+async fn faults_and_rate_limits_lose_no_item() {
+    let mut cfg = test_sim_config();
+    cfg.rate_limit_per_sec = Some(150);
+    cfg.latency = Duration::from_millis(5);
+    cfg.faults = FaultConfig { error_rate: 0.15, malformed_rate: 0.0, timeout_rate: 0.0, burst_5xx: 20 };
+    let sim = start_sim(cfg).await;
+    let app = spawn_app_with_sim(test_settings().await, sim).await;
+    let (_t, token) = app.new_tenant("Shop").await;
+    let cat = seeded_catalog(&app, &token, 300, 20).await;
+    app.set_key(&token, DEMO_KEY, true).await;
+    let started = app.start_lookup(&token, &cat, None).await;
+    let job = app.wait_job(&token, started["job"]["id"].as_str().unwrap(), Duration::from_secs(90)).await;
+    assert_eq!(job["state"], "SUCCEEDED", "{job}");
+    let p = &job["progress"];
+    assert_eq!(p["processed"], 320);
+    assert_eq!(p["failed"], 0, "{job}");
+    assert_eq!(p["notFound"], 20);
+    let stats = app.sim.stats();
+    assert!(stats.rate_limited > 0 || stats.faults_injected > 0);
+}
+
+#[tokio::test]
+async fn a_job_survives_a_restart_with_exact_counts() {
+    // Arrange: a slow simulator so the kill lands mid-job.
+    let mut cfg = test_sim_config();
+    cfg.latency = Duration::from_millis(30);
+    let sim = start_sim(cfg).await;
+    let settings = test_settings().await;
+    let app = spawn_app_with_sim(settings, sim).await;
+    let (_t, token) = app.new_tenant("Shop").await;
+    let cat = seeded_catalog(&app, &token, 400, 0).await;
+    app.set_key(&token, DEMO_KEY, true).await;
+    let started = app.start_lookup(&token, &cat, None).await;
+    let id = started["job"]["id"].as_str().unwrap().to_owned();
+    loop {
+        let j = app.gql_ok(Some(&token), crate::helpers::JOB_Q, json!({"j": id})).await;
+        if j["job"]["progress"]["processed"].as_u64().unwrap() >= 60 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Act: kill, then start a new server on the same database.
+    let (settings, sim) = app.kill().await;
+    let before = sim.stats().total_lookups();
+    let app2 = spawn_app_with_sim(settings, sim).await;
+    let job = app2.wait_job(&token, &id, Duration::from_secs(60)).await;
+    // Assert
+    assert_eq!(job["state"], "SUCCEEDED", "{job}");
+    let p = &job["progress"];
+    assert_eq!(p["processed"], 400);
+    assert_eq!(p["found"].as_u64().unwrap() + p["ambiguous"].as_u64().unwrap(), 400);
+    assert_eq!(p["failed"], 0);
+    let stats = app2.sim.stats();
+    assert!(before < 400, "the kill landed mid-job ({before} lookups)");
+    // Only items in flight at the kill may have been asked twice.
+    let twice = (0..400).filter(|i| stats.lookups_of(&seed::seed_gtin(*i)) > 1).count();
+    assert!(twice <= 64, "{twice} GTINs looked up twice");
+    assert!((0..400).all(|i| stats.lookups_of(&seed::seed_gtin(i)) >= 1));
+}
+
+#[tokio::test]
+async fn a_warm_cache_resolves_a_second_tenants_catalog_without_nct_calls() {
+    let app = spawn_app().await;
+    let (_a, token_a) = app.new_tenant("A").await;
+    let (_b, token_b) = app.new_tenant("B").await;
+    let cat_a = seeded_catalog(&app, &token_a, 50, 5).await;
+    let cat_b = seeded_catalog(&app, &token_b, 50, 5).await;
+    app.set_key(&token_a, DEMO_KEY, true).await;
+    app.set_key(&token_b, DEMO_KEY, true).await;
+    let j = app.start_lookup(&token_a, &cat_a, None).await;
+    app.wait_job(&token_a, j["job"]["id"].as_str().unwrap(), Duration::from_secs(30)).await;
+    let calls = app.sim.stats().total_lookups();
+    let j = app.start_lookup(&token_b, &cat_b, None).await;
+    let job = app.wait_job(&token_b, j["job"]["id"].as_str().unwrap(), Duration::from_secs(30)).await;
+    assert_eq!(job["state"], "SUCCEEDED");
+    assert_eq!(job["progress"]["notFound"], 5);
+    assert_eq!(app.sim.stats().total_lookups(), calls, "every GTIN came from the cache");
+}
