@@ -7,9 +7,11 @@
 //! - [`calendar`]: Kazakhstan working days and moderation estimates.
 //! - [`import`]: streaming parsers for pasted barcode lists, CSV and the Kaspi XML price list.
 //! - [`job`]: registration job and item state machines.
+//! - [`card`]: pre-moderation card check (problems per field) and the NCT request body of a draft.
 
 pub mod barcode;
 pub mod calendar;
+pub mod card;
 pub mod deadlines;
 pub mod import;
 pub mod job;
