@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 use futures_util::FutureExt as _;
 use futures_util::future::{BoxFuture, Shared};
 use secrecy::{ExposeSecret as _, SecretString};
+use tracing::Instrument as _;
 
 use crate::cache::{
     CacheError, CacheTtls, CachedCard, CachedLookup, LookupCache as _, LookupCacheImpl,
@@ -234,6 +235,8 @@ impl LookupService {
                 let guard = FlightGuard { inner, gtin, id };
                 guard.inner.fetch_and_store(&key, &guard.gtin).await
             }
+            // The NCT call's span stays under the lookup that started the flight.
+            .in_current_span()
         });
         // A task dropped before it ran (runtime shutting down) never made its guard: clean up here. Weak,
         // so the table does not keep the service alive through its own entries.
@@ -282,7 +285,7 @@ impl Inner {
         Ok(value)
     }
 
-    /// Logs a cache failure without the key or the GTIN; at `warn` at most once per
+    /// Logs a cache failure (never with the key); at `warn` at most once per
     /// [`CACHE_WARN_INTERVAL`]. (The cache counts the failure itself.)
     fn cache_failed(&self, operation: &'static str, error: &CacheError) {
         let now = Instant::now();

@@ -136,7 +136,7 @@ pub(crate) fn jittered(ttl: Duration) -> Duration {
 /// The port: a GTIN-keyed store of [`CachedLookup`]s. Implemented by [`RedisCache`] and [`MemoryCache`].
 ///
 /// Implementations must never block for long: every call returns within the adapter's own timeout.
-/// They do not log keys or values at levels above `debug`.
+/// They never see an API key, and log no cached value above `debug`.
 pub trait LookupCache: Send + Sync + 'static {
     /// Reads the entries of `gtins` (GTIN-14s), in order: `None` for a miss, an expired entry or an entry
     /// that cannot be decoded (an old or foreign format is a miss, not an error).
