@@ -40,6 +40,14 @@ enum Command {
     },
     /// Prints the GraphQL schema (SDL).
     Schema,
+    /// Re-encrypts every tenant NCT key under the newest master key version. With `NTIN_MASTER_KEY`, first add
+    /// the new version there (`1:<old>,2:<new>`); with the data-dir key file, `--generate` appends a fresh
+    /// version to it. Running servers pick the new version up by themselves. Safe to interrupt and re-run.
+    RotateMasterKey {
+        /// Append a newly generated version to the data-dir key file first.
+        #[arg(long)]
+        generate: bool,
+    },
     /// Runs the NCT simulator.
     NctSim {
         /// Address to listen on.
@@ -66,6 +74,7 @@ pub async fn run() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { demo } => serve(demo).await,
         Command::Token { tenant, role, admin, hours } => token(tenant, &role, admin, hours).await,
+        Command::RotateMasterKey { generate } => rotate_master_key(generate).await,
         Command::Schema => {
             println!("{}", crate::schema::build_schema(None).sdl());
             Ok(())
@@ -123,5 +132,30 @@ async fn token(tenant: Option<uuid::Uuid>, role: &str, admin: bool, hours: u64) 
         svc.mint(role, Some((TenantId(t.id.0), t.token_version)), &format!("cli-{role:?}").to_lowercase(), ttl)?
     };
     println!("{token}");
+    Ok(())
+}
+
+async fn rotate_master_key(generate: bool) -> anyhow::Result<()> {
+    use crate::config::MasterKeySource;
+    use infra::crypto::MasterKeyring;
+    let settings = Settings::from_env(false)?;
+    if generate {
+        let MasterKeySource::File(path) = &settings.master_key else {
+            anyhow::bail!("--generate works on the data-dir key file; with NTIN_MASTER_KEY, add the new version there");
+        };
+        let current = settings.master_key.read()?;
+        let ring = MasterKeyring::parse(&current).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let next = ring.current_version() + 1;
+        let key = MasterKeyring::generate_key().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let spec = format!("{},{next}:{key}", secrecy::ExposeSecret::expose_secret(&current));
+        crate::config::write_private(path, &spec)?;
+        println!("added master key version {next} to {}", path.display());
+    }
+    let ring = MasterKeyring::parse(&settings.master_key.read()?).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let version = ring.current_version();
+    let db = infra::db::connect(&settings.database_url).await?;
+    infra::db::migrate(&db).await?;
+    let moved = infra::db::key_repo::NctKeyRepo::new(db, ring).rotate_all().await?;
+    println!("re-encrypted {moved} tenant key(s) under master key version {version}");
     Ok(())
 }

@@ -140,11 +140,16 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-/// `GET /readyz`: the database answers (503 when not).
+/// `GET /readyz`: 200 when the database answers (503 when not). A cache that does not answer makes the
+/// service "degraded", not down: lookups then go straight to NCT.
 pub async fn readyz(st: web::Data<AppState>) -> HttpResponse {
+    let cache_ok = st.lookup.cache_ok().await;
+    let cache = if cache_ok { "ok" } else { "degraded" };
+    let errors = st.lookup.cache_errors();
     if infra::db::ping(&st.db).await {
-        HttpResponse::Ok().json(json!({"status": "ready", "database": "ok"}))
+        let status = if cache_ok { "ready" } else { "degraded" };
+        HttpResponse::Ok().json(json!({"status": status, "database": "ok", "cache": cache, "cacheErrors": errors}))
     } else {
-        HttpResponse::ServiceUnavailable().json(json!({"status": "unavailable", "database": "down"}))
+        HttpResponse::ServiceUnavailable().json(json!({"status": "unavailable", "database": "down", "cache": cache}))
     }
 }

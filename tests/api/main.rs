@@ -1,6 +1,7 @@
 //! Integration tests: one binary, the real server over HTTP and WebSocket.
 
 mod auth;
+mod cache;
 mod catalog;
 mod health;
 mod helpers;
