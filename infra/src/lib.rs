@@ -7,6 +7,7 @@
 //! - [`nct`]: the reqwest NCT client and its wire DTOs (shared with the simulator).
 
 pub mod cache;
+pub mod card_schema;
 pub mod crypto;
 pub mod db;
 pub mod jobs;

@@ -139,6 +139,15 @@ impl LookupService {
         Self::with_fetcher(Fetcher::Nct(client), cache, ttls)
     }
 
+    /// The NCT client behind the lookups (`None` for a test fake); the card jobs reuse it.
+    pub fn nct_client(&self) -> Option<&NctClient> {
+        match &self.inner.fetcher {
+            Fetcher::Nct(client) => Some(client),
+            #[cfg(test)]
+            Fetcher::Fake(_) => None,
+        }
+    }
+
     fn with_fetcher(fetcher: Fetcher, cache: LookupCacheImpl, ttls: CacheTtls) -> Self {
         Self {
             inner: Arc::new(Inner {

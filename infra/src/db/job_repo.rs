@@ -107,6 +107,11 @@ impl JobRepo {
         Self { db }
     }
 
+    /// The connection (the card jobs build their repository on it).
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
     /// Creates a lookup job over the catalog's SKUs that have a valid GTIN and no NTIN yet (optionally only
     /// `sku_ids`). The same idempotency key returns the first job; with different input it is a conflict.
     /// Returns the job and whether it was created now.
@@ -403,66 +408,93 @@ impl JobRepo {
         tenant: TenantId,
         result: LookupItemResult,
     ) -> Result<bool, RepoError> {
-        let txn = self.db.begin().await?;
-        let (state, outcome, error) = match &result {
-            LookupItemResult::Found { .. } => (ItemState::Done, Some("FOUND"), None),
-            LookupItemResult::Ambiguous { .. } => (ItemState::Done, Some("AMBIGUOUS"), None),
-            LookupItemResult::NotFound => (ItemState::Done, Some("NOT_FOUND"), None),
-            LookupItemResult::Failed { error } => (ItemState::Failed, None, Some(error.clone())),
-        };
-        let now = Utc::now();
-        let r = job_item::Entity::update_many()
-            .col_expr(job_item::Column::State, Expr::value(state.as_str()))
-            .col_expr(job_item::Column::Outcome, Expr::value(outcome.map(str::to_owned)))
-            .col_expr(job_item::Column::Error, Expr::value(error))
-            .col_expr(job_item::Column::LeasedUntil, Expr::value(Option::<DateTime<Utc>>::None))
-            .col_expr(job_item::Column::UpdatedAt, Expr::value(now))
-            .filter(job_item::Column::Id.eq(item.id))
-            .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
-            .exec(&txn)
-            .await?;
-        if r.rows_affected == 0 {
-            txn.rollback().await?;
-            return Ok(false);
+        Ok(self.finish_lookup_items(tenant, vec![(item.clone(), result)]).await? == 1)
+    }
+
+    /// Finishes many lookup items in one transaction (a warm batch costs one commit, not one per item).
+    /// Returns how many were still pending and are now final.
+    pub async fn finish_lookup_items(
+        &self,
+        tenant: TenantId,
+        results: Vec<(ClaimedItem, LookupItemResult)>,
+    ) -> Result<u64, RepoError> {
+        if results.is_empty() {
+            return Ok(0);
         }
-        if let Some(m) = sku::Entity::find_by_id(item.sku_id)
-            .filter(sku::Column::TenantId.eq(tenant.0))
-            .one(&txn)
-            .await?
-        {
-            let mut am: sku::ActiveModel = m.clone().into();
-            am.looked_up_at = Set(Some(now));
-            am.updated_at = Set(now);
-            match result {
-                LookupItemResult::Found { ntin, candidates } => {
-                    am.lookup_state = Set(Some("FOUND".into()));
-                    am.lookup_candidates = Set(Some(candidates.to_string()));
-                    // A NTIN set by hand meanwhile wins: never overwrite a person's choice.
-                    if m.ntin.is_none() {
-                        am.ntin = Set(Some(ntin));
-                        am.ntin_source = Set(Some("LOOKUP".into()));
-                        am.readiness_class = Set("HAS_NTIN".into());
-                        am.readiness_reason = Set(None);
-                        am.readiness_message = Set(None);
-                    }
-                }
-                LookupItemResult::Ambiguous { candidates } => {
-                    am.lookup_state = Set(Some("AMBIGUOUS".into()));
-                    am.lookup_candidates = Set(Some(candidates.to_string()));
-                }
-                LookupItemResult::NotFound => {
-                    am.lookup_state = Set(Some("NOT_FOUND".into()));
-                    am.lookup_candidates = Set(None);
-                }
-                LookupItemResult::Failed { .. } => {
-                    am.lookup_state = Set(Some("FAILED".into()));
-                }
+        let txn = self.db.begin().await?;
+        let mut done = 0;
+        for (item, result) in results {
+            if finish_in(&txn, &item, tenant, result).await? {
+                done += 1;
             }
-            am.update(&txn).await?;
         }
         txn.commit().await?;
-        Ok(true)
+        Ok(done)
     }
+}
+
+async fn finish_in<C: ConnectionTrait>(
+    txn: &C,
+    item: &ClaimedItem,
+    tenant: TenantId,
+    result: LookupItemResult,
+) -> Result<bool, RepoError> {
+    let (state, outcome, error) = match &result {
+        LookupItemResult::Found { .. } => (ItemState::Done, Some("FOUND"), None),
+        LookupItemResult::Ambiguous { .. } => (ItemState::Done, Some("AMBIGUOUS"), None),
+        LookupItemResult::NotFound => (ItemState::Done, Some("NOT_FOUND"), None),
+        LookupItemResult::Failed { error } => (ItemState::Failed, None, Some(error.clone())),
+    };
+    let now = Utc::now();
+    let r = job_item::Entity::update_many()
+        .col_expr(job_item::Column::State, Expr::value(state.as_str()))
+        .col_expr(job_item::Column::Outcome, Expr::value(outcome.map(str::to_owned)))
+        .col_expr(job_item::Column::Error, Expr::value(error))
+        .col_expr(job_item::Column::LeasedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(job_item::Column::UpdatedAt, Expr::value(now))
+        .filter(job_item::Column::Id.eq(item.id))
+        .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
+        .exec(txn)
+        .await?;
+    if r.rows_affected == 0 {
+        return Ok(false);
+    }
+    if let Some(m) = sku::Entity::find_by_id(item.sku_id)
+        .filter(sku::Column::TenantId.eq(tenant.0))
+        .one(txn)
+        .await?
+    {
+        let mut am: sku::ActiveModel = m.clone().into();
+        am.looked_up_at = Set(Some(now));
+        am.updated_at = Set(now);
+        match result {
+            LookupItemResult::Found { ntin, candidates } => {
+                am.lookup_state = Set(Some("FOUND".into()));
+                am.lookup_candidates = Set(Some(candidates.to_string()));
+                // A NTIN set by hand meanwhile wins: never overwrite a person's choice.
+                if m.ntin.is_none() {
+                    am.ntin = Set(Some(ntin));
+                    am.ntin_source = Set(Some("LOOKUP".into()));
+                    am.readiness_class = Set("HAS_NTIN".into());
+                    am.readiness_reason = Set(None);
+                    am.readiness_message = Set(None);
+                }
+            }
+            LookupItemResult::Ambiguous { candidates } => {
+                am.lookup_state = Set(Some("AMBIGUOUS".into()));
+                am.lookup_candidates = Set(Some(candidates.to_string()));
+            }
+            LookupItemResult::NotFound => {
+                am.lookup_state = Set(Some("NOT_FOUND".into()));
+                am.lookup_candidates = Set(None);
+            }
+            LookupItemResult::Failed { .. } => {
+                am.lookup_state = Set(Some("FAILED".into()));
+            }
+        }
+        am.update(txn).await?;
+    }
+    Ok(true)
 }
 
 /// The result of looking up one item.

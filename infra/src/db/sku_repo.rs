@@ -246,6 +246,11 @@ fn new_model(tenant: TenantId, catalog_id: Uuid, seller_sku: &str, now: DateTime
         looked_up_at: None,
         created_at: now,
         updated_at: now,
+        card_status: None,
+        moderation_status: None,
+        moderation_remarks: None,
+        card_data: None,
+        gov: false,
     }
 }
 

@@ -6,6 +6,8 @@
 //! `FOR UPDATE SKIP LOCKED` and leases.
 
 pub mod pacer;
+pub mod submit;
+pub mod sync;
 pub mod worker;
 
 use crate::db::TenantId;

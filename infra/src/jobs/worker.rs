@@ -26,6 +26,8 @@ use tokio::sync::{Notify, watch};
 pub struct WorkerConfig {
     /// Items claimed per job per round.
     pub batch: u64,
+    /// Items claimed per round while the catalog resolves from the cache.
+    pub warm_batch: u64,
     /// How long a claim is held before another worker may take the items.
     pub lease: Duration,
     /// Parallel NCT calls to start with.
@@ -44,6 +46,7 @@ impl Default for WorkerConfig {
     fn default() -> Self {
         Self {
             batch: 64,
+            warm_batch: 1000,
             lease: Duration::from_secs(30),
             start_concurrency: 8,
             max_concurrency: 64,
@@ -64,6 +67,8 @@ pub struct Worker {
     cfg: WorkerConfig,
     pacer: Arc<Pacer>,
     wake: Arc<Notify>,
+    /// The last batch came (almost) all from the cache.
+    warm: Arc<std::sync::atomic::AtomicBool>,
 }
 
 enum ItemOutcome {
@@ -75,7 +80,7 @@ impl Worker {
     /// Builds a worker.
     pub fn new(jobs: JobRepo, keys: NctKeyRepo, lookup: LookupService, events: JobEvents, cfg: WorkerConfig) -> Self {
         let pacer = Arc::new(Pacer::new(cfg.start_concurrency, cfg.max_concurrency));
-        Self { jobs, keys, lookup, events, cfg, pacer, wake: Arc::new(Notify::new()) }
+        Self { jobs, keys, lookup, events, cfg, pacer, wake: Arc::new(Notify::new()), warm: Arc::new(std::sync::atomic::AtomicBool::new(false)) }
     }
 
     /// Wakes the worker now (a job was created or cancelled).
@@ -117,8 +122,13 @@ impl Worker {
     pub async fn round(&self) -> Result<bool, RepoError> {
         let mut worked = false;
         for job in self.jobs.runnable().await? {
-            if job.kind == JobKind::Lookup {
-                worked |= self.step(job).await?;
+            match job.kind {
+                JobKind::Lookup => worked |= self.step(job).await?,
+                JobKind::Submit | JobKind::StatusSync => {
+                    let Some(client) = self.lookup.nct_client() else { continue };
+                    let cx = super::submit::CardJobs { jobs: &self.jobs, keys: &self.keys, client, events: &self.events, max_attempts: self.cfg.max_attempts };
+                    worked |= if job.kind == JobKind::Submit { super::submit::step(&cx, job).await? } else { super::sync::step(&cx, job).await? };
+                }
             }
         }
         Ok(worked)
@@ -163,7 +173,12 @@ impl Worker {
                 return Ok(true);
             }
         };
-        let batch = self.cfg.batch.min((self.pacer.limit() as u64 * 4).max(8));
+        // A warm catalog resolves from the cache: take big batches then; otherwise a few per parallel call.
+        let batch = if self.warm.load(std::sync::atomic::Ordering::Relaxed) {
+            self.cfg.warm_batch
+        } else {
+            self.cfg.batch.min((self.pacer.limit() as u64 * 4).max(8))
+        };
         let items = self.jobs.claim(job.id, batch, self.cfg.lease).await?;
         if items.is_empty() {
             if !self.jobs.has_pending(job.id).await? {
@@ -182,18 +197,19 @@ impl Worker {
         let gtins: Vec<String> = items.iter().map(|i| i.gtin14.clone().unwrap_or_default()).collect();
         let cached = self.lookup.cached_many(&gtins).await;
         let mut misses = Vec::new();
+        let mut settled = Vec::new();
+        let n = items.len();
         for (item, hit) in items.into_iter().zip(cached) {
             match (item.gtin14.is_some(), hit) {
-                (true, Some(v)) => {
-                    self.jobs.finish_lookup_item(&item, job.tenant_id, to_result(v)).await?;
-                    self.publish(job);
-                }
-                (false, _) => {
-                    let r = LookupItemResult::Failed { error: "no GTIN".into() };
-                    self.jobs.finish_lookup_item(&item, job.tenant_id, r).await?;
-                }
+                (true, Some(v)) => settled.push((item, to_result(v))),
+                (false, _) => settled.push((item, LookupItemResult::Failed { error: "no GTIN".into() })),
                 (true, None) => misses.push(item),
             }
+        }
+        self.warm.store(misses.len() * 10 <= n, std::sync::atomic::Ordering::Relaxed);
+        if !settled.is_empty() {
+            self.jobs.finish_lookup_items(job.tenant_id, settled).await?;
+            self.publish(job);
         }
         let limit = self.pacer.limit();
         let mut stream = futures_util::stream::iter(misses.into_iter().map(|item| async move {
@@ -203,17 +219,26 @@ impl Worker {
         .buffer_unordered(limit);
         let mut key_invalid = false;
         let mut unfinished = Vec::new();
+        // Results are written in small groups: one commit per group, and at most a group to redo after a crash.
+        let mut pending = Vec::new();
         while let Some((item, outcome)) = stream.next().await {
             match outcome {
                 ItemOutcome::Done(r) => {
-                    self.jobs.finish_lookup_item(&item, job.tenant_id, r).await?;
-                    self.publish(job);
+                    pending.push((item, r));
+                    if pending.len() >= 8 {
+                        self.jobs.finish_lookup_items(job.tenant_id, std::mem::take(&mut pending)).await?;
+                        self.publish(job);
+                    }
                 }
                 ItemOutcome::KeyInvalid => {
                     key_invalid = true;
                     unfinished.push(item.id);
                 }
             }
+        }
+        if !pending.is_empty() {
+            self.jobs.finish_lookup_items(job.tenant_id, pending).await?;
+            self.publish(job);
         }
         if key_invalid {
             self.jobs.release(&unfinished).await?;

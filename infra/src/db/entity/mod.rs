@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod job;
 pub mod job_item;
+pub mod nct_request;
 pub mod nct_key;
 pub mod partner;
 pub mod sku;

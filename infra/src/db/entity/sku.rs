@@ -37,6 +37,16 @@ pub struct Model {
     pub looked_up_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Card workflow state: `DRAFT`, `READY`, `SUBMITTED`, `NEEDS_REVISION`, `DUPLICATE_REVIEW`, …
+    pub card_status: Option<String>,
+    /// NCT base status code of the SKU's request (`onModeration`, `completed`…).
+    pub moderation_status: Option<String>,
+    /// Short human summary of NCT's remarks.
+    pub moderation_remarks: Option<String>,
+    /// JSON of the extra card fields (`card_repo::CardData`).
+    pub card_data: Option<String>,
+    /// Extended (gov) card.
+    pub gov: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,211 @@
+//! The attribute schema and dictionaries the pre-moderation card check reads, loaded from NCT and cached in
+//! process.
+//!
+//! The base attributes, the gov-attributes of each OKTRU category and the OKTRU/TNVED/COUNTRY/MEASURE
+//! dictionaries are public facts: the same for every tenant of one NCT. So the cache is shared by all
+//! tenants and keyed by the NCT base URL ([`CardSchemaCache::for_client`]); any tenant's key may fill it.
+//! Entries live for [`TTL`] (1 h). Loads are serialised per cache (one tokio mutex), so a burst of checks
+//! costs one round of NCT calls.
+//!
+//! Known limitation: dictionaries are read page by page (size 100) into memory. That suits the simulator's
+//! small dictionaries; the real OKTRU (tens of thousands of nodes) and TNVED (~13 600 codes) would want a
+//! persistent store refreshed in the background instead of a full read per process and hour.
+
+use crate::nct::dto::{DictionaryItemDto, PortalAttributeObjectDto};
+use crate::nct::{NctClient, NctError};
+use domain::card::{AttributeDef, AttributeGroup, CardSchema, DataType, Dictionaries, OktruNode};
+use secrecy::SecretString;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a loaded schema or dictionary is trusted.
+pub const TTL: Duration = Duration::from_secs(3600);
+
+/// Page size for dictionary reads (NCT's maximum).
+const PAGE_SIZE: u32 = 100;
+
+/// Safety stop for a dictionary read: more pages than this is a misbehaving server.
+const MAX_PAGES: u32 = 2000;
+
+/// The cached dictionaries, answering the check from memory.
+#[derive(Clone, Debug, Default)]
+pub struct CachedDictionaries {
+    oktru: HashMap<String, OktruNode>,
+    tnved: HashSet<String>,
+    /// Flat dictionaries by upper-case code (`COUNTRY`, `MEASURE`).
+    flat: HashMap<String, HashSet<String>>,
+}
+
+impl Dictionaries for CachedDictionaries {
+    fn oktru(&self, code: &str) -> Option<OktruNode> {
+        self.oktru.get(code.trim()).cloned()
+    }
+
+    fn tnved_exists(&self, code: &str) -> bool {
+        self.tnved.contains(code.trim())
+    }
+
+    fn dictionary_has(&self, dictionary: &str, code: &str) -> Option<bool> {
+        let dict = dictionary.trim().to_ascii_uppercase();
+        match dict.as_str() {
+            "TNVED" => Some(self.tnved_exists(code)),
+            "OKTRU" => Some(self.oktru.contains_key(code.trim())),
+            _ => self.flat.get(&dict).map(|d| d.contains(code.trim())),
+        }
+    }
+}
+
+struct Timed<T> {
+    at: Instant,
+    value: Arc<T>,
+}
+
+impl<T> Timed<T> {
+    fn fresh(&self) -> Option<Arc<T>> {
+        (self.at.elapsed() < TTL).then(|| self.value.clone())
+    }
+}
+
+/// Gov attributes of one category: `(main, additional)`.
+type GovAttrs = (Vec<AttributeDef>, Vec<AttributeDef>);
+
+#[derive(Default)]
+struct Entries {
+    base: Option<Timed<Vec<AttributeDef>>>,
+    dicts: Option<Timed<CachedDictionaries>>,
+    gov: HashMap<String, Timed<GovAttrs>>,
+}
+
+/// The per-NCT cache. Cheap to share (`Arc`).
+pub struct CardSchemaCache {
+    client: NctClient,
+    entries: tokio::sync::Mutex<Entries>,
+}
+
+/// One cache per NCT base URL, for the life of the process.
+static CACHES: LazyLock<Mutex<HashMap<String, Arc<CardSchemaCache>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+impl CardSchemaCache {
+    /// The shared cache of the NCT `client` points at.
+    pub fn for_client(client: &NctClient) -> Arc<Self> {
+        let mut caches = CACHES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        caches
+            .entry(client.base_url().to_owned())
+            .or_insert_with(|| {
+                Arc::new(Self {
+                    client: client.clone(),
+                    entries: tokio::sync::Mutex::new(Entries::default()),
+                })
+            })
+            .clone()
+    }
+
+    /// The dictionaries, loading them with `key` when missing or stale.
+    ///
+    /// # Errors
+    /// The NCT call that failed.
+    pub async fn dictionaries(&self, key: &SecretString) -> Result<Arc<CachedDictionaries>, NctError> {
+        let mut e = self.entries.lock().await;
+        if let Some(d) = e.dicts.as_ref().and_then(Timed::fresh) {
+            return Ok(d);
+        }
+        let d = Arc::new(self.load_dictionaries(key).await?);
+        e.dicts = Some(Timed { at: Instant::now(), value: d.clone() });
+        Ok(d)
+    }
+
+    /// The schema for a card in `oktru`: the base attributes, plus the category's gov-attributes when
+    /// `gov` (an unknown or non-leaf category has none; the check reports the category itself).
+    ///
+    /// # Errors
+    /// The NCT call that failed.
+    pub async fn schema(&self, key: &SecretString, oktru: Option<&str>, gov: bool) -> Result<CardSchema, NctError> {
+        let mut e = self.entries.lock().await;
+        let base = match e.base.as_ref().and_then(Timed::fresh) {
+            Some(b) => b,
+            None => {
+                let dtos = self.client.base_attributes(key).await?;
+                let b = Arc::new(dtos.iter().map(|d| to_def(d, AttributeGroup::Base)).collect::<Vec<_>>());
+                e.base = Some(Timed { at: Instant::now(), value: b.clone() });
+                b
+            }
+        };
+        let mut schema = CardSchema { base: base.as_ref().clone(), ..CardSchema::default() };
+        let Some(oktru) = oktru.map(str::trim).filter(|o| gov && !o.is_empty()) else {
+            return Ok(schema);
+        };
+        let attrs = match e.gov.get(oktru).and_then(Timed::fresh) {
+            Some(a) => a,
+            None => {
+                let a = match self.client.gov_attributes(key, oktru).await {
+                    Ok(dto) => (
+                        dto.main_attributes.iter().map(|d| to_def(d, AttributeGroup::MainExtended)).collect(),
+                        dto.additional_attributes.iter().map(|d| to_def(d, AttributeGroup::AdditionalExtended)).collect(),
+                    ),
+                    // Unknown or non-leaf category: no gov attributes.
+                    Err(NctError::Validation { .. } | NctError::NotFound | NctError::Business { .. }) => (Vec::new(), Vec::new()),
+                    Err(other) => return Err(other),
+                };
+                let a = Arc::new(a);
+                e.gov.insert(oktru.to_owned(), Timed { at: Instant::now(), value: a.clone() });
+                a
+            }
+        };
+        schema.gov_main = attrs.0.clone();
+        schema.gov_additional = attrs.1.clone();
+        Ok(schema)
+    }
+
+    async fn load_dictionaries(&self, key: &SecretString) -> Result<CachedDictionaries, NctError> {
+        let mut d = CachedDictionaries::default();
+        for item in self.all_items(key, "OKTRU").await? {
+            let node = OktruNode {
+                code: item.code.clone(),
+                name_ru: item.properties.name_ru.clone(),
+                is_leaf: !item.has_child,
+                // NCT's dictionary carries no goods/services flag; nothing is marked a service.
+                is_service: false,
+            };
+            d.oktru.insert(item.code, node);
+        }
+        d.tnved = self.all_items(key, "TNVED").await?.into_iter().map(|i| i.code).collect();
+        for code in ["COUNTRY", "MEASURE"] {
+            let items = self.all_items(key, code).await?;
+            d.flat.insert(code.to_owned(), items.into_iter().map(|i| i.code).collect());
+        }
+        Ok(d)
+    }
+
+    async fn all_items(&self, key: &SecretString, code: &str) -> Result<Vec<DictionaryItemDto>, NctError> {
+        let mut out = Vec::new();
+        let mut page = 1;
+        loop {
+            let p = self.client.dictionary_items(key, code, page, PAGE_SIZE).await?;
+            out.extend(p.content.into_iter().filter(|i| !i.is_deleted));
+            if page >= u32::try_from(p.total_pages).unwrap_or(0) || page >= MAX_PAGES {
+                return Ok(out);
+            }
+            page += 1;
+        }
+    }
+}
+
+/// Converts an NCT attribute object into the check's definition.
+fn to_def(d: &PortalAttributeObjectDto, group: AttributeGroup) -> AttributeDef {
+    let num = |s: &Option<String>| s.as_deref().and_then(|v| v.trim().parse::<f64>().ok());
+    AttributeDef {
+        code: d.code.clone(),
+        name_ru: d.name_ru.clone().unwrap_or_default(),
+        data_type: d.data_type.as_deref().and_then(DataType::parse).unwrap_or_default(),
+        required: d.is_required.unwrap_or(false) || d.is_required_egz.unwrap_or(false) || d.is_required_kgd.unwrap_or(false),
+        pattern: d.pattern.clone().filter(|p| !p.is_empty()),
+        max_length: d.max_length.and_then(|m| u32::try_from(m).ok()),
+        min_value: num(&d.min_value),
+        max_value: num(&d.max_value),
+        dictionary_code: d.dictionary_code.clone().filter(|c| !c.is_empty()),
+        group,
+        children: d.attributes.iter().map(|c| to_def(c, group)).collect(),
+    }
+}

@@ -1,0 +1,362 @@
+//! The SUBMIT job: sends each SKU's card to NCT moderation, exactly once (RELIABILITY.md §7).
+//!
+//! Per item: the pre-moderation check runs first (a card with errors fails with the check's first error).
+//! Then the intent is written (`nct_requests` row `CREATING`, body hash, attempt + 1), then
+//! `POST /products/requests`, then NCT's id is written (`CREATED`), then `PUT …/moderation` (`SENT`,
+//! `onModeration`).
+//!
+//! A row found `CREATING` without an NCT id (a crash, kill or timeout between NCT's answer and our write)
+//! is **reconciled before anything is created**: every page of `GET /products/requests` is read and a
+//! request is adopted when
+//! - its `productData.nameRu` equals the body's `name_ru` (both trimmed, exact), and
+//! - one of its `categoryAncestors` has the body's OKTRU code, and
+//! - no other request row of this tenant owns its id.
+//!
+//! Among several matches the highest id (the latest create) is adopted. Only when nothing matches is the
+//! request created again. Two SKUs of one tenant with the same Russian name in the same category could be
+//! confused by this rule; the check on NCT's side (duplicates review) would flag such cards anyway.
+//!
+//! Errors: NCT 4xx refusals fail the item with NCT's message verbatim; 401/403 stops the job, marks the
+//! key invalid and gives the items back (as the lookup worker does); 429/5xx/timeouts are retried with
+//! backoff, each retry starting again from the stored row (so a create that may have landed is
+//! reconciled first).
+
+use super::{JobEvent, JobEvents};
+use crate::card_schema::CardSchemaCache;
+use crate::db::card_repo::{CardRepo, CardSku, card_status, intent};
+use crate::db::job_repo::{ClaimedItem, Job, JobRepo};
+use crate::db::key_repo::{NctKeyRepo, status};
+use crate::db::{RepoError, TenantId};
+use crate::nct::dto::{
+    PortalCreateUpdateProductRequestDto, PortalProductRequestAttributeValue, ProductRequestDocumentDto,
+    ProductRequestFileDto,
+};
+use crate::nct::{NctClient, NctError};
+use domain::card::{CardProblem, RequestAttr, RequestBody, Severity, check_card, to_request_attributes};
+use domain::job::{ItemState, JobState};
+use secrecy::SecretString;
+use std::time::Duration;
+
+/// Items claimed per round of a card job (each costs several NCT calls).
+const BATCH: u64 = 8;
+/// How long a claim is held.
+const LEASE: Duration = Duration::from_secs(60);
+
+/// What a card job needs from the worker.
+pub struct CardJobs<'a> {
+    /// Jobs and items.
+    pub jobs: &'a JobRepo,
+    /// Tenant keys.
+    pub keys: &'a NctKeyRepo,
+    /// The NCT client.
+    pub client: &'a NctClient,
+    /// Progress events.
+    pub events: &'a JobEvents,
+    /// Attempts per item for transient errors.
+    pub max_attempts: u32,
+}
+
+impl CardJobs<'_> {
+    pub(super) fn cards(&self) -> CardRepo {
+        CardRepo::new(self.jobs.db().clone())
+    }
+
+    pub(super) fn publish(&self, job: &Job) {
+        self.events.publish(JobEvent { tenant: job.tenant_id, job_id: job.id });
+    }
+
+    pub(super) async fn finish(&self, job: &Job, to: JobState, error: Option<String>) -> Result<(), RepoError> {
+        if self.jobs.transition(job.id, to, error).await?.is_some() {
+            tracing::info!(job_id = %job.id, tenant_id = %job.tenant_id, state = to.as_str(), "card job finished");
+        }
+        self.publish(job);
+        Ok(())
+    }
+
+    /// The common start of a round: cancellation, `QUEUED → RUNNING`, the tenant's key, a claimed batch.
+    /// `None` when the job was finished here or nothing is claimable now (`Some(false)` worked flag).
+    pub(super) async fn begin(&self, job: &Job) -> Result<Result<(SecretString, Vec<ClaimedItem>), bool>, RepoError> {
+        if job.cancel_requested {
+            self.jobs.skip_pending(job.id).await?;
+            self.finish(job, JobState::Cancelled, None).await?;
+            return Ok(Err(true));
+        }
+        if job.state == JobState::Queued {
+            self.jobs.transition(job.id, JobState::Running, None).await?;
+            self.publish(job);
+        }
+        let key = match self.keys.load(job.tenant_id).await {
+            Ok(Some((_, s))) if s == status::INVALID => {
+                self.finish(job, JobState::Failed, Some("NCT refused this tenant's API key; set a new one with setNctApiKey".into())).await?;
+                return Ok(Err(true));
+            }
+            Ok(Some((k, _))) => k,
+            Ok(None) => {
+                self.finish(job, JobState::Failed, Some("no NCT API key is set for this tenant; call setNctApiKey first".into())).await?;
+                return Ok(Err(true));
+            }
+            Err(e) => {
+                tracing::error!(error.cause_chain = ?e, "cannot load the tenant's NCT key");
+                self.finish(job, JobState::Failed, Some("the stored NCT API key cannot be read; set it again".into())).await?;
+                return Ok(Err(true));
+            }
+        };
+        let items = self.jobs.claim(job.id, BATCH, LEASE).await?;
+        if items.is_empty() {
+            if !self.jobs.has_pending(job.id).await? {
+                self.finish(job, JobState::Succeeded, None).await?;
+                return Ok(Err(true));
+            }
+            return Ok(Err(false));
+        }
+        Ok(Ok((key, items)))
+    }
+
+    /// Stops the job after a 401/403: the items go back, the key is marked invalid.
+    pub(super) async fn key_invalid(&self, job: &Job, unfinished: &[i64]) -> Result<(), RepoError> {
+        self.jobs.release(unfinished).await?;
+        self.keys.mark(job.tenant_id, status::INVALID).await?;
+        self.finish(job, JobState::Failed, Some("NCT refused the API key (401/403); the key is marked invalid and the job stopped. Set a valid key and start a new job".into())).await
+    }
+}
+
+/// One round of a SUBMIT job. `true` when anything was done.
+#[tracing::instrument(name = "submit_job.step", skip_all, fields(job_id = %job.id, tenant_id = %job.tenant_id))]
+pub async fn step(cx: &CardJobs<'_>, job: Job) -> Result<bool, RepoError> {
+    let (key, items) = match cx.begin(&job).await? {
+        Ok(v) => v,
+        Err(worked) => return Ok(worked),
+    };
+    let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+    for (n, item) in items.iter().enumerate() {
+        match submit_item(cx, job.tenant_id, &key, item).await? {
+            Outcome::Done(outcome) => {
+                cx.cards().finish_item(item.id, ItemState::Done, Some(outcome), None).await?;
+            }
+            Outcome::Failed(error) => {
+                cx.cards().finish_item(item.id, ItemState::Failed, None, Some(error)).await?;
+            }
+            Outcome::KeyInvalid => {
+                cx.key_invalid(&job, &ids[n..]).await?;
+                return Ok(true);
+            }
+        }
+        cx.publish(&job);
+    }
+    Ok(true)
+}
+
+/// How one item ended.
+enum Outcome {
+    Done(&'static str),
+    Failed(String),
+    KeyInvalid,
+}
+
+/// One pass over an item; `Retry` restarts from the stored row.
+enum Pass {
+    End(Outcome),
+    Retry(NctError),
+}
+
+async fn submit_item(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, item: &ClaimedItem) -> Result<Outcome, RepoError> {
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        match submit_pass(cx, tenant, key, item).await? {
+            Pass::End(o) => return Ok(o),
+            Pass::Retry(e) if attempt >= cx.max_attempts => {
+                return Ok(Outcome::Failed(format!("{}: NCT unavailable after {attempt} attempts ({e})", e.code())));
+            }
+            Pass::Retry(e) => {
+                tracing::warn!(sku_id = %item.sku_id, attempt, error = %e, "submit retry");
+                tokio::time::sleep(backoff(attempt, e.retry_after())).await;
+            }
+        }
+    }
+}
+
+/// Classifies an NCT error into a pass result, or `None` for a refusal the caller handles.
+fn transient(e: &NctError) -> Option<Pass> {
+    match e {
+        NctError::InvalidKey => Some(Pass::End(Outcome::KeyInvalid)),
+        // A malformed answer to a create may hide a created request: treat it like a timeout.
+        e if e.is_retryable() || matches!(e, NctError::Malformed(_)) => Some(Pass::Retry(e.clone())),
+        _ => None,
+    }
+}
+
+/// NCT's own message for a refusal, verbatim.
+pub fn nct_message(e: &NctError) -> String {
+    match e {
+        NctError::Validation { message, .. } | NctError::Business { message, .. } => message.clone(),
+        other => other.to_string(),
+    }
+}
+
+async fn submit_pass(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, item: &ClaimedItem) -> Result<Pass, RepoError> {
+    let cards = cx.cards();
+    let Some(card) = cards.card(tenant, item.sku_id).await? else {
+        return Ok(Pass::End(Outcome::Failed("the SKU no longer exists".into())));
+    };
+    if card.sku.ntin.is_some() {
+        return Ok(Pass::End(Outcome::Done("HAS_NTIN")));
+    }
+    let mut row = cards.request(tenant, item.sku_id).await?;
+    // Reconcile first: a create may have landed at NCT without our write.
+    if let Some(r) = row.as_ref().filter(|r| r.intent_state == intent::CREATING && r.nct_request_id.is_none()) {
+        let body = request_dto(&to_request_attributes(&card.draft()));
+        match find_existing(cx.client, key, &body, &cards.known_nct_ids(tenant).await?).await {
+            Ok(Some((id, st))) => {
+                tracing::info!(sku_id = %item.sku_id, nct_request_id = id, "adopted a request created before a crash");
+                cards.mark_created(tenant, r.id, id, &st).await?;
+            }
+            Ok(None) => {}
+            Err(e) => return Ok(transient(&e).unwrap_or_else(|| Pass::End(Outcome::Failed(nct_message(&e))))),
+        }
+        row = cards.request(tenant, item.sku_id).await?;
+    }
+    if let Some(r) = &row {
+        match (r.intent_state.as_str(), r.nct_request_id) {
+            (intent::CREATED, Some(id)) if r.status == "new" || r.status.is_empty() => {
+                return send(cx, tenant, key, r.id, id).await;
+            }
+            (intent::CREATED | intent::SENT, Some(_)) if !matches!(r.status.as_str(), "rejected" | "cancelled") => {
+                return Ok(Pass::End(Outcome::Done("ALREADY_SUBMITTED")));
+            }
+            _ => {}
+        }
+    }
+    // The check, against the schema and dictionaries of this NCT.
+    let problems = match check(cx.client, key, &card).await {
+        Ok(p) => p,
+        Err(e) => return Ok(transient(&e).unwrap_or_else(|| Pass::End(Outcome::Failed(nct_message(&e))))),
+    };
+    if let Some(first) = problems.iter().find(|p| p.severity == Severity::Error) {
+        cards.set_card_status(tenant, item.sku_id, card_status::DRAFT, None).await?;
+        return Ok(Pass::End(Outcome::Failed(format!("{}: {}", first.field, first.message))));
+    }
+    let body = request_dto(&to_request_attributes(&card.draft()));
+    let hash = body_hash(&body);
+    let r = cards.plan(tenant, item.sku_id, card.sku.catalog_id).await?;
+    // Intent first, then NCT.
+    cards.mark_creating(r.id, &hash).await?;
+    let id = match cx.client.create_request(key, &body).await {
+        Ok(id) => id,
+        Err(e) => {
+            if let Some(p) = transient(&e) {
+                return Ok(p);
+            }
+            // NCT refused the create: it holds nothing for this attempt.
+            let msg = nct_message(&e);
+            cards.mark_error(tenant, r.id, &msg, true).await?;
+            return Ok(Pass::End(Outcome::Failed(msg)));
+        }
+    };
+    cards.mark_created(tenant, r.id, id, "new").await?;
+    send(cx, tenant, key, r.id, id).await
+}
+
+/// `PUT …/moderation` and its record.
+async fn send(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, row: uuid::Uuid, id: i64) -> Result<Pass, RepoError> {
+    match cx.client.send_to_moderation(key, id).await {
+        Ok(()) => {
+            cx.cards().mark_sent(tenant, row, None).await?;
+            Ok(Pass::End(Outcome::Done("SENT")))
+        }
+        Err(e) => {
+            if let Some(p) = transient(&e) {
+                return Ok(p);
+            }
+            let msg = nct_message(&e);
+            cx.cards().mark_error(tenant, row, &msg, false).await?;
+            Ok(Pass::End(Outcome::Failed(msg)))
+        }
+    }
+}
+
+/// Runs the pre-moderation check of a card with the cached schema and dictionaries.
+///
+/// # Errors
+/// The NCT call that loading the schema or dictionaries needed.
+pub async fn check(client: &NctClient, key: &SecretString, card: &CardSku) -> Result<Vec<CardProblem>, NctError> {
+    let cache = CardSchemaCache::for_client(client);
+    let draft = card.draft();
+    let dicts = cache.dictionaries(key).await?;
+    let schema = cache.schema(key, draft.oktru.as_deref(), draft.is_gov).await?;
+    Ok(check_card(&draft, &schema, dicts.as_ref()))
+}
+
+/// Looks for a request of this body among the key owner's requests (the matching rule is in the module
+/// docs). Returns its id and status code.
+async fn find_existing(client: &NctClient, key: &SecretString, body: &PortalCreateUpdateProductRequestDto, known: &std::collections::HashSet<i64>) -> Result<Option<(i64, String)>, NctError> {
+    let name = body
+        .attributes
+        .iter()
+        .find(|a| a.code.as_deref() == Some("name_ru"))
+        .and_then(|a| a.value.as_deref())
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_owned();
+    let oktru = body.oktru.trim();
+    let mut best: Option<(i64, String)> = None;
+    let mut page = 1u32;
+    loop {
+        let p = client.list_requests(key, None, page, 100).await?;
+        for r in &p.content {
+            let same_name = r.product_data.as_ref().and_then(|d| d.name_ru.as_deref()).map(str::trim) == Some(name.as_str());
+            let same_oktru = r.category_ancestors.iter().any(|a| a.code.trim() == oktru);
+            if same_name && same_oktru && !known.contains(&r.id) && best.as_ref().is_none_or(|(b, _)| r.id > *b) {
+                let st = r.status.as_ref().map(|s| s.code.clone()).unwrap_or_else(|| "new".to_owned());
+                best = Some((r.id, st));
+            }
+        }
+        if page >= u32::try_from(p.total_pages).unwrap_or(0) || page >= 10_000 {
+            return Ok(best);
+        }
+        page += 1;
+    }
+}
+
+/// The wire body of a domain request body.
+pub fn request_dto(b: &RequestBody) -> PortalCreateUpdateProductRequestDto {
+    fn attr(a: &RequestAttr) -> PortalProductRequestAttributeValue {
+        PortalProductRequestAttributeValue {
+            code: a.code.clone(),
+            value: a.value.clone(),
+            name_ru: a.name_ru.clone(),
+            name_kk: a.name_kk.clone(),
+            attributes: a.attributes.iter().map(attr).collect(),
+            ..PortalProductRequestAttributeValue::default()
+        }
+    }
+    PortalCreateUpdateProductRequestDto {
+        oktru: b.oktru.clone(),
+        attributes: b.attributes.iter().map(attr).collect(),
+        ntin: b.ntin.clone(),
+        auto_publication: b.auto_publication,
+        is_gov: Some(b.is_gov),
+        main_extended_attributes: b.main_extended.iter().map(attr).collect(),
+        additional_extended_attributes: b.additional_extended.iter().map(attr).collect(),
+        custom_extended_attributes: b.custom_extended.iter().map(attr).collect(),
+        image_files: b
+            .image_files
+            .iter()
+            .map(|f| ProductRequestFileDto { file_name: f.file_name.clone(), image_type: f.image_type.clone() })
+            .collect(),
+        documents: b.documents.iter().map(|d| ProductRequestDocumentDto { file_name: d.clone() }).collect(),
+    }
+}
+
+/// SHA-256 of the JSON body, first 16 bytes as hex.
+pub fn body_hash(body: &PortalCreateUpdateProductRequestDto) -> String {
+    let json = serde_json::to_vec(body).unwrap_or_default();
+    ring::digest::digest(&ring::digest::SHA256, &json).as_ref().iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Full-jitter exponential backoff, at least NCT's `Retry-After`: random(0, min(5 s, 100 ms · 2^attempt)).
+pub(super) fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
+    let cap = Duration::from_millis(100u64.saturating_mul(1 << attempt.min(10))).min(Duration::from_secs(5));
+    let ms = rand::random_range(0..=cap.as_millis() as u64);
+    Duration::from_millis(ms).max(retry_after.unwrap_or(Duration::ZERO).min(Duration::from_secs(60)))
+}
