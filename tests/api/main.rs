@@ -2,6 +2,7 @@
 
 mod auth;
 mod cache;
+mod cards;
 mod catalog;
 mod health;
 mod helpers;

@@ -75,6 +75,21 @@ impl CatalogNode {
         );
         Ok(conn)
     }
+    /// Card readiness over the SKUs that need a card (runs the check on each; needs the NCT key).
+    async fn card_readiness(&self, ctx: &Context<'_>) -> Result<super::card::CardReadiness, ApiError> {
+        let t = tenant(ctx, Permission::Read)?;
+        super::card::catalog_card_readiness(ctx, t, self.0.id).await
+    }
+    /// Expected NTIN dates of the cards still to be registered.
+    async fn registration_plan(&self, ctx: &Context<'_>) -> Result<super::card::RegistrationPlan, ApiError> {
+        let t = tenant(ctx, Permission::Read)?;
+        super::card::catalog_registration_plan(ctx, t, self.0.id).await
+    }
+    /// SKUs whose temporary XTIN expires within `withinDays` days (or has expired) and still have no NTIN.
+    async fn expiring_xtins(&self, ctx: &Context<'_>, #[graphql(default = 7)] within_days: i32) -> Result<Vec<SkuNode>, ApiError> {
+        let t = tenant(ctx, Permission::Read)?;
+        super::card::catalog_expiring_xtins(ctx, t, self.0.id, within_days).await
+    }
 }
 
 fn encode_cursor(s: &str) -> String {

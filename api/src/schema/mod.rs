@@ -1,5 +1,6 @@
 //! The GraphQL schema: roots merged from one object per feature, built once and cloned into workers.
 
+pub mod card;
 pub mod catalog;
 pub mod ids;
 pub mod import;
@@ -100,6 +101,7 @@ pub struct QueryRoot(
     node::NodeQuery,
     nct_key::NctKeyQuery,
     job::JobQuery,
+    card::CardQuery,
 );
 
 /// Mutation root.
@@ -111,6 +113,7 @@ pub struct MutationRoot(
     import::ImportMutation,
     nct_key::NctKeyMutation,
     job::JobMutation,
+    card::CardMutation,
 );
 
 /// Subscription root.

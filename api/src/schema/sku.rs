@@ -130,6 +130,22 @@ impl SkuNode {
     async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.0.updated_at
     }
+    /// The card that would be sent to NCT.
+    async fn card(&self, ctx: &Context<'_>) -> Result<Option<super::card::Card>, ApiError> {
+        super::card::sku_card(ctx, &self.0).await
+    }
+    /// The pre-moderation check of the card (needs the tenant's NCT key: it reads NCT's schema).
+    async fn card_check(&self, ctx: &Context<'_>) -> Result<Vec<super::card::CardProblem>, ApiError> {
+        super::card::sku_card_check(ctx, &self.0).await
+    }
+    /// The card's NCT product request, once submitted.
+    async fn moderation(&self, ctx: &Context<'_>) -> Result<Option<super::card::Moderation>, ApiError> {
+        super::card::sku_moderation(ctx, &self.0).await
+    }
+    /// When the temporary XTIN expires (assigned + 30 days).
+    async fn xtin_expires_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        super::card::xtin_expires_at(&self.0)
+    }
 }
 
 /// Filter for `Catalog.skus`.
