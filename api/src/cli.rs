@@ -92,7 +92,15 @@ async fn serve(demo: bool) -> anyhow::Result<()> {
     let app = Application::build(&settings).await?;
     let url = format!("http://{}:{}/graphql", host_of(&settings.bind), app.port());
     tracing::info!(%url, "GraphQL endpoint (GraphiQL on GET)");
-    println!("NTIN Desk GraphQL endpoint: {url}");
+    println!("NTIN Desk GraphQL endpoint: {url} (GraphiQL in a browser; subscriptions at ws://…/graphql/ws)");
+    match app.simulator() {
+        Some(sim) => println!(
+            "NCT: in-process simulator at {} (set NCT_BASE_URL for the real one); its API key: {}",
+            sim.base_url(),
+            crate::nct_sim::DEMO_KEY
+        ),
+        None => println!("NCT: {}", settings.nct_base_url.as_deref().unwrap_or_default()),
+    }
     if demo {
         let d = crate::demo::ensure_demo(app.state(), &settings.data_dir).await?;
         println!("Demo tenant {} with catalog {}", d.tenant, d.catalog_id);

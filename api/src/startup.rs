@@ -125,23 +125,33 @@ impl Application {
     /// worker then finishes its batch in flight and exits. Whichever of the two ends first is logged.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let mut worker = tokio::spawn(self.worker.run(stop_rx));
+        // If this future is dropped (the process is going down hard), the worker goes with it.
+        let mut worker = AbortOnDrop(tokio::spawn(self.worker.run(stop_rx)));
         let result = tokio::select! {
             r = self.server => {
                 tracing::info!("HTTP server stopped");
                 r
             }
-            r = &mut worker => {
+            r = &mut worker.0 => {
                 tracing::error!(outcome = ?r, "job worker exited unexpectedly");
                 Ok(())
             }
         };
         let _ = stop_tx.send(true);
-        let _ = worker.await;
+        let _ = (&mut worker.0).await;
         if let Some(sim) = self.sim {
             sim.stop().await;
         }
         result
+    }
+}
+
+/// Aborts a task when dropped.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -109,7 +109,12 @@ impl Worker {
             };
             if !worked {
                 tokio::select! {
-                    _ = shutdown.changed() => {}
+                    r = shutdown.changed() => {
+                        // The sender is gone: whoever ran us has stopped.
+                        if r.is_err() {
+                            break;
+                        }
+                    }
                     _ = self.wake.notified() => {}
                     _ = tokio::time::sleep(self.cfg.idle_poll) => {}
                 }
