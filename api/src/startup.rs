@@ -174,6 +174,7 @@ fn run(listener: TcpListener, schema: AppSchema, state: AppState) -> anyhow::Res
                     .route(web::get().to(routes::graphiql)),
             )
             .route("/graphql/ws", web::get().to(routes::graphql_ws))
+            .route("/exports/catalogs/{file}", web::get().to(crate::export::export_catalog))
             .route("/healthz", web::get().to(routes::healthz))
             .route("/readyz", web::get().to(routes::readyz))
     })

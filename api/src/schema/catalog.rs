@@ -256,3 +256,43 @@ impl CatalogMutation {
         }
     }
 }
+
+/// Input of `createExportLink`.
+#[derive(InputObject)]
+pub struct CreateExportLinkInput {
+    /// The catalog to export.
+    pub catalog_id: ID,
+}
+
+/// A short-lived signed download link.
+#[derive(SimpleObject)]
+pub struct CreateExportLinkPayload {
+    /// Relative URL of the CSV (prefix it with the API's origin); works without a token until `expiresAt`.
+    pub url: Option<String>,
+    /// When the link stops working (5 minutes).
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Problems with the input.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Export mutations.
+#[derive(Default)]
+pub struct ExportMutation;
+
+#[Object]
+impl ExportMutation {
+    /// A signed link to `GET /exports/catalogs/{id}.csv` for browsers (the route also takes the bearer token).
+    async fn create_export_link(&self, ctx: &Context<'_>, input: CreateExportLinkInput) -> Result<CreateExportLinkPayload, ApiError> {
+        let t = tenant(ctx, Permission::Read)?;
+        let st = state(ctx)?;
+        let found = match ids::try_decode(Kind::Catalog, &input.catalog_id) {
+            Some(id) => st.catalogs.get(t, id).await?,
+            None => None,
+        };
+        let Some(c) = found else {
+            return Ok(CreateExportLinkPayload { url: None, expires_at: None, user_errors: vec![not_found("catalogId")] });
+        };
+        let (url, exp) = crate::export::signed_link(st, t, c.id);
+        Ok(CreateExportLinkPayload { url: Some(url), expires_at: Some(exp), user_errors: vec![] })
+    }
+}

@@ -109,6 +109,7 @@ pub struct QueryRoot(
 pub struct MutationRoot(
     tenant::TenantMutation,
     catalog::CatalogMutation,
+    catalog::ExportMutation,
     sku::SkuMutation,
     import::ImportMutation,
     nct_key::NctKeyMutation,

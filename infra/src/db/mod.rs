@@ -6,6 +6,7 @@ pub mod card_repo;
 pub mod catalog_repo;
 pub mod entity;
 pub mod error;
+pub mod export_repo;
 pub mod import_repo;
 pub mod job_repo;
 pub mod key_repo;
