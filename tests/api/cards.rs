@@ -117,13 +117,12 @@ async fn a_submitted_card_is_synced_published_and_stores_its_ntin() {
 }
 
 #[tokio::test]
-#[ignore = "needs a card the check passes but the simulated moderator returns; the check now catches the short-name length this relied on"]
 async fn a_card_returned_for_revision_is_fixed_resubmitted_and_completes() {
     let app = spawn_app().await;
     let (token, cat) = shop(&app, "Shop").await;
     let id = valid_card(&app, &token, &cat, "R-1", "Батончик на доработку", 3).await;
-    // A short name longer than NCT's 100 characters: the moderator returns the card.
-    update(&app, &token, json!({"skuId": id, "shortNameRu": "Б".repeat(150)})).await;
+    // Our check passes the card; the moderator returns it anyway, with a remark no rule can check.
+    app.sim.set_moderator_remark("short_name_ru", "Краткое наименование не соответствует товару на фото.");
     submit(&app, &token, &cat, &[&id]).await;
     let job = sync(&app, &token, &cat).await;
     assert_eq!(job["state"], "SUCCEEDED", "{job}");

@@ -164,6 +164,18 @@ impl SimHandle {
         self.state.set_stall_create(stall);
     }
 
+    /// The next request that passes every rule is returned for revision with this remark instead (a human
+    /// moderator's judgement); applies once.
+    pub fn set_moderator_remark(&self, attribute_code: &str, comment: &str) {
+        if let Ok(mut store) = self.state.requests.lock() {
+            store.moderator_remark = Some(infra::nct::dto::PortalRevisionDetailDto {
+                attribute_code: Some(attribute_code.to_owned()),
+                value: None,
+                comment: Some(comment.to_owned()),
+            });
+        }
+    }
+
     /// Stops the server without waiting for in-flight calls (a stalled call would hold it for 60 s).
     pub async fn stop(self) {
         self.server.stop(false).await;

@@ -70,6 +70,13 @@ pub fn advance(store: &mut RequestStore, id: i64, ctx: &Ctx<'_>, now: Instant) {
         Some(req) => decide(req, ctx, store),
         None => return,
     };
+    let verdict = match verdict {
+        Verdict::Ready => match store.moderator_remark.take() {
+            Some(remark) => Verdict::Revision(vec![remark]),
+            None => Verdict::Ready,
+        },
+        other => other,
+    };
     let Some(req) = store.get_mut(id) else { return };
     match verdict {
         Verdict::Revision(details) => req.settle(

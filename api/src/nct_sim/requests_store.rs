@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use infra::nct::dto::{
+    PortalRevisionDetailDto,
     LocalizationItemDto, PortalCreateUpdateProductRequestDto, PortalDuplicateMatchDto,
     PortalProductDto, PortalProductRequestAttributeValue, PortalProductRequestStatusDto,
 };
@@ -151,6 +152,9 @@ pub struct PublishedCard {
 /// All mutable data of the flow.
 #[derive(Debug)]
 pub struct RequestStore {
+    /// A moderator's remark to return with the next request that passes every rule (a judgement no rule
+    /// can check, e.g. "the photo does not show the product"); applies once. Set through the control API.
+    pub moderator_remark: Option<PortalRevisionDetailDto>,
     next_id: i64,
     requests: HashMap<i64, SimRequest>,
     next_upload_id: i64,
@@ -161,6 +165,7 @@ pub struct RequestStore {
 impl Default for RequestStore {
     fn default() -> Self {
         Self {
+            moderator_remark: None,
             next_id: 4125,
             requests: HashMap::new(),
             next_upload_id: 1,

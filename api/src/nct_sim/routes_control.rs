@@ -1,7 +1,9 @@
 //! Control routes under `/__sim` for black-box tests and the demo. They do NOT exist on the real NCT and
 //! need no API key: `GET /__sim/stats`, `PUT /__sim/faults` (a [`FaultConfig`]),
 //! `PUT /__sim/rate-limit` (`{"perSecond": n | null}`), `POST /__sim/keys` (`{"key": "..."}`) and
-//! `PUT /__sim/stall` (`{"ms": n | null}`: delay the answer of the next create, after it is stored).
+//! `PUT /__sim/stall` (`{"ms": n | null}`: delay the answer of the next create, after it is stored),
+//! `PUT /__sim/moderator-remark` (`{"attributeCode": "…", "comment": "…"}`: the next request that passes every
+//! rule is returned for revision with this remark, as a human moderator might).
 
 use actix_web::{HttpResponse, ResponseError as _, web};
 use serde::Deserialize;
@@ -17,7 +19,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/faults", web::put().to(put_faults))
         .route("/rate-limit", web::put().to(put_rate_limit))
         .route("/keys", web::post().to(add_key))
-        .route("/stall", web::put().to(put_stall));
+        .route("/stall", web::put().to(put_stall))
+        .route("/moderator-remark", web::put().to(put_remark));
 }
 
 async fn stats(state: web::Data<SimState>) -> HttpResponse {
@@ -83,4 +86,23 @@ struct StallBody {
 async fn put_stall(state: web::Data<SimState>, body: web::Json<StallBody>) -> HttpResponse {
     state.set_stall_create(body.ms.map(std::time::Duration::from_millis));
     HttpResponse::Ok().json(serde_json::json!({ "ms": body.ms }))
+}
+
+/// Body of `PUT /__sim/moderator-remark`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RemarkBody {
+    attribute_code: String,
+    comment: String,
+}
+
+async fn put_remark(state: web::Data<SimState>, body: web::Json<RemarkBody>) -> HttpResponse {
+    if let Ok(mut store) = state.requests.lock() {
+        store.moderator_remark = Some(infra::nct::dto::PortalRevisionDetailDto {
+            attribute_code: Some(body.attribute_code.clone()),
+            value: None,
+            comment: Some(body.comment.clone()),
+        });
+    }
+    HttpResponse::NoContent().finish()
 }
