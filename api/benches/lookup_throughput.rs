@@ -40,6 +40,7 @@ async fn app_for(sim_url: String) -> Application {
             infra::crypto::MasterKeyring::generate_key().expect("key"),
         )),
         sim: SimSettings::default(),
+        cache_ttls: infra::cache::CacheTtls::default(),
     };
     Application::build(&settings).await.expect("build app")
 }

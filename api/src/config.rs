@@ -40,6 +40,8 @@ pub struct Settings {
     pub master_key: MasterKeySource,
     /// Settings of the in-process NCT simulator, used when `NCT_BASE_URL` is unset.
     pub sim: SimSettings,
+    /// `CACHE_TTL_FOUND_SECS` (default 7 days) and `CACHE_TTL_NOT_FOUND_SECS` (default 6 hours).
+    pub cache_ttls: infra::cache::CacheTtls,
 }
 
 /// Where the master keys come from; re-read when a ciphertext names a version we do not know yet, so a
@@ -151,7 +153,15 @@ impl Settings {
             working_day_ms: num("NCT_SIM_WORKING_DAY_MS")?.unwrap_or(d.working_day_ms),
             seed_size: d.seed_size,
         };
+        let ttl_default = infra::cache::CacheTtls::default();
+        let cache_ttls = infra::cache::CacheTtls {
+            found: num::<u64>("CACHE_TTL_FOUND_SECS")?
+                .map_or(ttl_default.found, std::time::Duration::from_secs),
+            not_found: num::<u64>("CACHE_TTL_NOT_FOUND_SECS")?
+                .map_or(ttl_default.not_found, std::time::Duration::from_secs),
+        };
         Ok(Self {
+            cache_ttls,
             master_key,
             sim,
             database_url,

@@ -8,7 +8,7 @@ use crate::schema::{AppSchema, AppState, Services, build_schema};
 use actix_web::{App, HttpServer, dev::Server, middleware::from_fn, web};
 use anyhow::Context as _;
 use async_graphql::http::MultipartOptions;
-use infra::cache::{CacheTtls, LookupCacheImpl, MemoryCache, RedisCache, namespace_for};
+use infra::cache::{LookupCacheImpl, MemoryCache, RedisCache, namespace_for};
 use infra::crypto::MasterKeyring;
 use infra::db::job_repo::JobRepo;
 use infra::db::key_repo::NctKeyRepo;
@@ -79,7 +79,7 @@ impl Application {
                 .into(),
             None => MemoryCache::new().into(),
         };
-        let lookup = LookupService::new(nct.clone(), cache, CacheTtls::default());
+        let lookup = LookupService::new(nct.clone(), cache, settings.cache_ttls);
         let events = JobEvents::new();
         let worker = Worker::new(
             JobRepo::new(db.clone()),

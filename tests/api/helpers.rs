@@ -120,6 +120,7 @@ pub async fn test_settings() -> Settings {
             format!("1:{}", infra::crypto::MasterKeyring::generate_key().expect("key")).into(),
         ),
         sim: api::config::SimSettings::default(),
+        cache_ttls: infra::cache::CacheTtls::default(),
     }
 }
 
