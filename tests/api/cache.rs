@@ -3,7 +3,7 @@
 
 use crate::helpers::{spawn_app_with_sim, start_sim, test_settings, test_sim_config};
 use api::nct_sim::{DEMO_KEY, seed};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -56,13 +56,7 @@ async fn lookups_fail_open_when_redis_stops_mid_job() {
     let started = app.start_lookup(&token, &cat, None).await;
     let id = started["job"]["id"].as_str().unwrap().to_owned();
     // Act: stop Redis once the job is under way.
-    loop {
-        let j = app.gql_ok(Some(&token), crate::helpers::JOB_Q, json!({"j": id})).await;
-        if j["job"]["progress"]["processed"].as_u64().unwrap() >= 30 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    app.wait_processed(&token, &id, 30, Duration::from_secs(30)).await;
     redis.kill().unwrap();
     redis.wait().unwrap();
     let job = app.wait_job(&token, &id, Duration::from_secs(60)).await;

@@ -248,6 +248,19 @@ impl TestApp {
             .clone()
     }
 
+    /// Polls until a job has processed at least `n` items; panics after `timeout` (a test must fail, not hang).
+    pub async fn wait_processed(&self, token: &str, job: &str, n: u64, timeout: Duration) {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let j = self.gql_ok(Some(token), JOB_Q, json!({"j": job})).await;
+            if j["job"]["progress"]["processed"].as_u64().unwrap_or(0) >= n {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "job made no progress in {timeout:?}: {j}");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     /// Polls a job until it is final (or the timeout passes); returns it.
     pub async fn wait_job(&self, token: &str, job: &str, timeout: Duration) -> Value {
         let deadline = std::time::Instant::now() + timeout;

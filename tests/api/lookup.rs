@@ -172,13 +172,7 @@ async fn a_job_survives_a_restart_with_exact_counts() {
     app.set_key(&token, DEMO_KEY, true).await;
     let started = app.start_lookup(&token, &cat, None).await;
     let id = started["job"]["id"].as_str().unwrap().to_owned();
-    loop {
-        let j = app.gql_ok(Some(&token), crate::helpers::JOB_Q, json!({"j": id})).await;
-        if j["job"]["progress"]["processed"].as_u64().unwrap() >= 60 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    app.wait_processed(&token, &id, 60, Duration::from_secs(30)).await;
     // Act: kill, then start a new server on the same database.
     let (settings, sim) = app.kill().await;
     let before = sim.stats().total_lookups();

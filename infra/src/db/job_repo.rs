@@ -484,10 +484,13 @@ impl JobRepo {
         for chunk in found.chunks(100) {
             let (mut ntin_case, mut ntin_vals) = (String::from("COALESCE(ntin, CASE id"), Vec::new());
             let (mut cand_case, mut cand_vals) = (String::from("CASE id"), Vec::new());
+            // Placeholders: `$n` (1-based within the expression) on PostgreSQL, `?` elsewhere.
+            let ph = |n: usize| if backend == DbBackend::Postgres { format!("${n}") } else { "?".to_owned() };
             for (item, ntin, cand) in chunk {
-                ntin_case.push_str(" WHEN ? THEN ?");
+                let n = ntin_vals.len();
+                ntin_case.push_str(&format!(" WHEN {} THEN {}", ph(n + 1), ph(n + 2)));
                 ntin_vals.extend([sea_orm::Value::from(item.sku_id), sea_orm::Value::from(ntin.clone())]);
-                cand_case.push_str(" WHEN ? THEN ?");
+                cand_case.push_str(&format!(" WHEN {} THEN {}", ph(n + 1), ph(n + 2)));
                 cand_vals.extend([sea_orm::Value::from(item.sku_id), sea_orm::Value::from(cand.clone())]);
             }
             ntin_case.push_str(" END)");
