@@ -203,6 +203,15 @@ impl TokenService {
         self.verify_partner(token, &issuer).await
     }
 
+    /// The tenant a token names, if it exists and is not deleted.
+    async fn active_tenant(&self, id: Uuid) -> Result<infra::db::tenant_repo::Tenant, AuthError> {
+        self.tenants
+            .get_tenant(id)
+            .await
+            .map_err(|_| AuthError("tenant lookup failed".into()))?
+            .ok_or_else(|| AuthError("tenant does not exist".into()))
+    }
+
     async fn verify_own(&self, token: &str) -> Result<AuthContext, AuthError> {
         let mut v = Validation::new(Algorithm::HS256);
         v.set_issuer(&[ISSUER]);
@@ -222,12 +231,7 @@ impl TokenService {
         }
         let tenant = match c.tid {
             Some(tid) => {
-                let t = self
-                    .tenants
-                    .get_tenant(tid)
-                    .await
-                    .map_err(|_| AuthError("tenant lookup failed".into()))?
-                    .ok_or_else(|| AuthError("tenant does not exist".into()))?;
+                let t = self.active_tenant(tid).await?;
                 if c.ver != Some(t.token_version) {
                     return Err(AuthError("token revoked".into()));
                 }
@@ -276,12 +280,7 @@ impl TokenService {
         }
         let tenant = match c.tid {
             Some(tid) => {
-                let t = self
-                    .tenants
-                    .get_tenant(tid)
-                    .await
-                    .map_err(|_| AuthError("tenant lookup failed".into()))?
-                    .ok_or_else(|| AuthError("tenant does not exist".into()))?;
+                let t = self.active_tenant(tid).await?;
                 if t.partner_id != Some(partner.id) {
                     return Err(AuthError("this partner does not manage that tenant".into()));
                 }

@@ -40,6 +40,9 @@ pub struct Settings {
     pub master_key: MasterKeySource,
     /// Settings of the in-process NCT simulator, used when `NCT_BASE_URL` is unset.
     pub sim: SimSettings,
+    /// `WORKER_RELEASE_LEASES_ON_START` (default true): give back every job-item lease at start. Right for one
+    /// process per database (the embedded default); set `false` when several replicas share one PostgreSQL.
+    pub release_leases_on_start: bool,
     /// `CACHE_TTL_FOUND_SECS` (default 7 days) and `CACHE_TTL_NOT_FOUND_SECS` (default 6 hours).
     pub cache_ttls: infra::cache::CacheTtls,
 }
@@ -160,7 +163,13 @@ impl Settings {
             not_found: num::<u64>("CACHE_TTL_NOT_FOUND_SECS")?
                 .map_or(ttl_default.not_found, std::time::Duration::from_secs),
         };
+        let release_leases_on_start = match var("WORKER_RELEASE_LEASES_ON_START").as_deref() {
+            None | Some("true" | "1") => true,
+            Some("false" | "0") => false,
+            Some(_) => bail!("WORKER_RELEASE_LEASES_ON_START: expected true or false"),
+        };
         Ok(Self {
+            release_leases_on_start,
             cache_ttls,
             master_key,
             sim,

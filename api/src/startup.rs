@@ -89,6 +89,7 @@ impl Application {
             WorkerConfig {
                 start_concurrency: settings.job_concurrency,
                 max_concurrency: settings.job_concurrency * 8,
+                release_leases_on_start: settings.release_leases_on_start,
                 ..WorkerConfig::default()
             },
         );

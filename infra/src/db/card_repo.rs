@@ -8,13 +8,13 @@
 //! Every change of a request's moderation state is mirrored onto `skus.card_status`, `moderation_status` and
 //! `moderation_remarks`, so exports can stream them from `skus` alone.
 
-use super::entity::{job, job_item, nct_request, sku};
+use super::entity::{job_item, nct_request, sku};
 use super::job_repo::{CreateJobError, Job};
 use super::sku_repo::Sku;
 use super::{RepoError, TenantId};
 use chrono::{DateTime, Utc};
 use domain::card::{AttrValue, CardDraft, CustomAttr, ImageRef};
-use domain::job::{ItemState, JobKind, JobState};
+use domain::job::{ItemState, JobKind};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -612,68 +612,7 @@ impl CardRepo {
     }
 
     async fn create_job(&self, kind: JobKind, tenant: TenantId, catalog_id: Uuid, targets: sea_orm::Select<sku::Entity>, idempotency_key: Option<String>, input_hash: String) -> Result<(Job, bool), CreateJobError> {
-        let txn = self.db.begin().await?;
-        if let Some(key) = &idempotency_key
-            && let Some(existing) = job::Entity::find()
-                .filter(job::Column::TenantId.eq(tenant.0))
-                .filter(job::Column::IdempotencyKey.eq(key.as_str()))
-                .one(&txn)
-                .await?
-        {
-            if existing.input_hash.as_deref() != Some(input_hash.as_str()) {
-                return Err(CreateJobError::IdempotencyConflict);
-            }
-            return Ok((existing.into(), false));
-        }
-        if super::catalog_repo::get_in(&txn, tenant, catalog_id).await?.is_none() {
-            return Err(CreateJobError::CatalogNotFound);
-        }
-        let targets: Vec<Uuid> = targets.into_tuple().all(&txn).await?;
-        let now = Utc::now();
-        let id = Uuid::new_v4();
-        let m = job::ActiveModel {
-            id: Set(id),
-            tenant_id: Set(tenant.0),
-            catalog_id: Set(catalog_id),
-            kind: Set(kind.as_str().to_owned()),
-            state: Set(JobState::Queued.as_str().to_owned()),
-            idempotency_key: Set(idempotency_key),
-            input_hash: Set(Some(input_hash)),
-            total: Set(targets.len() as i64),
-            cancel_requested: Set(false),
-            last_error: Set(None),
-            created_at: Set(now),
-            started_at: Set(None),
-            finished_at: Set(None),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await
-        .map_err(|e| match RepoError::from(e) {
-            RepoError::Duplicate(_) => CreateJobError::IdempotencyConflict,
-            other => CreateJobError::Repo(other),
-        })?;
-        for chunk in targets.chunks(1000) {
-            let rows: Vec<job_item::ActiveModel> = chunk
-                .iter()
-                .map(|sku_id| job_item::ActiveModel {
-                    tenant_id: Set(tenant.0),
-                    job_id: Set(id),
-                    sku_id: Set(*sku_id),
-                    gtin14: Set(None),
-                    state: Set(ItemState::Pending.as_str().to_owned()),
-                    outcome: Set(None),
-                    error: Set(None),
-                    attempts: Set(0),
-                    leased_until: Set(None),
-                    updated_at: Set(now),
-                    ..Default::default()
-                })
-                .collect();
-            job_item::Entity::insert_many(rows).exec(&txn).await?;
-        }
-        txn.commit().await?;
-        Ok((m.into(), true))
+        super::job_repo::create_job_over(&self.db, kind, tenant, catalog_id, targets, idempotency_key, input_hash).await
     }
 
     /// Finishes a card job item (`Done` with an outcome, or `Failed` with an error). A no-op when the item is

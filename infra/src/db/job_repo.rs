@@ -123,81 +123,16 @@ impl JobRepo {
         idempotency_key: Option<String>,
         input_hash: String,
     ) -> Result<(Job, bool), CreateJobError> {
-        let txn = self.db.begin().await?;
-        if let Some(key) = &idempotency_key
-            && let Some(existing) = job::Entity::find()
-                .filter(job::Column::TenantId.eq(tenant.0))
-                .filter(job::Column::IdempotencyKey.eq(key.as_str()))
-                .one(&txn)
-                .await?
-        {
-            if existing.input_hash.as_deref() != Some(input_hash.as_str()) {
-                return Err(CreateJobError::IdempotencyConflict);
-            }
-            return Ok((existing.into(), false));
-        }
-        if super::catalog_repo::get_in(&txn, tenant, catalog_id).await?.is_none() {
-            return Err(CreateJobError::CatalogNotFound);
-        }
-        let mut q = sku::Entity::find()
-            .select_only()
-            .column(sku::Column::Id)
-            .column(sku::Column::Gtin14)
+        let mut targets = sku::Entity::find()
             .filter(sku::Column::TenantId.eq(tenant.0))
             .filter(sku::Column::CatalogId.eq(catalog_id))
             .filter(sku::Column::ReadinessClass.eq("AUTO_LOOKUP_READY"))
             .filter(sku::Column::Gtin14.is_not_null())
             .filter(sku::Column::Ntin.is_null());
         if let Some(ids) = sku_ids {
-            q = q.filter(sku::Column::Id.is_in(ids));
+            targets = targets.filter(sku::Column::Id.is_in(ids));
         }
-        let targets: Vec<(Uuid, Option<String>)> = q.order_by_asc(sku::Column::SellerSku).into_tuple().all(&txn).await?;
-        let now = Utc::now();
-        let id = Uuid::new_v4();
-        let m = job::ActiveModel {
-            id: Set(id),
-            tenant_id: Set(tenant.0),
-            catalog_id: Set(catalog_id),
-            kind: Set(JobKind::Lookup.as_str().to_owned()),
-            state: Set(JobState::Queued.as_str().to_owned()),
-            idempotency_key: Set(idempotency_key),
-            input_hash: Set(Some(input_hash)),
-            total: Set(targets.len() as i64),
-            cancel_requested: Set(false),
-            last_error: Set(None),
-            created_at: Set(now),
-            started_at: Set(None),
-            finished_at: Set(None),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await
-        .map_err(|e| match RepoError::from(e) {
-            // A concurrent request with the same key won the race.
-            RepoError::Duplicate(_) => CreateJobError::IdempotencyConflict,
-            other => CreateJobError::Repo(other),
-        })?;
-        for chunk in targets.chunks(1000) {
-            let rows: Vec<job_item::ActiveModel> = chunk
-                .iter()
-                .map(|(sku_id, gtin)| job_item::ActiveModel {
-                    tenant_id: Set(tenant.0),
-                    job_id: Set(id),
-                    sku_id: Set(*sku_id),
-                    gtin14: Set(gtin.clone()),
-                    state: Set(ItemState::Pending.as_str().to_owned()),
-                    outcome: Set(None),
-                    error: Set(None),
-                    attempts: Set(0),
-                    leased_until: Set(None),
-                    updated_at: Set(now),
-                    ..Default::default()
-                })
-                .collect();
-            job_item::Entity::insert_many(rows).exec(&txn).await?;
-        }
-        txn.commit().await?;
-        Ok((m.into(), true))
+        create_job_over(&self.db, JobKind::Lookup, tenant, catalog_id, targets, idempotency_key, input_hash).await
     }
 
     /// One job of this tenant.
@@ -553,6 +488,91 @@ fn tenant_guard(backend: DbBackend, tenant: TenantId) -> sea_orm::sea_query::Sim
         DbBackend::Sqlite => Expr::cust_with_values("+tenant_id = ?", [sea_orm::Value::from(tenant.0)]),
         _ => Expr::col((sku::Entity, sku::Column::TenantId)).eq(tenant.0),
     }
+}
+
+/// Creates a job of `kind` with one item per SKU that `targets` selects (its filters; columns are chosen
+/// here), in one transaction. The same idempotency key returns the first job; with a different input hash it
+/// is a conflict. Returns the job and whether it was created now.
+pub async fn create_job_over(
+    db: &DatabaseConnection,
+    kind: JobKind,
+    tenant: TenantId,
+    catalog_id: Uuid,
+    targets: sea_orm::Select<sku::Entity>,
+    idempotency_key: Option<String>,
+    input_hash: String,
+) -> Result<(Job, bool), CreateJobError> {
+    let txn = db.begin().await?;
+    if let Some(key) = &idempotency_key
+        && let Some(existing) = job::Entity::find()
+            .filter(job::Column::TenantId.eq(tenant.0))
+            .filter(job::Column::IdempotencyKey.eq(key.as_str()))
+            .one(&txn)
+            .await?
+    {
+        if existing.input_hash.as_deref() != Some(input_hash.as_str()) {
+            return Err(CreateJobError::IdempotencyConflict);
+        }
+        return Ok((existing.into(), false));
+    }
+    if super::catalog_repo::get_in(&txn, tenant, catalog_id).await?.is_none() {
+        return Err(CreateJobError::CatalogNotFound);
+    }
+    let targets: Vec<(Uuid, Option<String>)> = targets
+        .select_only()
+        .column(sku::Column::Id)
+        .column(sku::Column::Gtin14)
+        .filter(sku::Column::TenantId.eq(tenant.0))
+        .order_by_asc(sku::Column::SellerSku)
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    let now = Utc::now();
+    let id = Uuid::new_v4();
+    let m = job::ActiveModel {
+        id: Set(id),
+        tenant_id: Set(tenant.0),
+        catalog_id: Set(catalog_id),
+        kind: Set(kind.as_str().to_owned()),
+        state: Set(JobState::Queued.as_str().to_owned()),
+        idempotency_key: Set(idempotency_key),
+        input_hash: Set(Some(input_hash)),
+        total: Set(targets.len() as i64),
+        cancel_requested: Set(false),
+        last_error: Set(None),
+        created_at: Set(now),
+        started_at: Set(None),
+        finished_at: Set(None),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| match RepoError::from(e) {
+        // A concurrent request with the same key won the race.
+        RepoError::Duplicate(_) => CreateJobError::IdempotencyConflict,
+        other => CreateJobError::Repo(other),
+    })?;
+    for chunk in targets.chunks(1000) {
+        let rows: Vec<job_item::ActiveModel> = chunk
+            .iter()
+            .map(|(sku_id, gtin)| job_item::ActiveModel {
+                tenant_id: Set(tenant.0),
+                job_id: Set(id),
+                sku_id: Set(*sku_id),
+                gtin14: Set(gtin.clone()),
+                state: Set(ItemState::Pending.as_str().to_owned()),
+                outcome: Set(None),
+                error: Set(None),
+                attempts: Set(0),
+                leased_until: Set(None),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .collect();
+        job_item::Entity::insert_many(rows).exec(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok((m.into(), true))
 }
 
 /// The result of looking up one item.
