@@ -245,3 +245,66 @@ async fn a_kill_between_the_create_and_our_write_never_creates_a_second_request(
     assert_eq!(sku(&app, &token, &a).await["moderation"]["status"], "completed");
     assert_eq!(app.sim.stats().requests_created, 2);
 }
+
+/// Sends `uploadCardFile` as a GraphQL multipart request.
+async fn upload(app: &TestApp, token: &str, sku: &str, kind: &str, side: Option<&str>, name: &str, bytes: Vec<u8>) -> Value {
+    let ops = json!({
+        "query": "mutation($i:UploadCardFileInput!){ uploadCardFile(input:$i){ fileName sku{ card{ images{ fileName imageType } documents } } userErrors{ field code message } } }",
+        "variables": {"i": {"skuId": sku, "kind": kind, "imageType": side, "file": null}}
+    });
+    let boundary = "card-file-boundary-7d1";
+    let mut body = Vec::new();
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{ops}\r\n").bytes());
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n{{\"0\":[\"variables.i.file\"]}}\r\n").bytes());
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").bytes());
+    body.extend(bytes);
+    body.extend(format!("\r\n--{boundary}--\r\n").bytes());
+    let resp: Value = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(token)
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    resp["data"]["uploadCardFile"].clone()
+}
+
+#[tokio::test]
+async fn photos_and_pdfs_upload_to_nct_storage_and_attach_to_the_card() {
+    // Arrange
+    let app = spawn_app().await;
+    let (token, cat) = shop(&app, "Shop").await;
+    let id = valid_card(&app, &token, &cat, "P-1", "Батончик с фото", 6).await;
+    let png = b"\x89PNG\r\n\x1a\nfake image bytes".to_vec();
+    // Act: a FRONT photo, then a new FRONT photo, a BACK photo and a PDF.
+    let first = upload(&app, &token, &id, "IMAGE", Some("FRONT"), "front.png", png.clone()).await;
+    assert_eq!(first["userErrors"], json!([]), "{first}");
+    let second = upload(&app, &token, &id, "IMAGE", Some("FRONT"), "front2.png", png.clone()).await;
+    let back = upload(&app, &token, &id, "IMAGE", Some("BACK"), "back.png", png.clone()).await;
+    let pdf = upload(&app, &token, &id, "DOCUMENT", None, "cert.pdf", b"%PDF-1.4 fake".to_vec()).await;
+    // Assert: NCT's file names are on the card, one photo per side.
+    let card = &pdf["sku"]["card"];
+    let images = card["images"].as_array().unwrap();
+    assert_eq!(images.len(), 2, "{card}");
+    assert!(images.iter().any(|i| i["imageType"] == "FRONT" && i["fileName"] == second["fileName"]));
+    assert!(images.iter().any(|i| i["imageType"] == "BACK" && i["fileName"] == back["fileName"]));
+    assert_eq!(card["documents"], json!([pdf["fileName"]]));
+    // Bad input: no side for a photo, a non-PDF document, more than 5 MB.
+    let r = upload(&app, &token, &id, "IMAGE", None, "x.png", png.clone()).await;
+    assert_eq!(r["userErrors"][0]["code"], "BLANK", "{r}");
+    let r = upload(&app, &token, &id, "DOCUMENT", None, "cert.docx", b"doc".to_vec()).await;
+    assert_eq!(r["userErrors"][0]["code"], "INVALID", "{r}");
+    let r = upload(&app, &token, &id, "IMAGE", Some("LEFT"), "big.png", vec![0u8; 5 * 1024 * 1024 + 1]).await;
+    assert_eq!(r["userErrors"][0]["code"], "TOO_LONG", "{r}");
+    // Another tenant cannot attach anything to this SKU.
+    let (token_b, _) = shop(&app, "Other").await;
+    let r = upload(&app, &token_b, &id, "IMAGE", Some("TOP"), "x.png", png).await;
+    assert_eq!(r["userErrors"][0]["code"], "NOT_FOUND", "{r}");
+    let d = app.gql_ok(Some(&token), "query($s:ID!){ node(id:$s){ ... on Sku { card { images { imageType } } } } }", json!({"s": id})).await;
+    assert_eq!(d["node"]["card"]["images"].as_array().unwrap().len(), 2, "{d}");
+}

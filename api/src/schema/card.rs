@@ -13,7 +13,7 @@ use super::types::{UserError, UserErrorCode};
 use super::{AppState, state, tenant};
 use crate::auth::Permission;
 use crate::error::ApiError;
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Upload};
 use domain::card::{AttrValue, CardProblem as DomainProblem, CustomAttr, ImageRef, ImageType, Severity};
 use infra::db::TenantId;
 use infra::db::card_repo::{CardData, CardRepo, CardSku, NctRequest, card_status};
@@ -896,5 +896,108 @@ async fn refresh(st: &AppState, t: TenantId, l: &Live) -> Result<(), ApiError> {
             tracing::warn!(error = %e, "cannot re-read the request status after an action");
             Ok(())
         }
+    }
+}
+
+/// Largest photo or document NCT storage accepts.
+pub const MAX_CARD_FILE: u64 = 5 * 1024 * 1024;
+
+/// What an uploaded card file is.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum CardFileKind {
+    /// A product photo (give its `imageType`).
+    Image,
+    /// A PDF document.
+    Document,
+}
+
+/// Input of `uploadCardFile` (a GraphQL multipart request).
+#[derive(InputObject)]
+pub struct UploadCardFileInput {
+    /// The SKU whose card gets the file.
+    pub sku_id: ID,
+    /// Photo or document.
+    pub kind: CardFileKind,
+    /// For photos: the side it shows (a new photo replaces the card's photo of that side).
+    pub image_type: Option<CardImageType>,
+    /// The file, at most 5 MB.
+    pub file: Upload,
+}
+
+/// Result of `uploadCardFile`.
+#[derive(SimpleObject)]
+pub struct UploadCardFilePayload {
+    /// The name NCT storage gave the file (what the card refers to).
+    pub file_name: Option<String>,
+    /// The SKU with its updated card.
+    pub sku: Option<SkuNode>,
+    /// Problems with the input.
+    pub user_errors: Vec<UserError>,
+}
+
+/// File uploads.
+#[derive(Default)]
+pub struct CardFileMutation;
+
+#[Object]
+impl CardFileMutation {
+    /// Uploads a photo or PDF to NCT storage with the tenant's key and attaches it to the SKU's card.
+    async fn upload_card_file(&self, ctx: &Context<'_>, input: UploadCardFileInput) -> Result<UploadCardFilePayload, ApiError> {
+        let t = tenant(ctx, Permission::Write)?;
+        let st = state(ctx)?;
+        let fail = |f: &str, code, m: String| Ok(UploadCardFilePayload { file_name: None, sku: None, user_errors: vec![UserError::new(&[f], code, m)] });
+        let Some(id) = ids::try_decode(Kind::Sku, &input.sku_id) else { return fail("skuId", UserErrorCode::NotFound, "no such SKU".into()) };
+        let repo = cards(st);
+        let Some(current) = repo.card(t, id).await? else { return fail("skuId", UserErrorCode::NotFound, "no such SKU".into()) };
+        let side = match (input.kind, input.image_type) {
+            (CardFileKind::Image, None) => return fail("imageType", UserErrorCode::Blank, "a photo needs its imageType".into()),
+            (CardFileKind::Image, Some(s)) => Some(image_type(s)),
+            (CardFileKind::Document, _) => None,
+        };
+        // Read the upload (already streamed to a temp file), refusing anything over NCT's 5 MB.
+        let upload = input.file.value(ctx).map_err(|e| ApiError::bad_input("file", format!("unreadable upload: {e}")))?;
+        let name = upload.filename.trim().to_owned();
+        if name.is_empty() || name.len() > 255 {
+            return fail("file", UserErrorCode::Invalid, "the file needs a name of 1 to 255 characters".into());
+        }
+        if side.is_none() && !name.to_ascii_lowercase().ends_with(".pdf") {
+            return fail("file", UserErrorCode::Invalid, "documents must be PDF files (*.pdf)".into());
+        }
+        let mut bytes = Vec::new();
+        {
+            use std::io::Read as _;
+            let mut reader = upload.into_read().take(MAX_CARD_FILE + 1);
+            reader.read_to_end(&mut bytes).map_err(|e| ApiError::bad_input("file", format!("unreadable upload: {e}")))?;
+        }
+        if bytes.is_empty() {
+            return fail("file", UserErrorCode::Blank, "the file is empty".into());
+        }
+        if bytes.len() as u64 > MAX_CARD_FILE {
+            return fail("file", UserErrorCode::TooLong, "NCT accepts files of at most 5 MB".into());
+        }
+        let Some(key) = nct_key(st, t).await? else {
+            return fail("skuId", UserErrorCode::InvalidState, "set the tenant's NCT API key first (setNctApiKey)".into());
+        };
+        let uploaded = match side {
+            Some(_) => st.nct.upload_image(&key, &name, &bytes).await,
+            None => st.nct.upload_document(&key, &name, &bytes).await,
+        };
+        let stored_name = match uploaded {
+            Ok(dto) => dto.filename,
+            Err(NctError::Validation { message, .. }) => return fail("file", UserErrorCode::Invalid, format!("NCT refused the file: {message}")),
+            Err(NctError::Business { message, .. }) => return fail("file", UserErrorCode::InvalidState, format!("NCT refused the file: {message}")),
+            Err(e) => return Err(unexpected(e)),
+        };
+        // Attach it: a photo replaces the one of the same side; documents accumulate.
+        let mut d: CardData = current.data;
+        match side {
+            Some(s) => {
+                d.images.retain(|i| i.image_type != s);
+                d.images.push(ImageRef { file_name: stored_name.clone(), image_type: s });
+            }
+            None => d.documents.push(stored_name.clone()),
+        }
+        repo.save_card_data(t, id, &d, None).await?;
+        Ok(UploadCardFilePayload { file_name: Some(stored_name), sku: st.skus.get(t, id).await?.map(SkuNode), user_errors: vec![] })
     }
 }

@@ -115,6 +115,7 @@ pub struct MutationRoot(
     nct_key::NctKeyMutation,
     job::JobMutation,
     card::CardMutation,
+    card::CardFileMutation,
 );
 
 /// Subscription root.
