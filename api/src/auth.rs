@@ -71,6 +71,8 @@ pub struct AuthContext {
     pub tenant: Option<TenantId>,
     /// Set for partner tokens.
     pub partner_id: Option<Uuid>,
+    /// When the token stops being valid (seconds since the epoch); long-lived subscriptions end then.
+    pub expires_at: u64,
 }
 
 impl AuthContext {
@@ -251,6 +253,7 @@ impl TokenService {
             role: c.role,
             tenant,
             partner_id: None,
+            expires_at: c.exp,
         })
     }
 
@@ -294,6 +297,7 @@ impl TokenService {
             role: c.role,
             tenant,
             partner_id: Some(partner.id),
+            expires_at: c.exp,
         })
     }
 }

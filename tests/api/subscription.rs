@@ -97,3 +97,31 @@ async fn another_tenant_cannot_subscribe_and_a_bad_token_is_refused() {
     let (_ws, ack) = connect(&app, "graphql-transport-ws", "forged.token.here").await;
     assert_ne!(ack["type"], "connection_ack", "{ack}");
 }
+
+#[tokio::test]
+async fn a_subscription_ends_when_its_token_expires() {
+    // Arrange: a job slow enough to outlive a 3-second token.
+    let mut cfg = test_sim_config();
+    cfg.rate_limit_per_sec = Some(20);
+    let app = spawn_app_with_sim(test_settings().await, start_sim(cfg).await).await;
+    let (tenant, token) = app.new_tenant("Shop").await;
+    let job = lookup_job(&app, &token, 300).await;
+    let short = app.state.tokens.mint(api::auth::Role::Viewer, Some((tenant, 0)), "short", 3).unwrap();
+    // Act
+    let (mut ws, ack) = connect(&app, "graphql-transport-ws", &short).await;
+    assert_eq!(ack["type"], "connection_ack");
+    ws.send(Message::Text(json!({"id": "1", "type": "subscribe", "payload": {"query": SUB, "variables": {"j": job}}}).to_string().into())).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut last = Value::Null;
+    loop {
+        let m = next_json(&mut ws).await;
+        match m["type"].as_str().unwrap() {
+            "next" => last = m["payload"]["data"]["jobProgress"].clone(),
+            "complete" => break,
+            other => panic!("unexpected {other}: {m}"),
+        }
+    }
+    // Assert: it ended with the token, not with the job.
+    assert!(started.elapsed() < Duration::from_secs(10), "ended after {:?}", started.elapsed());
+    assert_ne!(last["state"], "SUCCEEDED", "{last}");
+}

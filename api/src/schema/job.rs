@@ -322,6 +322,7 @@ impl JobSubscription {
     /// final state, after which the stream ends. A job of another tenant is `NOT_FOUND`.
     async fn job_progress(&self, ctx: &Context<'_>, job_id: ID) -> Result<impl Stream<Item = JobNode> + use<>, ApiError> {
         let t = tenant(ctx, Permission::Read)?;
+        let expires_at = super::caller(ctx)?.expires_at;
         let st = state(ctx)?.clone();
         let uid = ids::decode(Kind::Job, &job_id)?;
         let first = load_job(&st, t, uid).await?.ok_or(ApiError::NotFound)?;
@@ -334,10 +335,13 @@ impl JobSubscription {
             first: Option<JobNode>,
             last: Instant,
             done: bool,
+            expires_at: u64,
         }
-        let init = S { st, t, uid, rx, first: Some(first), last: Instant::now(), done: false };
+        let init = S { st, t, uid, rx, first: Some(first), last: Instant::now(), done: false, expires_at };
         Ok(futures_util::stream::unfold(init, |mut s| async move {
-            if s.done {
+            // The stream ends once the job is final, or when the subscriber's token expires.
+            let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
+            if s.done || now >= s.expires_at {
                 return None;
             }
             if let Some(node) = s.first.take() {
