@@ -42,6 +42,7 @@ async fn app_for(sim_url: String) -> Application {
         sim: SimSettings::default(),
         cache_ttls: infra::cache::CacheTtls::default(),
         release_leases_on_start: true,
+        api_rate: None,
     };
     Application::build(&settings).await.expect("build app")
 }

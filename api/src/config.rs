@@ -40,6 +40,9 @@ pub struct Settings {
     pub master_key: MasterKeySource,
     /// Settings of the in-process NCT simulator, used when `NCT_BASE_URL` is unset.
     pub sim: SimSettings,
+    /// `API_RATE_LIMIT` requests per second per tenant (or per IP without a token), default 50, with bursts of
+    /// `API_RATE_BURST` (default 200). `0` turns the limit off.
+    pub api_rate: Option<(std::num::NonZeroU32, std::num::NonZeroU32)>,
     /// `WORKER_RELEASE_LEASES_ON_START` (default true): give back every job-item lease at start. Right for one
     /// process per database (the embedded default); set `false` when several replicas share one PostgreSQL.
     pub release_leases_on_start: bool,
@@ -168,7 +171,11 @@ impl Settings {
             Some("false" | "0") => false,
             Some(_) => bail!("WORKER_RELEASE_LEASES_ON_START: expected true or false"),
         };
+        let rate = num::<u32>("API_RATE_LIMIT")?.unwrap_or(50);
+        let burst = num::<u32>("API_RATE_BURST")?.unwrap_or(200);
+        let api_rate = std::num::NonZeroU32::new(rate).map(|r| (r, std::num::NonZeroU32::new(burst.max(1)).unwrap_or(r)));
         Ok(Self {
+            api_rate,
             release_leases_on_start,
             cache_ttls,
             master_key,

@@ -17,6 +17,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod nct_sim;
+pub mod ratelimit;
 pub mod routes;
 pub mod schema;
 pub mod startup;

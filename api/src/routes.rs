@@ -36,11 +36,35 @@ async fn authenticate(req: &HttpRequest, st: &AppState) -> Result<Option<AuthCon
 pub async fn graphql(
     schema: web::Data<AppSchema>,
     st: web::Data<AppState>,
+    limiter: web::Data<Option<crate::ratelimit::ApiRateLimiter>>,
     req: HttpRequest,
     gql: GraphQLRequest,
 ) -> HttpResponse {
     let mut request = gql.into_inner();
-    match authenticate(&req, &st).await {
+    let auth = authenticate(&req, &st).await;
+    // One bucket per tenant (or per platform caller), per client IP without a token.
+    if let Some(l) = limiter.get_ref() {
+        let key = match &auth {
+            Ok(Some(ctx)) => match ctx.tenant {
+                Some(t) => format!("tenant:{t}"),
+                None => format!("sub:{}", ctx.subject),
+            },
+            _ => format!("ip:{}", req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()),
+        };
+        if let Err(wait) = l.check(&key) {
+            let secs = wait.as_secs() + 1;
+            let mut resp = error_response(
+                actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+                "RATE_LIMITED",
+                &format!("too many requests; retry in {secs} s"),
+            );
+            if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&secs.to_string()) {
+                resp.headers_mut().insert(actix_web::http::header::RETRY_AFTER, v);
+            }
+            return resp;
+        }
+    }
+    match auth {
         Ok(Some(ctx)) => {
             tracing::Span::current().record("tenant_id", tracing::field::display(
                 ctx.tenant.map(|t| t.to_string()).unwrap_or_default(),

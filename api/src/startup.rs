@@ -98,7 +98,8 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("BIND: cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        let server = run(listener, schema, state.clone())?;
+        let limiter = settings.api_rate.map(|(r, b)| crate::ratelimit::ApiRateLimiter::new(r, b));
+        let server = run(listener, schema, state.clone(), limiter)?;
         Ok(Self { port, server, state, worker, sim })
     }
 
@@ -156,7 +157,13 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
-fn run(listener: TcpListener, schema: AppSchema, state: AppState) -> anyhow::Result<Server> {
+fn run(
+    listener: TcpListener,
+    schema: AppSchema,
+    state: AppState,
+    limiter: Option<crate::ratelimit::ApiRateLimiter>,
+) -> anyhow::Result<Server> {
+    let limiter = web::Data::new(limiter);
     let schema = web::Data::new(schema);
     let state = web::Data::new(state);
     let multipart = MultipartOptions::default()
@@ -166,6 +173,7 @@ fn run(listener: TcpListener, schema: AppSchema, state: AppState) -> anyhow::Res
         App::new()
             .wrap(TracingLogger::default())
             .app_data(schema.clone())
+            .app_data(limiter.clone())
             .app_data(state.clone())
             .app_data(multipart)
             .service(

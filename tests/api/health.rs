@@ -38,3 +38,38 @@ async fn an_oversized_json_body_is_refused_with_limit_exceeded() {
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "LIMIT_EXCEEDED");
 }
+
+#[tokio::test]
+async fn callers_over_the_rate_limit_get_429_with_retry_after() {
+    use std::num::NonZeroU32;
+    // Arrange: 1 request/s with bursts of 3.
+    let mut settings = crate::helpers::test_settings().await;
+    settings.api_rate = Some((NonZeroU32::new(1).unwrap(), NonZeroU32::new(3).unwrap()));
+    let app = crate::helpers::spawn_app_with_sim(settings, crate::helpers::start_sim(crate::helpers::test_sim_config()).await).await;
+    let (_t, token) = app.new_tenant("Shop").await;
+    // Act: anonymous calls share the IP's bucket.
+    let mut statuses = Vec::new();
+    let mut retry_after = None;
+    for _ in 0..6 {
+        let r = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .json(&serde_json::json!({"query": "{ readiness(barcodes: [\"1\"]) { summary { total } } }"}))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+        if r.status() == 429 {
+            retry_after = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
+            let body: serde_json::Value = r.json().await.unwrap();
+            assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+        }
+    }
+    // Assert
+    assert_eq!(&statuses[..3], &[200, 200, 200], "{statuses:?}");
+    assert!(statuses[3..].contains(&429), "{statuses:?}");
+    assert!(retry_after.unwrap().parse::<u64>().unwrap() >= 1);
+    // A tenant has its own bucket.
+    let ok = app.gql(Some(&token), "{ viewer { role } }", serde_json::json!({})).await;
+    assert_eq!(ok["data"]["viewer"]["role"], "OWNER", "{ok}");
+}
