@@ -31,7 +31,7 @@ impl ApiRateLimiter {
     /// `Ok` when `key` may make a request now; else how long to wait.
     pub fn check(&self, key: &str) -> Result<(), Duration> {
         // Forget idle keys now and then, so anonymous IPs cannot grow the map without bound.
-        if self.checks.fetch_add(1, Ordering::Relaxed) % 1024 == 0 && self.limiter.len() > RETAIN_AFTER {
+        if self.checks.fetch_add(1, Ordering::Relaxed).is_multiple_of(1024) && self.limiter.len() > RETAIN_AFTER {
             self.limiter.retain_recent();
         }
         self.limiter
