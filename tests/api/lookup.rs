@@ -210,3 +210,36 @@ async fn a_warm_cache_resolves_a_second_tenants_catalog_without_nct_calls() {
     assert_eq!(job["progress"]["notFound"], 5);
     assert_eq!(app.sim.stats().total_lookups(), calls, "every GTIN came from the cache");
 }
+
+#[tokio::test]
+async fn two_replicas_on_one_postgresql_share_a_job_and_both_see_it_finish() {
+    // Replicas share PostgreSQL; SQLite is the single-process embedded default.
+    if std::env::var("TEST_DATABASE_URL").map_or(true, |u| u.is_empty()) {
+        eprintln!("skipped: replicas need PostgreSQL (TEST_DATABASE_URL)");
+        return;
+    }
+    // Arrange: two servers on the same database and the same slow simulator.
+    let mut cfg = test_sim_config();
+    cfg.latency = Duration::from_millis(20);
+    let sim = start_sim(cfg).await;
+    let mut settings = test_settings().await;
+    settings.release_leases_on_start = false;
+    let mut settings2 = settings.clone();
+    settings2.data_dir = crate::helpers::temp_dir();
+    let a = spawn_app_with_sim(settings, sim.clone()).await;
+    let b = spawn_app_with_sim(settings2, sim).await;
+    let (_t, token) = a.new_tenant("Shop").await;
+    let cat = seeded_catalog(&a, &token, 400, 0).await;
+    a.set_key(&token, DEMO_KEY, true).await;
+    // Act: start on A, watch on B.
+    let started = a.start_lookup(&token, &cat, None).await;
+    let id = started["job"]["id"].as_str().unwrap().to_owned();
+    let job = b.wait_job(&token, &id, Duration::from_secs(60)).await;
+    // Assert: exact counts, each GTIN asked once although two workers claimed items.
+    assert_eq!(job["state"], "SUCCEEDED", "{job}");
+    assert_eq!(job["progress"]["processed"], 400);
+    assert_eq!(job["progress"]["failed"], 0);
+    let stats = a.sim.stats();
+    let twice = (0..400).filter(|i| stats.lookups_of(&seed::seed_gtin(*i)) > 1).count();
+    assert_eq!(twice, 0, "SKIP LOCKED claims never overlap");
+}
