@@ -122,6 +122,7 @@ pub async fn test_settings() -> Settings {
         sim: api::config::SimSettings::default(),
         cache_ttls: infra::cache::CacheTtls::default(),
         release_leases_on_start: true,
+        api_rate: None,
     }
 }
 
