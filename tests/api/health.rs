@@ -73,3 +73,21 @@ async fn callers_over_the_rate_limit_get_429_with_retry_after() {
     let ok = app.gql(Some(&token), "{ viewer { role } }", serde_json::json!({})).await;
     assert_eq!(ok["data"]["viewer"]["role"], "OWNER", "{ok}");
 }
+
+#[tokio::test]
+async fn abusive_queries_are_refused_before_they_run() {
+    let app = crate::helpers::spawn_app().await;
+    // 1,000 aliases of a cheap public field.
+    let aliases: String = (0..1000).map(|i| format!("a{i}: deadlines {{ date }} ")).collect();
+    let body = app.gql(None, &format!("{{ {aliases} }}"), serde_json::json!({})).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "LIMIT_EXCEEDED", "{body}");
+    assert!(body["data"].is_null());
+    // Deeper than the depth limit.
+    let deep = format!("{{ {}__typename{} }}", "viewer { tenant { ".repeat(10), " } }".repeat(10));
+    let body = app.gql(None, &deep, serde_json::json!({})).await;
+    assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains("nested too deep"), "{body}");
+    assert!(body["data"].is_null(), "{body}");
+    // GraphiQL's introspection still fits.
+    let body = app.gql(None, "{ __schema { types { name fields { name type { name kind ofType { name kind } } } } } }", serde_json::json!({})).await;
+    assert!(body["errors"].is_null(), "{body}");
+}

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod ids;
 pub mod import;
 pub mod job;
+pub mod limits;
 pub mod nct_key;
 pub mod node;
 pub mod readiness;
@@ -131,7 +132,8 @@ pub fn build_schema(state: Option<AppState>) -> AppSchema {
         .limit_depth(16)
         .limit_complexity(50_000)
         .limit_recursive_depth(32)
-        .limit_directives(16);
+        .limit_directives(16)
+        .extension(limits::FieldLimit);
     if let Some(s) = state {
         b = b.data(s);
     }
