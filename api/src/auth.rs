@@ -177,20 +177,20 @@ impl TokenService {
 
     /// HMAC-SHA256 over `msg` with a key derived from our secret and `purpose` (export links).
     pub fn sign(&self, purpose: &str, msg: &[u8]) -> Vec<u8> {
-        let key = ring::hmac::Key::new(
+        ring::hmac::sign(&self.hmac_key(purpose), msg).as_ref().to_vec()
+    }
+
+    /// The HMAC key for `purpose`, derived from our secret (one key per purpose).
+    fn hmac_key(&self, purpose: &str) -> ring::hmac::Key {
+        ring::hmac::Key::new(
             ring::hmac::HMAC_SHA256,
             format!("{purpose}:{}", self.secret.expose_secret()).as_bytes(),
-        );
-        ring::hmac::sign(&key, msg).as_ref().to_vec()
+        )
     }
 
     /// Checks a signature made by [`TokenService::sign`] in constant time.
     pub fn verify_signature(&self, purpose: &str, msg: &[u8], sig: &[u8]) -> bool {
-        let key = ring::hmac::Key::new(
-            ring::hmac::HMAC_SHA256,
-            format!("{purpose}:{}", self.secret.expose_secret()).as_bytes(),
-        );
-        ring::hmac::verify(&key, msg, sig).is_ok()
+        ring::hmac::verify(&self.hmac_key(purpose), msg, sig).is_ok()
     }
 
     /// Verifies a bearer token into the caller's context.

@@ -335,17 +335,6 @@ impl JobRepo {
         Ok(())
     }
 
-    /// Finishes one lookup item and applies its result to the SKU, in one transaction. A no-op when the
-    /// item is already final (another worker finished it).
-    pub async fn finish_lookup_item(
-        &self,
-        item: &ClaimedItem,
-        tenant: TenantId,
-        result: LookupItemResult,
-    ) -> Result<bool, RepoError> {
-        Ok(self.finish_lookup_items(tenant, vec![(item.clone(), result)]).await? == 1)
-    }
-
     /// Finishes many lookup items in one transaction, with set-based updates (a warm batch of 1,000 costs a
     /// handful of statements, not three per item). Items no longer pending are left alone. Returns how many
     /// were finished now.

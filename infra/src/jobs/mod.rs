@@ -6,6 +6,7 @@
 //! `FOR UPDATE SKIP LOCKED` and leases.
 
 pub mod pacer;
+pub mod round;
 pub mod submit;
 pub mod sync;
 pub mod worker;

@@ -21,11 +21,12 @@
 //! backoff, each retry starting again from the stored row (so a create that may have landed is
 //! reconciled first).
 
-use super::{JobEvent, JobEvents};
+use super::JobEvents;
+use super::round::Round;
 use crate::card_schema::CardSchemaCache;
 use crate::db::card_repo::{CardRepo, CardSku, card_status, intent};
 use crate::db::job_repo::{ClaimedItem, Job, JobRepo};
-use crate::db::key_repo::{NctKeyRepo, status};
+use crate::db::key_repo::NctKeyRepo;
 use crate::db::{RepoError, TenantId};
 use crate::nct::dto::{
     PortalCreateUpdateProductRequestDto, PortalProductRequestAttributeValue, ProductRequestDocumentDto,
@@ -33,7 +34,7 @@ use crate::nct::dto::{
 };
 use crate::nct::{NctClient, NctError};
 use domain::card::{CardProblem, RequestAttr, RequestBody, Severity, check_card, to_request_attributes};
-use domain::job::{ItemState, JobState};
+use domain::job::ItemState;
 use secrecy::SecretString;
 use std::time::Duration;
 
@@ -61,62 +62,22 @@ impl CardJobs<'_> {
         CardRepo::new(self.jobs.db().clone())
     }
 
+    fn round(&self) -> Round<'_> {
+        Round { jobs: self.jobs, keys: self.keys, events: self.events }
+    }
+
     pub(super) fn publish(&self, job: &Job) {
-        self.events.publish(JobEvent { tenant: job.tenant_id, job_id: job.id });
+        self.round().publish(job);
     }
 
-    pub(super) async fn finish(&self, job: &Job, to: JobState, error: Option<String>) -> Result<(), RepoError> {
-        if self.jobs.transition(job.id, to, error).await?.is_some() {
-            tracing::info!(job_id = %job.id, tenant_id = %job.tenant_id, state = to.as_str(), "card job finished");
-        }
-        self.publish(job);
-        Ok(())
-    }
-
-    /// The common start of a round: cancellation, `QUEUED → RUNNING`, the tenant's key, a claimed batch.
-    /// `None` when the job was finished here or nothing is claimable now (`Some(false)` worked flag).
+    /// The common start of a round (see [`Round::begin`]), with the card jobs' batch and lease.
     pub(super) async fn begin(&self, job: &Job) -> Result<Result<(SecretString, Vec<ClaimedItem>), bool>, RepoError> {
-        if job.cancel_requested {
-            self.jobs.skip_pending(job.id).await?;
-            self.finish(job, JobState::Cancelled, None).await?;
-            return Ok(Err(true));
-        }
-        if job.state == JobState::Queued {
-            self.jobs.transition(job.id, JobState::Running, None).await?;
-            self.publish(job);
-        }
-        let key = match self.keys.load(job.tenant_id).await {
-            Ok(Some((_, s))) if s == status::INVALID => {
-                self.finish(job, JobState::Failed, Some("NCT refused this tenant's API key; set a new one with setNctApiKey".into())).await?;
-                return Ok(Err(true));
-            }
-            Ok(Some((k, _))) => k,
-            Ok(None) => {
-                self.finish(job, JobState::Failed, Some("no NCT API key is set for this tenant; call setNctApiKey first".into())).await?;
-                return Ok(Err(true));
-            }
-            Err(e) => {
-                tracing::error!(error.cause_chain = ?e, "cannot load the tenant's NCT key");
-                self.finish(job, JobState::Failed, Some("the stored NCT API key cannot be read; set it again".into())).await?;
-                return Ok(Err(true));
-            }
-        };
-        let items = self.jobs.claim(job.id, BATCH, LEASE).await?;
-        if items.is_empty() {
-            if !self.jobs.has_pending(job.id).await? {
-                self.finish(job, JobState::Succeeded, None).await?;
-                return Ok(Err(true));
-            }
-            return Ok(Err(false));
-        }
-        Ok(Ok((key, items)))
+        self.round().begin(job, BATCH, LEASE).await
     }
 
-    /// Stops the job after a 401/403: the items go back, the key is marked invalid.
+    /// Stops the job after a 401/403 (see [`Round::key_invalid`]).
     pub(super) async fn key_invalid(&self, job: &Job, unfinished: &[i64]) -> Result<(), RepoError> {
-        self.jobs.release(unfinished).await?;
-        self.keys.mark(job.tenant_id, status::INVALID).await?;
-        self.finish(job, JobState::Failed, Some("NCT refused the API key (401/403); the key is marked invalid and the job stopped. Set a valid key and start a new job".into())).await
+        self.round().key_invalid(job, unfinished).await
     }
 }
 

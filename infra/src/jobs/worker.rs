@@ -7,14 +7,15 @@
 //! marks the key invalid and gives the unprocessed items back.
 
 use super::pacer::Pacer;
-use super::{JobEvent, JobEvents};
+use super::JobEvents;
+use super::round::Round;
 use crate::cache::CachedLookup;
 use crate::db::job_repo::{ClaimedItem, Job, JobRepo, LookupItemResult};
-use crate::db::key_repo::{NctKeyRepo, status};
+use crate::db::key_repo::NctKeyRepo;
 use crate::db::RepoError;
 use crate::lookup::LookupService;
 use crate::nct::NctError;
-use domain::job::{JobKind, JobState};
+use domain::job::JobKind;
 use futures_util::StreamExt as _;
 use secrecy::SecretString;
 use std::sync::Arc;
@@ -139,60 +140,26 @@ impl Worker {
         Ok(worked)
     }
 
-    fn publish(&self, job: &Job) {
-        self.events.publish(JobEvent { tenant: job.tenant_id, job_id: job.id });
+    fn round_ctx(&self) -> Round<'_> {
+        Round { jobs: &self.jobs, keys: &self.keys, events: &self.events }
     }
 
-    async fn finish(&self, job: &Job, to: JobState, error: Option<String>) -> Result<(), RepoError> {
-        if self.jobs.transition(job.id, to, error).await?.is_some() {
-            tracing::info!(job_id = %job.id, tenant_id = %job.tenant_id, state = to.as_str(), "job finished");
-        }
-        self.publish(job);
-        Ok(())
+    fn publish(&self, job: &Job) {
+        self.round_ctx().publish(job);
     }
 
     #[tracing::instrument(skip_all, fields(job_id = %job.id, tenant_id = %job.tenant_id))]
     async fn step(&self, job: Job) -> Result<bool, RepoError> {
-        if job.cancel_requested {
-            self.jobs.skip_pending(job.id).await?;
-            self.finish(&job, JobState::Cancelled, None).await?;
-            return Ok(true);
-        }
-        if job.state == JobState::Queued {
-            self.jobs.transition(job.id, JobState::Running, None).await?;
-            self.publish(&job);
-        }
-        let key = match self.keys.load(job.tenant_id).await {
-            Ok(Some((_, s))) if s == status::INVALID => {
-                self.finish(&job, JobState::Failed, Some("NCT refused this tenant's API key; set a new one with setNctApiKey".into())).await?;
-                return Ok(true);
-            }
-            Ok(Some((k, _))) => k,
-            Ok(None) => {
-                self.finish(&job, JobState::Failed, Some("no NCT API key is set for this tenant; call setNctApiKey first".into())).await?;
-                return Ok(true);
-            }
-            Err(e) => {
-                tracing::error!(error.cause_chain = ?e, "cannot load the tenant's NCT key");
-                self.finish(&job, JobState::Failed, Some("the stored NCT API key cannot be read; set it again".into())).await?;
-                return Ok(true);
-            }
-        };
         // A warm catalog resolves from the cache: take big batches then; otherwise a few per parallel call.
         let batch = if self.warm.load(std::sync::atomic::Ordering::Relaxed) {
             self.cfg.warm_batch
         } else {
             self.cfg.batch.min((self.pacer.limit() as u64 * 4).max(8))
         };
-        let items = self.jobs.claim(job.id, batch, self.cfg.lease).await?;
-        if items.is_empty() {
-            if !self.jobs.has_pending(job.id).await? {
-                self.finish(&job, JobState::Succeeded, None).await?;
-                return Ok(true);
-            }
-            // Items are leased by another worker.
-            return Ok(false);
-        }
+        let (key, items) = match self.round_ctx().begin(&job, batch, self.cfg.lease).await? {
+            Ok(v) => v,
+            Err(worked) => return Ok(worked),
+        };
         self.process(&job, &key, items).await?;
         Ok(true)
     }
@@ -246,9 +213,7 @@ impl Worker {
             self.publish(job);
         }
         if key_invalid {
-            self.jobs.release(&unfinished).await?;
-            self.keys.mark(job.tenant_id, status::INVALID).await?;
-            self.finish(job, JobState::Failed, Some("NCT refused the API key (401/403); the key is marked invalid and the job stopped. Set a valid key and start a new job".into())).await?;
+            self.round_ctx().key_invalid(job, &unfinished).await?;
         }
         Ok(())
     }
