@@ -10,12 +10,14 @@
 //! Run: `cargo bench -p api --bench lookup_throughput` (env: BENCH_RATE, BENCH_LATENCY_MS, BENCH_N, BENCH_WARM_N).
 
 use api::config::{LogFormat, MasterKeySource, Settings, SimSettings};
-use api::nct_sim::{self, DEMO_KEY, SimConfig, seed};
+use nct_sim::{self, DEMO_KEY, SimConfig, seed};
 use api::startup::Application;
-use infra::db::TenantId;
+use domain::tenant::TenantId;
 use infra::db::key_repo::status;
+use infra::db::job_start::{StartJob, start_job as start_job_in};
 use infra::db::sku_repo::{SkuFields, SkuUpsert};
-use infra::nct::{NctClient, NctClientConfig};
+use domain::job::JobKind;
+use nct::{NctClient, NctClientConfig};
 use secrecy::SecretString;
 use std::time::{Duration, Instant};
 
@@ -47,18 +49,6 @@ async fn app_for(sim_url: String) -> Application {
     Application::build(&settings).await.expect("build app")
 }
 
-trait MapErrUnit<T> {
-    async fn map_err_unit(self) -> T;
-}
-
-impl<T, F: std::future::Future<Output = Result<T, infra::db::job_repo::CreateJobError>>> MapErrUnit<T> for F {
-    async fn map_err_unit(self) -> T {
-        match self.await {
-            Ok(v) => v,
-            Err(e) => panic!("cannot create job: {e:?}"),
-        }
-    }
-}
 
 #[tokio::main]
 async fn main() {
@@ -152,11 +142,8 @@ async fn run_job_inner(st: &api::schema::AppState, from: usize, n: usize) -> (Du
     }
     st.keys.set(t, &SecretString::from(DEMO_KEY.to_owned()), status::VALID, true).await.expect("key");
     let start = Instant::now();
-    let (job, _) = st
-        .jobs
-        .create_lookup_job(t, cat.id, None, None, uuid::Uuid::new_v4().to_string())
-        .map_err_unit()
-        .await;
+    let start_job = StartJob { kind: JobKind::Lookup, catalog_id: cat.id, sku_ids: None, idempotency_key: None };
+    let (job, _) = start_job_in(&st.db, t, start_job).await.expect("start the lookup job");
     st.worker_wake.notify_one();
     loop {
         let j = st.jobs.get(t, job.id).await.expect("job").expect("job exists");

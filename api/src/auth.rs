@@ -12,7 +12,8 @@
 
 use crate::error::ApiError;
 use base64::Engine as _;
-use infra::db::TenantId;
+use domain::tenant::{Permission, Role, TenantId};
+use infra::db::RepoError;
 use infra::db::tenant_repo::TenantRepo;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -25,40 +26,6 @@ pub const ISSUER: &str = "ntin-desk";
 pub const AUDIENCE: &str = "ntin-desk-api";
 const MAX_TOKEN_BYTES: usize = 8 * 1024;
 const LEEWAY_SECS: u64 = 30;
-
-/// Roles, from most to least powerful within a tenant. `Admin` is platform-wide and holds no tenant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, async_graphql::Enum)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Platform operator: creates tenants and registers partners.
-    Admin,
-    /// A partner acting on the tenants it manages.
-    Reseller,
-    /// A tenant's owner: everything within the tenant, including the NCT key.
-    Owner,
-    /// Reads and changes catalogs, imports, runs jobs.
-    Editor,
-    /// Reads only.
-    Viewer,
-}
-
-impl Role {
-    /// Parses `owner|editor|viewer|reseller|admin`.
-    pub fn parse(s: &str) -> Option<Self> {
-        serde_json::from_value(serde_json::Value::String(s.to_ascii_lowercase())).ok()
-    }
-}
-
-/// What an action needs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Permission {
-    /// Read tenant data.
-    Read,
-    /// Change catalogs and SKUs, import, start jobs.
-    Write,
-    /// Manage the tenant's NCT key and other owner settings.
-    Manage,
-}
 
 /// The verified caller.
 #[derive(Clone, Debug)]
@@ -81,20 +48,10 @@ impl AuthContext {
         let tenant = self
             .tenant
             .ok_or_else(|| ApiError::Forbidden("this token does not act on a tenant".into()))?;
-        let allowed = match (self.role, perm) {
-            (Role::Admin, _) => false,
-            (Role::Owner | Role::Reseller, _) => true,
-            (Role::Editor, Permission::Read | Permission::Write) => true,
-            (Role::Viewer, Permission::Read) => true,
-            _ => false,
-        };
-        if allowed {
+        if self.role.allows(perm) {
             Ok(tenant)
         } else {
-            Err(ApiError::Forbidden(format!(
-                "role {:?} may not do this",
-                self.role
-            )))
+            Err(ApiError::Forbidden(format!("role {:?} may not do this", self.role)))
         }
     }
 }
@@ -126,14 +83,35 @@ pub struct Claims {
     pub ver: Option<i32>,
 }
 
-/// Why a token was refused. The message is safe to show.
+/// Why a token was not accepted.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct AuthError(pub String);
+pub enum AuthError {
+    /// The token is refused; the message is safe to show. A client should sign in again.
+    #[error("{0}")]
+    Refused(String),
+    /// The token could not be checked (the database did not answer). Not the caller's fault: retry later.
+    #[error("the token could not be checked right now")]
+    Unavailable(#[source] RepoError),
+}
+
+impl AuthError {
+    fn refused(msg: impl Into<String>) -> Self {
+        AuthError::Refused(msg.into())
+    }
+}
+
+impl From<RepoError> for AuthError {
+    fn from(e: RepoError) -> Self {
+        AuthError::Unavailable(e)
+    }
+}
 
 impl From<AuthError> for ApiError {
     fn from(e: AuthError) -> Self {
-        ApiError::Unauthenticated(e.0)
+        match e {
+            AuthError::Refused(m) => ApiError::Unauthenticated(m),
+            AuthError::Unavailable(e) => e.into(),
+        }
     }
 }
 
@@ -193,12 +171,22 @@ impl TokenService {
         ring::hmac::verify(&self.hmac_key(purpose), msg, sig).is_ok()
     }
 
+    /// Verifies an `Authorization` header value, if one was sent: `Ok(None)` without one.
+    pub async fn verify_header(&self, header: Option<&[u8]>) -> Result<Option<AuthContext>, AuthError> {
+        let Some(h) = header else { return Ok(None) };
+        let token = std::str::from_utf8(h)
+            .ok()
+            .and_then(bearer)
+            .ok_or_else(|| AuthError::refused("Authorization must be `Bearer <token>`"))?;
+        self.verify(token).await.map(Some)
+    }
+
     /// Verifies a bearer token into the caller's context.
     pub async fn verify(&self, token: &str) -> Result<AuthContext, AuthError> {
         if token.len() > MAX_TOKEN_BYTES {
-            return Err(AuthError("token too large".into()));
+            return Err(AuthError::refused("token too large"));
         }
-        let issuer = unverified_issuer(token).ok_or_else(|| AuthError("malformed token".into()))?;
+        let issuer = unverified_issuer(token).ok_or_else(|| AuthError::refused("malformed token"))?;
         if issuer == ISSUER {
             return self.verify_own(token).await;
         }
@@ -209,9 +197,8 @@ impl TokenService {
     async fn active_tenant(&self, id: Uuid) -> Result<infra::db::tenant_repo::Tenant, AuthError> {
         self.tenants
             .get_tenant(id)
-            .await
-            .map_err(|_| AuthError("tenant lookup failed".into()))?
-            .ok_or_else(|| AuthError("tenant does not exist".into()))
+            .await?
+            .ok_or_else(|| AuthError::refused("tenant does not exist"))
     }
 
     async fn verify_own(&self, token: &str) -> Result<AuthContext, AuthError> {
@@ -226,27 +213,27 @@ impl TokenService {
             &DecodingKey::from_secret(self.secret.expose_secret().as_bytes()),
             &v,
         )
-        .map_err(|e| AuthError(format!("invalid token: {e}")))?;
+        .map_err(|e| AuthError::refused(format!("invalid token: {e}")))?;
         let c = data.claims;
         if c.typ.as_deref() != Some("access") {
-            return Err(AuthError("token is not an access token".into()));
+            return Err(AuthError::refused("token is not an access token"));
         }
         let tenant = match c.tid {
             Some(tid) => {
                 let t = self.active_tenant(tid).await?;
                 if c.ver != Some(t.token_version) {
-                    return Err(AuthError("token revoked".into()));
+                    return Err(AuthError::refused("token revoked"));
                 }
                 Some(t.id)
             }
             None if c.role == Role::Admin => None,
-            None => return Err(AuthError("token names no tenant".into())),
+            None => return Err(AuthError::refused("token names no tenant")),
         };
         if c.role == Role::Admin && tenant.is_some() {
-            return Err(AuthError("admin tokens do not act on a tenant".into()));
+            return Err(AuthError::refused("admin tokens do not act on a tenant"));
         }
         if c.role == Role::Reseller {
-            return Err(AuthError("reseller tokens come from a registered partner".into()));
+            return Err(AuthError::refused("reseller tokens come from a registered partner"));
         }
         Ok(AuthContext {
             subject: c.sub,
@@ -261,11 +248,10 @@ impl TokenService {
         let partner = self
             .tenants
             .partner_by_issuer(issuer)
-            .await
-            .map_err(|_| AuthError("partner lookup failed".into()))?
-            .ok_or_else(|| AuthError("unknown issuer".into()))?;
+            .await?
+            .ok_or_else(|| AuthError::refused("unknown issuer"))?;
         let (alg, key) = decoding_key(&partner.algorithm, &partner.verification_key)
-            .map_err(|_| AuthError("partner key unusable".into()))?;
+            .map_err(|_| AuthError::refused("partner key unusable"))?;
         let mut v = Validation::new(alg);
         v.set_issuer(&[partner.issuer.as_str()]);
         v.set_audience(&[partner.audience.as_str()]);
@@ -273,24 +259,24 @@ impl TokenService {
         v.leeway = LEEWAY_SECS;
         v.validate_nbf = true;
         let c = jsonwebtoken::decode::<Claims>(token, &key, &v)
-            .map_err(|e| AuthError(format!("invalid token: {e}")))?
+            .map_err(|e| AuthError::refused(format!("invalid token: {e}")))?
             .claims;
         if matches!(c.typ.as_deref(), Some(t) if t != "access") {
-            return Err(AuthError("token is not an access token".into()));
+            return Err(AuthError::refused("token is not an access token"));
         }
         if c.role == Role::Admin {
-            return Err(AuthError("partners cannot issue admin tokens".into()));
+            return Err(AuthError::refused("partners cannot issue admin tokens"));
         }
         let tenant = match c.tid {
             Some(tid) => {
                 let t = self.active_tenant(tid).await?;
                 if t.partner_id != Some(partner.id) {
-                    return Err(AuthError("this partner does not manage that tenant".into()));
+                    return Err(AuthError::refused("this partner does not manage that tenant"));
                 }
                 Some(t.id)
             }
             None if c.role == Role::Reseller => None,
-            None => return Err(AuthError("token names no tenant".into())),
+            None => return Err(AuthError::refused("token names no tenant")),
         };
         Ok(AuthContext {
             subject: c.sub,

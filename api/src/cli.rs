@@ -1,10 +1,11 @@
 //! The `ntin-desk` command line: `serve [--demo]`, `token`, `schema`, `nct-sim`.
 
-use crate::auth::{Role, TokenService};
+use crate::auth::TokenService;
+use domain::tenant::Role;
 use crate::config::Settings;
 use crate::startup::Application;
 use clap::{Parser, Subcommand};
-use infra::db::TenantId;
+use domain::tenant::TenantId;
 use infra::db::tenant_repo::TenantRepo;
 
 /// NTIN Desk: get a seller's catalog through Kazakhstan's National Catalog of Goods.
@@ -57,7 +58,7 @@ enum Command {
         #[arg(long)]
         seed_file: Option<std::path::PathBuf>,
         /// Accepted API keys (repeat the flag).
-        #[arg(long = "key", default_values_t = vec![crate::nct_sim::DEMO_KEY.to_owned()])]
+        #[arg(long = "key", default_values_t = vec![crate::simulator::DEMO_KEY.to_owned()])]
         keys: Vec<String>,
         /// Per-key requests per second (429 with Retry-After above it).
         #[arg(long)]
@@ -81,7 +82,7 @@ pub async fn run() -> anyhow::Result<()> {
         }
         Command::NctSim { bind, seed_file, keys, rate_limit, latency_ms } => {
             crate::telemetry::init_subscriber("info", crate::config::LogFormat::Pretty, std::io::stdout);
-            crate::nct_sim::run_cli(bind, seed_file, keys, rate_limit, latency_ms).await
+            crate::simulator::run_cli(bind, seed_file, keys, rate_limit, latency_ms).await
         }
     }
 }
@@ -97,7 +98,7 @@ async fn serve(demo: bool) -> anyhow::Result<()> {
         Some(sim) => println!(
             "NCT: in-process simulator at {} (set NCT_BASE_URL for the real one); its API key: {}",
             sim.base_url(),
-            crate::nct_sim::DEMO_KEY
+            crate::simulator::DEMO_KEY
         ),
         None => println!("NCT: {}", settings.nct_base_url.as_deref().unwrap_or_default()),
     }

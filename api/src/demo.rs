@@ -1,11 +1,11 @@
 //! `serve --demo`: a demo tenant with a sample catalog imported from the Kaspi XML file and the barcode CSV
 //! shipped in `api/demo/`. Re-running reuses the same tenant (its ID is kept in the data dir).
 
-use crate::auth::Role;
-use crate::schema::AppState;
+use domain::tenant::Role;
+use crate::state::AppState;
 use anyhow::Context as _;
 use domain::import::ImportFormat;
-use infra::db::TenantId;
+use domain::tenant::TenantId;
 use infra::db::import_repo::run_import;
 use std::io::Cursor;
 use std::path::Path;
@@ -69,6 +69,6 @@ pub async fn ensure_demo(st: &AppState, data_dir: &Path) -> anyhow::Result<Demo>
     Ok(Demo {
         tenant: tenant.id,
         owner_token,
-        catalog_id: crate::schema::ids::encode(crate::schema::ids::Kind::Catalog, catalog.id).0,
+        catalog_id: crate::ids::encode(crate::ids::Kind::Catalog, catalog.id).0,
     })
 }

@@ -1,11 +1,19 @@
 //! One error type for the API, mapped to GraphQL errors with a stable `extensions.code`.
 //!
 //! Codes are a public contract (documented in the README): `UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND`,
-//! `BAD_USER_INPUT`, `LIMIT_EXCEEDED`, `CONFLICT`, `INTERNAL`. Like dropshot's `HttpError`, each error has an
-//! external message for the client; `Internal` keeps its cause chain for the log only and replies a fixed text.
+//! `BAD_USER_INPUT`, `LIMIT_EXCEEDED`, `CONFLICT`, `UNAVAILABLE`, `INTERNAL`. Like dropshot's `HttpError`,
+//! each error has an external message for the client; `Internal` and `Unavailable` keep their cause chain for
+//! the log only.
+//!
+//! Mutation input problems a caller can fix are not errors but [`UserError`]s in the payload. The use-case
+//! errors of `infra` (NCT refusals, card states, job starts) become `userErrors` here, in one place:
+//! [`card_user_error`], [`nct_user_error`], [`start_job_user_error`].
 
-use async_graphql::ErrorExtensions as _;
+use async_graphql::{Enum, ErrorExtensions as _, SimpleObject};
+use infra::cards::CardError;
 use infra::db::RepoError;
+use infra::db::job_start::StartJobError;
+use nct::NctError;
 
 /// Everything a resolver can fail with, outside the typed `userErrors` of mutation payloads.
 ///
@@ -29,6 +37,8 @@ pub enum ApiError {
     LimitExceeded(String),
     /// A conflicting state (e.g. an idempotency key reused with other input).
     Conflict(String),
+    /// The database or NCT is not answering now; retry later. The cause goes to the log.
+    Unavailable(anyhow::Error),
     /// Anything else; logged with its cause chain.
     Internal(anyhow::Error),
 }
@@ -36,7 +46,7 @@ pub enum ApiError {
 impl std::fmt::Debug for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ApiError::Internal(e) => write!(f, "{e:?}"),
+            ApiError::Internal(e) | ApiError::Unavailable(e) => write!(f, "{e:?}"),
             other => write!(f, "{}: {}", other.code(), other.message()),
         }
     }
@@ -58,6 +68,7 @@ impl ApiError {
             ApiError::BadInput { .. } => "BAD_USER_INPUT",
             ApiError::LimitExceeded(_) => "LIMIT_EXCEEDED",
             ApiError::Conflict(_) => "CONFLICT",
+            ApiError::Unavailable(_) => "UNAVAILABLE",
             ApiError::Internal(_) => "INTERNAL",
         }
     }
@@ -71,6 +82,7 @@ impl ApiError {
             | ApiError::Conflict(m) => m.clone(),
             ApiError::NotFound => "not found".to_owned(),
             ApiError::BadInput { message, .. } => message.clone(),
+            ApiError::Unavailable(_) => "temporarily unavailable; retry shortly".to_owned(),
             ApiError::Internal(_) => "internal error".to_owned(),
         }
     }
@@ -89,6 +101,7 @@ impl From<RepoError> for ApiError {
         match e {
             RepoError::NotFound => ApiError::NotFound,
             RepoError::Duplicate(f) => ApiError::Conflict(format!("duplicate {f}")),
+            RepoError::Unavailable(e) => ApiError::Unavailable(e),
             RepoError::Unexpected(e) => ApiError::Internal(e),
         }
     }
@@ -96,8 +109,10 @@ impl From<RepoError> for ApiError {
 
 impl From<ApiError> for async_graphql::Error {
     fn from(e: ApiError) -> Self {
-        if let ApiError::Internal(cause) = &e {
-            tracing::error!(error.cause_chain = ?cause, error.message = %cause, "internal error");
+        match &e {
+            ApiError::Internal(cause) => tracing::error!(error.cause_chain = ?cause, error.message = %cause, "internal error"),
+            ApiError::Unavailable(cause) => tracing::warn!(error.cause_chain = ?cause, error.message = %cause, "unavailable"),
+            _ => {}
         }
         let code = e.code();
         let field = match &e {
@@ -111,6 +126,111 @@ impl From<ApiError> for async_graphql::Error {
             }
         })
     }
+}
+
+impl From<NctError> for ApiError {
+    /// An NCT failure that is not the caller's to fix: `UNAVAILABLE` when NCT is down, slow or rate-limiting
+    /// (retrying helps), `INTERNAL` otherwise.
+    fn from(e: NctError) -> Self {
+        let cause = anyhow::anyhow!("NCT call failed: {} ({e})", e.code());
+        if e.is_retryable() { ApiError::Unavailable(cause) } else { ApiError::Internal(cause) }
+    }
+}
+
+/// Codes of `userErrors`: stable, documented in the README.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserErrorCode {
+    /// A required value is missing.
+    Blank,
+    /// A value is malformed or out of range.
+    Invalid,
+    /// Too long or too many.
+    TooLong,
+    /// The referenced object does not exist (or belongs to someone else).
+    NotFound,
+    /// Already taken (unique constraint).
+    Taken,
+    /// The same idempotency key was used with different input.
+    IdempotencyConflict,
+    /// The object is in a state that does not allow the action.
+    InvalidState,
+}
+
+/// A problem with mutation input that the caller can fix.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct UserError {
+    /// Path to the input field, e.g. `["input", "skus", "3", "sellerSku"]`.
+    pub field: Vec<String>,
+    /// Machine-readable code.
+    pub code: UserErrorCode,
+    /// Human-readable message.
+    pub message: String,
+}
+
+impl UserError {
+    /// Builds a user error on `input.<field...>`.
+    pub fn new(field: &[&str], code: UserErrorCode, message: impl Into<String>) -> Self {
+        let mut path = vec!["input".to_owned()];
+        path.extend(field.iter().map(|s| (*s).to_owned()));
+        Self {
+            field: path,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// An NCT failure during a mutation: NCT's refusals become a user error on `field` (its message verbatim);
+/// what the caller cannot fix stays an [`ApiError`].
+pub fn nct_user_error(e: NctError, field: &str) -> Result<UserError, ApiError> {
+    Ok(match e {
+        NctError::Business { message, .. } => UserError::new(&[field], UserErrorCode::InvalidState, message),
+        NctError::Validation { message, .. } => UserError::new(&[field], UserErrorCode::Invalid, message),
+        NctError::NotFound => UserError::new(&[field], UserErrorCode::NotFound, "NCT has no such object"),
+        NctError::InvalidKey => UserError::new(
+            &[field],
+            UserErrorCode::InvalidState,
+            "NCT refused the tenant's API key; set a valid one with setNctApiKey",
+        ),
+        other => return Err(other.into()),
+    })
+}
+
+/// A card use-case's refusal as a user error; `field` is the input field an NCT refusal is put on.
+pub fn card_user_error(e: CardError, field: &str) -> Result<UserError, ApiError> {
+    Ok(match e {
+        CardError::NotFound => UserError::new(&["skuId"], UserErrorCode::NotFound, "no such SKU"),
+        e @ CardError::NoKey => UserError::new(&[field], UserErrorCode::InvalidState, e.to_string()),
+        CardError::InvalidState(m) => UserError::new(&[field], UserErrorCode::InvalidState, m),
+        CardError::Invalid { field, message } => UserError::new(&[field], UserErrorCode::Invalid, message),
+        CardError::Blank { field, message } => UserError::new(&[field], UserErrorCode::Blank, message),
+        CardError::TooLong { field, message } => UserError::new(&[field], UserErrorCode::TooLong, message),
+        CardError::Nct(e) => return nct_user_error(e, field),
+        CardError::Repo(e) => return Err(e.into()),
+    })
+}
+
+/// A job start's refusal as a user error.
+pub fn start_job_user_error(e: StartJobError) -> Result<UserError, ApiError> {
+    let (field, code) = match &e {
+        StartJobError::BadIdempotencyKey => ("idempotencyKey", UserErrorCode::Invalid),
+        StartJobError::TooManySkus(_) => ("skuIds", UserErrorCode::TooLong),
+        StartJobError::CatalogNotFound => ("catalogId", UserErrorCode::NotFound),
+        StartJobError::IdempotencyConflict => ("idempotencyKey", UserErrorCode::IdempotencyConflict),
+        StartJobError::Repo(_) => ("", UserErrorCode::Invalid),
+    };
+    match e {
+        StartJobError::Repo(e) => Err(e.into()),
+        e => Ok(UserError::new(&[field], code, e.to_string())),
+    }
+}
+
+/// A GraphQL-shaped error response with a code, for refusals outside GraphQL execution (rate limits, body
+/// caps, the export route).
+pub fn error_response(status: actix_web::http::StatusCode, code: &str, message: &str) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::build(status).json(serde_json::json!({
+        "errors": [{"message": message, "extensions": {"code": code}}]
+    }))
 }
 
 /// Result alias for resolvers.

@@ -3,23 +3,21 @@
 //! would run as a formula (`= + - @`, tab, CR) are prefixed with `'`.
 //!
 //! Authorized by the same bearer token as `/graphql`, or by a short-lived signed link from the
-//! `createExportLink` mutation (HMAC over tenant, catalog and expiry) for browsers that cannot send headers.
+//! `createExportLink` mutation ([`crate::signed_link`]) for browsers that cannot send headers.
 
-use crate::auth::{Permission, bearer};
-use crate::routes::error_response;
-use crate::schema::AppState;
-use crate::schema::ids::{self, Kind};
+use crate::routes::auth_refusal;
+use domain::tenant::Permission;
+use crate::error::error_response;
+use crate::signed_link;
+use crate::state::AppState;
+use crate::ids::{self, Kind};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use base64::Engine as _;
-use infra::db::TenantId;
+use domain::tenant::TenantId;
 use infra::db::export_repo::{ExportRepo, ExportRow};
 use uuid::Uuid;
 
 const PAGE: u64 = 1000;
-/// How long a signed export link lives.
-pub const LINK_TTL_SECS: i64 = 300;
-const PURPOSE: &str = "export-link";
 const HEADER: [&str; 14] = [
     "seller_sku", "barcode", "gtin14", "ntin", "ntin_source", "readiness_class", "lookup_state", "card_status",
     "moderation_status", "remarks", "xtin", "xtin_expires_at", "name_ru", "name_kk",
@@ -31,24 +29,6 @@ pub struct LinkQuery {
     t: Option<Uuid>,
     e: Option<i64>,
     s: Option<String>,
-}
-
-fn link_message(tenant: Uuid, catalog: Uuid, exp: i64) -> Vec<u8> {
-    format!("{tenant}|{catalog}|{exp}").into_bytes()
-}
-
-/// A signed relative URL for `catalog` of `tenant`, valid for [`LINK_TTL_SECS`]; returns it with its expiry.
-pub fn signed_link(st: &AppState, tenant: TenantId, catalog: Uuid) -> (String, chrono::DateTime<chrono::Utc>) {
-    let exp = chrono::Utc::now() + chrono::Duration::seconds(LINK_TTL_SECS);
-    let sig = st.tokens.sign(PURPOSE, &link_message(tenant.0, catalog, exp.timestamp()));
-    let url = format!(
-        "/exports/catalogs/{}.csv?t={}&e={}&s={}",
-        ids::encode(Kind::Catalog, catalog).0,
-        tenant.0,
-        exp.timestamp(),
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sig)
-    );
-    (url, exp)
 }
 
 fn cell(v: &str) -> std::borrow::Cow<'_, str> {
@@ -68,7 +48,7 @@ fn record(r: &ExportRow) -> [String; 14] {
         .unwrap_or_default();
     let expiry = r
         .xtin_assigned_at
-        .map(|d| (d + chrono::Duration::days(30)).date_naive().to_string())
+        .map(|d| domain::barcode::xtin_expires_at(d).date_naive().to_string())
         .unwrap_or_default();
     [
         r.seller_sku.clone(), o(&r.barcode), o(&r.gtin14), o(&r.ntin), o(&r.ntin_source), r.readiness_class.clone(),
@@ -92,9 +72,8 @@ fn to_csv(rows: &[ExportRow], header: bool) -> Result<Vec<u8>, csv::Error> {
 /// Resolves the caller's tenant from the bearer token or a signed link.
 async fn authorize(st: &AppState, req: &HttpRequest, q: &LinkQuery, catalog: Uuid) -> Result<TenantId, HttpResponse> {
     let unauth = |m: &str| error_response(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", m);
-    if let Some(h) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
-        let token = h.to_str().ok().and_then(bearer).ok_or_else(|| unauth("Authorization must be `Bearer <token>`"))?;
-        let ctx = st.tokens.verify(token).await.map_err(|e| unauth(&e.0))?;
+    let header = req.headers().get(actix_web::http::header::AUTHORIZATION).map(|h| h.as_bytes());
+    if let Some(ctx) = st.tokens.verify_header(header).await.map_err(auth_refusal)? {
         return ctx
             .tenant_for(Permission::Read)
             .map_err(|_| error_response(StatusCode::FORBIDDEN, "FORBIDDEN", "this token cannot read a catalog"));
@@ -102,14 +81,7 @@ async fn authorize(st: &AppState, req: &HttpRequest, q: &LinkQuery, catalog: Uui
     let (Some(t), Some(e), Some(s)) = (q.t, q.e, q.s.as_deref()) else {
         return Err(unauth("a bearer token or a signed link is required"));
     };
-    let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).map_err(|_| unauth("bad link signature"))?;
-    if !st.tokens.verify_signature(PURPOSE, &link_message(t, catalog, e), &sig) {
-        return Err(unauth("bad link signature"));
-    }
-    if e < chrono::Utc::now().timestamp() {
-        return Err(unauth("this export link has expired; create a new one"));
-    }
-    Ok(TenantId(t))
+    signed_link::verify(&st.tokens, t, catalog, e, s).map_err(unauth)
 }
 
 /// `GET /exports/catalogs/{id}.csv`.

@@ -1,4 +1,4 @@
-//! NTIN Desk API: GraphQL on actix-web, the NCT simulator and the server start-up.
+//! NTIN Desk API: GraphQL on actix-web, JWT auth, configuration and the server start-up.
 //!
 //! # Layout
 //! - [`config`]: settings from the environment.
@@ -6,9 +6,11 @@
 //! - [`auth`]: JWT verification into an `AuthContext`; roles and permissions.
 //! - [`error`]: the API error type and its GraphQL codes.
 //! - [`schema`]: the GraphQL schema, one module per feature.
-//! - [`routes`], [`startup`]: HTTP routes and the application builder.
+//! - [`state`]: the shared services ([`state::AppState`]); [`ids`]: opaque global IDs; [`signed_link`]:
+//!   short-lived signed download links.
+//! - [`routes`], [`export`], [`startup`]: HTTP routes, the CSV export route and the application builder.
 //! - [`cli`]: the `ntin-desk` commands.
-//! - [`nct_sim`]: the NCT simulator.
+//! - [`simulator`]: the embedded NCT simulator (cargo feature `sim`, on by default; crate `nct-sim`).
 
 pub mod auth;
 pub mod cli;
@@ -16,9 +18,12 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod export;
-pub mod nct_sim;
+pub mod ids;
 pub mod ratelimit;
 pub mod routes;
 pub mod schema;
+pub mod signed_link;
+pub mod simulator;
 pub mod startup;
+pub mod state;
 pub mod telemetry;

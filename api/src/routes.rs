@@ -1,10 +1,13 @@
 //! HTTP routes: `/graphql` (POST, GraphiQL on GET), `/graphql/ws`, `/healthz`, `/readyz`.
 
-use crate::auth::{AuthContext, bearer};
-use crate::schema::{AppSchema, AppState};
+use crate::auth::{AuthError, bearer};
+use actix_web::http::StatusCode;
+use crate::schema::AppSchema;
+use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse, GraphQLSubscription};
+use crate::error::error_response;
 use serde_json::json;
 
 /// Largest JSON body `/graphql` takes (200,000 barcodes fit); uploads are limited separately.
@@ -12,24 +15,17 @@ pub const MAX_JSON_BODY: u64 = 32 * 1024 * 1024;
 /// Largest uploaded file.
 pub const MAX_UPLOAD: usize = 128 * 1024 * 1024;
 
-/// A GraphQL-shaped error response with a code.
-pub fn error_response(status: actix_web::http::StatusCode, code: &str, message: &str) -> HttpResponse {
-    HttpResponse::build(status).json(json!({
-        "errors": [{"message": message, "extensions": {"code": code}}]
-    }))
-}
-
-/// Verifies the `Authorization` header, if any. `Err` carries the refusal message.
-async fn authenticate(req: &HttpRequest, st: &AppState) -> Result<Option<AuthContext>, String> {
-    let Some(h) = req.headers().get(actix_web::http::header::AUTHORIZATION) else {
-        return Ok(None);
-    };
-    let token = h
-        .to_str()
-        .ok()
-        .and_then(bearer)
-        .ok_or_else(|| "Authorization must be `Bearer <token>`".to_owned())?;
-    st.tokens.verify(token).await.map(Some).map_err(|e| e.0)
+/// The HTTP answer to a token that was not accepted: 401 when refused, 503 when it could not be checked.
+pub fn auth_refusal(e: AuthError) -> HttpResponse {
+    match e {
+        AuthError::Refused(m) => error_response(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &m),
+        AuthError::Unavailable(cause) => {
+            tracing::warn!(error.cause_chain = ?cause, "token check failed: database unavailable");
+            let mut resp = error_response(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "temporarily unavailable; retry shortly");
+            resp.headers_mut().insert(actix_web::http::header::RETRY_AFTER, actix_web::http::header::HeaderValue::from_static("1"));
+            resp
+        }
+    }
 }
 
 /// `POST /graphql`.
@@ -41,7 +37,7 @@ pub async fn graphql(
     gql: GraphQLRequest,
 ) -> HttpResponse {
     let mut request = gql.into_inner();
-    let auth = authenticate(&req, &st).await;
+    let auth = st.tokens.verify_header(req.headers().get(actix_web::http::header::AUTHORIZATION).map(|h| h.as_bytes())).await;
     // One bucket per tenant (or per platform caller), per client IP without a token.
     if let Some(l) = limiter.get_ref() {
         let key = match &auth {
@@ -72,9 +68,7 @@ pub async fn graphql(
             request = request.data(ctx);
         }
         Ok(None) => {}
-        Err(msg) => {
-            return error_response(actix_web::http::StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &msg);
-        }
+        Err(e) => return auth_refusal(e),
     }
     let resp: GraphQLResponse = schema.execute(request).await.into();
     actix_web::Responder::respond_to(resp, &req).map_into_boxed_body()
@@ -150,7 +144,7 @@ pub async fn graphql_ws(
             let ctx = tokens
                 .verify(&token)
                 .await
-                .map_err(|e| async_graphql::Error::new(format!("UNAUTHENTICATED: {}", e.0)))?;
+                .map_err(|e| async_graphql::Error::new(format!("UNAUTHENTICATED: {e}")))?;
             let mut data = async_graphql::Data::default();
             data.insert(ctx);
             Ok(data)

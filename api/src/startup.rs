@@ -2,9 +2,10 @@
 
 use crate::auth::TokenService;
 use crate::config::Settings;
-use crate::nct_sim::{self, SimConfig, SimHandle};
+use crate::simulator::{self, SimHandle};
 use crate::routes;
-use crate::schema::{AppSchema, AppState, Services, build_schema};
+use crate::schema::{AppSchema, build_schema};
+use crate::state::{AppState, Services};
 use actix_web::{App, HttpServer, dev::Server, middleware::from_fn, web};
 use anyhow::Context as _;
 use async_graphql::http::MultipartOptions;
@@ -16,10 +17,9 @@ use infra::db::tenant_repo::TenantRepo;
 use infra::jobs::JobEvents;
 use infra::jobs::worker::{Worker, WorkerConfig};
 use infra::lookup::LookupService;
-use infra::nct::{NctClient, NctClientConfig};
+use nct::{NctClient, NctClientConfig};
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Duration;
 use tracing_actix_web::TracingLogger;
 
 /// A built, bound, not yet running application.
@@ -29,25 +29,6 @@ pub struct Application {
     state: AppState,
     worker: Worker,
     sim: Option<SimHandle>,
-}
-
-/// Starts the in-process NCT simulator for the embedded default.
-async fn start_simulator(settings: &Settings) -> anyhow::Result<SimHandle> {
-    let sim = nct_sim::start(
-        SimConfig {
-            keys: vec![nct_sim::DEMO_KEY.to_owned()],
-            seed_size: settings.sim.seed_size,
-            rate_limit_per_sec: settings.sim.rate_limit,
-            latency: Duration::from_millis(settings.sim.latency_ms),
-            working_day: Duration::from_millis(settings.sim.working_day_ms),
-            ..SimConfig::default()
-        },
-        "127.0.0.1:0",
-    )
-    .await
-    .context("cannot start the NCT simulator")?;
-    tracing::info!(base_url = %sim.base_url(), demo_key = nct_sim::DEMO_KEY, "NCT simulator started (NCT_BASE_URL unset)");
-    Ok(sim)
 }
 
 impl Application {
@@ -65,7 +46,7 @@ impl Application {
         let (sim, base_url) = match &settings.nct_base_url {
             Some(url) => (None, url.clone()),
             None => {
-                let sim = start_simulator(settings).await?;
+                let sim = simulator::start(settings).await?;
                 let url = sim.base_url();
                 (Some(sim), url)
             }
@@ -85,6 +66,7 @@ impl Application {
             JobRepo::new(db.clone()),
             keys.clone(),
             lookup.clone(),
+            nct.clone(),
             events.clone(),
             WorkerConfig {
                 start_concurrency: settings.job_concurrency,

@@ -165,6 +165,16 @@ impl Ntin {
     }
 }
 
+/// Days an XTIN stays valid after it is assigned. About 30 days, from a seller-tool page only: DOMAIN.md §4
+/// lists it as UNVERIFIED, so it lives in this one constant.
+pub const XTIN_VALID_DAYS: i64 = 30;
+
+/// When an XTIN assigned at `assigned_at` stops being valid.
+#[must_use]
+pub fn xtin_expires_at(assigned_at: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    assigned_at + chrono::Duration::days(XTIN_VALID_DAYS)
+}
+
 /// A temporary NCT code (XTIN): exactly `^004\d{10}$`.
 ///
 /// No check digit is required: NCT's own example `0041234567890` fails mod-10 and NCT's

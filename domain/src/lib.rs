@@ -7,7 +7,10 @@
 //! - [`calendar`]: Kazakhstan working days and moderation estimates.
 //! - [`import`]: streaming parsers for pasted barcode lists, CSV and the Kaspi XML price list.
 //! - [`job`]: registration job and item state machines.
-//! - [`card`]: pre-moderation card check (problems per field) and the NCT request body of a draft.
+//! - [`card`]: pre-moderation card check (problems per field), the NCT request body of a draft, and the
+//!   card and request states.
+//! - [`tenant`]: `TenantId`, roles and permissions.
+//! - [`sku`]: where a SKU's NTIN came from.
 
 pub mod barcode;
 pub mod calendar;
@@ -16,3 +19,6 @@ pub mod deadlines;
 pub mod import;
 pub mod job;
 pub mod readiness;
+pub mod sku;
+pub mod tenant;
+mod wire;

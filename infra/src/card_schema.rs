@@ -11,8 +11,8 @@
 //! small dictionaries; the real OKTRU (tens of thousands of nodes) and TNVED (~13 600 codes) would want a
 //! persistent store refreshed in the background instead of a full read per process and hour.
 
-use crate::nct::dto::{DictionaryItemDto, PortalAttributeObjectDto};
-use crate::nct::{NctClient, NctError};
+use nct::dto::{DictionaryItemDto, PortalAttributeObjectDto};
+use nct::{NctClient, NctError};
 use domain::card::{AttributeDef, AttributeGroup, CardSchema, DataType, Dictionaries, OktruNode};
 use secrecy::SecretString;
 use std::collections::{HashMap, HashSet};

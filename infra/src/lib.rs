@@ -2,14 +2,19 @@
 //!
 //! # Layout
 //! - [`cache`]: the shared GTIN lookup cache (Redis, or in-process when no Redis is configured).
+//! - [`cards`]: card use-cases (edit, files, resubmit, cancel, duplicates, readiness, plan).
+//! - [`card_schema`]: NCT's attribute schema and dictionaries, cached for the card check.
+//! - [`crypto`]: ring AES-256-GCM for tenant NCT keys.
+//! - [`jobs`]: the job worker (lookup, submit, status sync), its pacing and the progress event bus.
 //! - [`db`]: sea-orm entities and repositories (PostgreSQL and SQLite).
 //! - [`lookup`]: GTIN lookups through the cache, one NCT call per GTIN at a time (singleflight).
-//! - [`nct`]: the reqwest NCT client and its wire DTOs (shared with the simulator).
+//!
+//! The NCT client and its wire DTOs are the `nct` crate.
 
 pub mod cache;
+pub mod cards;
 pub mod card_schema;
 pub mod crypto;
 pub mod db;
 pub mod jobs;
 pub mod lookup;
-pub mod nct;

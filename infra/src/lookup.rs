@@ -30,9 +30,9 @@ use tracing::Instrument as _;
 use crate::cache::{
     CacheError, CacheTtls, CachedCard, CachedLookup, LookupCache as _, LookupCacheImpl,
 };
-use crate::nct::NctClient;
-use crate::nct::dto::PortalProductDto;
-use crate::nct::error::NctError;
+use nct::NctClient;
+use nct::dto::PortalProductDto;
+use nct::error::NctError;
 
 /// At most one cache warning per this interval (the rest go to `debug`), so an outage does not flood logs.
 const CACHE_WARN_INTERVAL: Duration = Duration::from_secs(10);
@@ -137,15 +137,6 @@ impl LookupService {
     /// [`crate::cache::namespace_for`]`(client.base_url())`, so answers of one NCT never serve another.
     pub fn new(client: NctClient, cache: LookupCacheImpl, ttls: CacheTtls) -> Self {
         Self::with_fetcher(Fetcher::Nct(client), cache, ttls)
-    }
-
-    /// The NCT client behind the lookups (`None` for a test fake); the card jobs reuse it.
-    pub fn nct_client(&self) -> Option<&NctClient> {
-        match &self.inner.fetcher {
-            Fetcher::Nct(client) => Some(client),
-            #[cfg(test)]
-            Fetcher::Fake(_) => None,
-        }
     }
 
     fn with_fetcher(fetcher: Fetcher, cache: LookupCacheImpl, ttls: CacheTtls) -> Self {

@@ -1,7 +1,7 @@
 //! The JWT attack suite (RELIABILITY.md §3) and the role matrix.
 
 use crate::helpers::{TestApp, spawn_app};
-use api::auth::Role;
+use domain::tenant::Role;
 use base64::Engine as _;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
@@ -140,7 +140,7 @@ async fn partner_tokens_verify_only_with_the_partners_key_and_algorithm() {
     app.gql_ok(
         Some(&app.admin_token()),
         "mutation($t:ID!,$p:ID!){ assignTenantToPartner(tenantId:$t, partnerId:$p) }",
-        json!({"t": api::schema::ids::encode(api::schema::ids::Kind::Tenant, tenant.0), "p": partner_id}),
+        json!({"t": api::ids::encode(api::ids::Kind::Tenant, tenant.0), "p": partner_id}),
     )
     .await;
     let claims = |tid: &str, role: &str| json!({"iss": "https://partner.example", "aud": "ntin-desk", "sub": "p-user", "exp": now() + 600, "role": role, "tid": tid});

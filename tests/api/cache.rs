@@ -2,7 +2,7 @@
 //! nothing, `/readyz` says "degraded", and the cache fills again once Redis is back.
 
 use crate::helpers::{spawn_app_with_sim, start_sim, test_settings, test_sim_config};
-use api::nct_sim::{DEMO_KEY, seed};
+use nct_sim::{DEMO_KEY, seed};
 use serde_json::Value;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! revision, duplicates, cancel, tenant isolation and exactly-once creation across a kill.
 
 use crate::helpers::{TestApp, spawn_app, spawn_app_with_sim, start_sim, test_settings, test_sim_config};
-use api::nct_sim::{DEMO_KEY, seed};
+use nct_sim::{DEMO_KEY, seed};
 use serde_json::{Value, json};
 use std::time::Duration;
 

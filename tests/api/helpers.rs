@@ -3,14 +3,14 @@
 //! Backend: SQLite in a temp file by default; PostgreSQL when `TEST_DATABASE_URL` points at a server
 //! (`postgres://user@host:port/postgres`): each test then gets its own `CREATE DATABASE`.
 
-use api::auth::Role;
+use domain::tenant::Role;
 use api::config::{LogFormat, Settings};
 use api::schema::AppState;
 use api::startup::Application;
-use infra::db::TenantId;
+use domain::tenant::TenantId;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
-use api::nct_sim::{SimConfig, SimHandle};
+use nct_sim::{SimConfig, SimHandle};
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
@@ -76,7 +76,7 @@ pub fn test_sim_config() -> SimConfig {
 
 /// Starts a simulator.
 pub async fn start_sim(cfg: SimConfig) -> Arc<SimHandle> {
-    Arc::new(api::nct_sim::start(cfg, "127.0.0.1:0").await.expect("start simulator"))
+    Arc::new(nct_sim::start(cfg, "127.0.0.1:0").await.expect("start simulator"))
 }
 
 /// A fresh database URL: a new PostgreSQL database or a new SQLite file.

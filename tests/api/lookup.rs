@@ -1,7 +1,7 @@
 //! The NCT lookup pipeline end to end: keys, jobs, cache, faults, restarts, subscriptions.
 
 use crate::helpers::{TestApp, spawn_app, spawn_app_with_sim, start_sim, test_settings, test_sim_config};
-use api::nct_sim::{DEMO_KEY, FaultConfig, seed};
+use nct_sim::{DEMO_KEY, FaultConfig, seed};
 use serde_json::{Value, json};
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 use crate::helpers::{captured_logs, spawn_app};
 use base64::Engine as _;
 use infra::crypto::MasterKeyring;
-use infra::db::TenantId;
+use domain::tenant::TenantId;
 use infra::db::key_repo::NctKeyRepo;
 use sea_orm::{ConnectionTrait, Statement};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -20,7 +20,7 @@ async fn the_key_never_appears_in_responses_logs_database_or_cache() {
     let (_t, token) = app.new_tenant("Shop").await;
     let cat = app.new_catalog(&token, "Main").await;
     let csv: String = std::iter::once("sku;barcode\n".to_owned())
-        .chain((0..30).map(|i| format!("S-{i};{}\n", api::nct_sim::seed::seed_gtin(i))))
+        .chain((0..30).map(|i| format!("S-{i};{}\n", nct_sim::seed::seed_gtin(i))))
         .collect();
     app.import(&token, &cat, "CSV", &csv).await;
     let mut responses = Vec::new();
@@ -109,7 +109,7 @@ async fn a_ciphertext_copied_to_another_tenant_does_not_decrypt() {
     let app = spawn_app().await;
     let (a, token_a) = app.new_tenant("A").await;
     let (b, token_b) = app.new_tenant("B").await;
-    app.set_key(&token_a, api::nct_sim::DEMO_KEY, true).await;
+    app.set_key(&token_a, nct_sim::DEMO_KEY, true).await;
     app.set_key(&token_b, "something-else", false).await;
     // Copy A's ciphertext into B's row.
     let db = &app.state.db;
@@ -126,7 +126,7 @@ async fn a_ciphertext_copied_to_another_tenant_does_not_decrypt() {
     // B's key no longer opens; A's still does.
     assert!(app.state.keys.load(b).await.is_err());
     let (key_a, _) = app.state.keys.load(a).await.unwrap().unwrap();
-    assert_eq!(key_a.expose_secret(), api::nct_sim::DEMO_KEY);
+    assert_eq!(key_a.expose_secret(), nct_sim::DEMO_KEY);
     let _ = token_b;
 }
 

@@ -1,7 +1,7 @@
 //! `jobProgress` over a real WebSocket (graphql-transport-ws and the legacy graphql-ws protocol).
 
 use crate::helpers::{TestApp, spawn_app, start_sim, spawn_app_with_sim, test_settings, test_sim_config};
-use api::nct_sim::{DEMO_KEY, seed};
+use nct_sim::{DEMO_KEY, seed};
 use futures_util::{SinkExt as _, StreamExt as _};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -106,7 +106,7 @@ async fn a_subscription_ends_when_its_token_expires() {
     let app = spawn_app_with_sim(test_settings().await, start_sim(cfg).await).await;
     let (tenant, token) = app.new_tenant("Shop").await;
     let job = lookup_job(&app, &token, 300).await;
-    let short = app.state.tokens.mint(api::auth::Role::Viewer, Some((tenant, 0)), "short", 3).unwrap();
+    let short = app.state.tokens.mint(domain::tenant::Role::Viewer, Some((tenant, 0)), "short", 3).unwrap();
     // Act
     let (mut ws, ack) = connect(&app, "graphql-transport-ws", &short).await;
     assert_eq!(ack["type"], "connection_ack");

@@ -22,8 +22,8 @@ async fn tenant_b_cannot_read_or_change_anything_of_tenant_a() {
     assert_eq!(imp["created"], 2, "{imp}");
     let before = dump(&app, &token_a, &cat_a).await;
     let sku_a = before["catalog"]["skus"]["nodes"][0]["id"].as_str().unwrap().to_owned();
-    let random_catalog = api::schema::ids::encode(api::schema::ids::Kind::Catalog, uuid::Uuid::new_v4()).0;
-    let random_sku = api::schema::ids::encode(api::schema::ids::Kind::Sku, uuid::Uuid::new_v4()).0;
+    let random_catalog = api::ids::encode(api::ids::Kind::Catalog, uuid::Uuid::new_v4()).0;
+    let random_sku = api::ids::encode(api::ids::Kind::Sku, uuid::Uuid::new_v4()).0;
 
     // Act + Assert: reads look like a missing object.
     for id in [&cat_a, &sku_a, &random_catalog, "bm9wZQ", "%%%"] {

@@ -1,10 +1,11 @@
 //! Catalogs: the type, its queries and mutations.
 
-use super::ids::{self, Kind};
+use crate::ids::{self, Kind};
 use super::sku::{SkuFilterInput, SkuNode};
-use super::types::{ReadinessSummary, UserError, UserErrorCode};
+use super::types::ReadinessSummary;
+use crate::error::{UserError, UserErrorCode};
 use super::{page_size, state, tenant};
-use crate::auth::Permission;
+use domain::tenant::Permission;
 use crate::error::ApiError;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
@@ -76,19 +77,19 @@ impl CatalogNode {
         Ok(conn)
     }
     /// Card readiness over the SKUs that need a card (runs the check on each; needs the NCT key).
-    async fn card_readiness(&self, ctx: &Context<'_>) -> Result<super::card::CardReadiness, ApiError> {
+    async fn card_readiness(&self, ctx: &Context<'_>) -> Result<super::card_plan::CardReadiness, ApiError> {
         let t = tenant(ctx, Permission::Read)?;
-        super::card::catalog_card_readiness(ctx, t, self.0.id).await
+        super::card_plan::catalog_card_readiness(ctx, t, self.0.id).await
     }
     /// Expected NTIN dates of the cards still to be registered.
-    async fn registration_plan(&self, ctx: &Context<'_>) -> Result<super::card::RegistrationPlan, ApiError> {
+    async fn registration_plan(&self, ctx: &Context<'_>) -> Result<super::card_plan::RegistrationPlan, ApiError> {
         let t = tenant(ctx, Permission::Read)?;
-        super::card::catalog_registration_plan(ctx, t, self.0.id).await
+        super::card_plan::catalog_registration_plan(ctx, t, self.0.id).await
     }
     /// SKUs whose temporary XTIN expires within `withinDays` days (or has expired) and still have no NTIN.
     async fn expiring_xtins(&self, ctx: &Context<'_>, #[graphql(default = 7)] within_days: i32) -> Result<Vec<SkuNode>, ApiError> {
         let t = tenant(ctx, Permission::Read)?;
-        super::card::catalog_expiring_xtins(ctx, t, self.0.id, within_days).await
+        super::card_plan::catalog_expiring_xtins(ctx, t, self.0.id, within_days).await
     }
 }
 
@@ -292,7 +293,7 @@ impl ExportMutation {
         let Some(c) = found else {
             return Ok(CreateExportLinkPayload { url: None, expires_at: None, user_errors: vec![not_found("catalogId")] });
         };
-        let (url, exp) = crate::export::signed_link(st, t, c.id);
+        let (url, exp) = crate::signed_link::export_link(&st.tokens, t, c.id);
         Ok(CreateExportLinkPayload { url: Some(url), expires_at: Some(exp), user_errors: vec![] })
     }
 }

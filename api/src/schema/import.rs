@@ -1,9 +1,9 @@
 //! `importCatalog`: a pasted barcode list, CSV or the Kaspi XML price list, as text or an uploaded file.
 
-use super::ids::{self, Kind};
-use super::types::{UserError, UserErrorCode};
+use crate::ids::{self, Kind};
+use crate::error::{UserError, UserErrorCode};
 use super::{state, tenant};
-use crate::auth::Permission;
+use domain::tenant::Permission;
 use crate::error::ApiError;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Upload};
 use domain::import::ImportFormat;

@@ -1,20 +1,23 @@
 //! Registration jobs: start, cancel, read, and watch live through `jobProgress`; plus `chooseNtin` for
 //! ambiguous lookups (a person chooses; the system never guesses).
 
-use super::ids::{self, Kind};
+use crate::ids::{self, Kind};
 use super::sku::SkuNode;
-use super::types::{UserError, UserErrorCode};
+use crate::error::{UserError, UserErrorCode};
 use super::{AppState, state, tenant};
-use crate::auth::Permission;
-use crate::error::ApiError;
+use domain::tenant::Permission;
+use crate::error::{ApiError, start_job_user_error};
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Subscription};
 use futures_util::Stream;
-use infra::db::TenantId;
-use infra::db::job_repo::{CreateJobError, Job, Progress};
+use domain::tenant::TenantId;
+use domain::job::JobKind;
+use infra::db::job_repo::{Job, Progress};
+use infra::db::job_start::StartJob;
 use std::time::{Duration, Instant};
 
 /// Job kinds.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::job::JobKind")]
 pub enum JobKindOut {
     /// NTIN lookup by GTIN.
     Lookup,
@@ -26,6 +29,7 @@ pub enum JobKindOut {
 
 /// Job states.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::job::JobState")]
 pub enum JobStateOut {
     /// Waiting for the worker.
     Queued,
@@ -86,22 +90,11 @@ impl JobNode {
     }
     /// Kind.
     async fn kind(&self) -> JobKindOut {
-        match self.job.kind {
-            domain::job::JobKind::Lookup => JobKindOut::Lookup,
-            domain::job::JobKind::Submit => JobKindOut::Submit,
-            domain::job::JobKind::StatusSync => JobKindOut::StatusSync,
-        }
+        self.job.kind.into()
     }
     /// State.
     async fn state(&self) -> JobStateOut {
-        use domain::job::JobState as S;
-        match self.job.state {
-            S::Queued => JobStateOut::Queued,
-            S::Running => JobStateOut::Running,
-            S::Succeeded => JobStateOut::Succeeded,
-            S::Failed => JobStateOut::Failed,
-            S::Cancelled => JobStateOut::Cancelled,
-        }
+        self.job.state.into()
     }
     /// The catalog.
     async fn catalog_id(&self) -> ID {
@@ -232,28 +225,7 @@ impl JobMutation {
     /// Starts an NTIN lookup over the catalog's auto-lookup-ready SKUs.
     async fn start_lookup_job(&self, ctx: &Context<'_>, input: StartLookupJobInput) -> Result<JobPayload, ApiError> {
         let t = tenant(ctx, Permission::Write)?;
-        let Some(catalog) = ids::try_decode(Kind::Catalog, &input.catalog_id) else {
-            return Ok(job_err("catalogId", UserErrorCode::NotFound, "no such catalog"));
-        };
-        if input.idempotency_key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 200) {
-            return Ok(job_err("idempotencyKey", UserErrorCode::Invalid, "idempotencyKey must have 1 to 200 characters"));
-        }
-        let sku_ids = match &input.sku_ids {
-            None => None,
-            Some(list) if list.len() > 100_000 => return Ok(job_err("skuIds", UserErrorCode::TooLong, "at most 100000 SKU IDs")),
-            Some(list) => Some(list.iter().filter_map(|i| ids::try_decode(Kind::Sku, i)).collect::<Vec<_>>()),
-        };
-        let hash = input_hash(catalog, sku_ids.as_deref());
-        let st = state(ctx)?;
-        match st.jobs.create_lookup_job(t, catalog, sku_ids, input.idempotency_key, hash).await {
-            Ok((job, _created)) => {
-                st.worker_wake.notify_one();
-                Ok(JobPayload { job: load_job(st, t, job.id).await?, user_errors: vec![] })
-            }
-            Err(CreateJobError::CatalogNotFound) => Ok(job_err("catalogId", UserErrorCode::NotFound, "no such catalog")),
-            Err(CreateJobError::IdempotencyConflict) => Ok(job_err("idempotencyKey", UserErrorCode::IdempotencyConflict, "this idempotencyKey was used with different input")),
-            Err(CreateJobError::Repo(e)) => Err(e.into()),
-        }
+        start_job(ctx, t, JobKind::Lookup, &input.catalog_id, input.sku_ids.as_deref(), input.idempotency_key).await
     }
 
     /// Cancels a job: it claims nothing new and its pending items are skipped.
@@ -298,18 +270,20 @@ impl JobMutation {
     }
 }
 
-fn input_hash(catalog: uuid::Uuid, skus: Option<&[uuid::Uuid]>) -> String {
-    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
-    ctx.update(b"lookup|");
-    ctx.update(catalog.as_bytes());
-    if let Some(s) = skus {
-        let mut v = s.to_vec();
-        v.sort();
-        for u in v {
-            ctx.update(u.as_bytes());
+/// Starts a job of `kind`: the one path behind `startLookupJob`, `startSubmitJob` and `startStatusSyncJob`.
+pub async fn start_job(ctx: &Context<'_>, t: TenantId, kind: JobKind, catalog_id: &ID, sku_ids: Option<&[ID]>, idempotency_key: Option<String>) -> Result<JobPayload, ApiError> {
+    let Some(catalog_id) = ids::try_decode(Kind::Catalog, catalog_id) else {
+        return Ok(job_err("catalogId", UserErrorCode::NotFound, "no such catalog"));
+    };
+    let sku_ids = sku_ids.map(|list| list.iter().filter_map(|i| ids::try_decode(Kind::Sku, i)).collect());
+    let st = state(ctx)?;
+    match infra::db::job_start::start_job(&st.db, t, StartJob { kind, catalog_id, sku_ids, idempotency_key }).await {
+        Ok((job, _created)) => {
+            st.worker_wake.notify_one();
+            Ok(JobPayload { job: load_job(st, t, job.id).await?, user_errors: vec![] })
         }
+        Err(e) => Ok(JobPayload { job: None, user_errors: vec![start_job_user_error(e)?] }),
     }
-    ctx.finish().as_ref().iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 /// Subscriptions.

@@ -1,8 +1,9 @@
 //! The GraphQL schema: roots merged from one object per feature, built once and cloned into workers.
 
 pub mod card;
+pub mod card_mutation;
+pub mod card_plan;
 pub mod catalog;
-pub mod ids;
 pub mod import;
 pub mod job;
 pub mod limits;
@@ -13,85 +14,15 @@ pub mod sku;
 pub mod tenant;
 pub mod types;
 
-use crate::auth::{AuthContext, Permission, TokenService};
+use crate::auth::AuthContext;
+pub use crate::state::AppState;
+use domain::tenant::Permission;
 use crate::error::ApiError;
 use async_graphql::{Context, MergedObject, MergedSubscription, Schema};
-use infra::db::TenantId;
-use infra::db::job_repo::JobRepo;
-use infra::db::key_repo::NctKeyRepo;
-use infra::db::{catalog_repo::CatalogRepo, sku_repo::SkuRepo, tenant_repo::TenantRepo};
-use infra::jobs::JobEvents;
-use infra::lookup::LookupService;
-use infra::nct::NctClient;
-use sea_orm::DatabaseConnection;
-use std::sync::Arc;
+use domain::tenant::TenantId;
 
 /// Largest page a connection serves; more is a `BAD_USER_INPUT` error, not a silent clamp.
 pub const MAX_PAGE: usize = 250;
-
-/// Shared services, put into the schema data once.
-#[derive(Clone)]
-pub struct AppState {
-    /// The database.
-    pub db: DatabaseConnection,
-    /// Tenants and partners.
-    pub tenants: TenantRepo,
-    /// Catalogs.
-    pub catalogs: CatalogRepo,
-    /// SKUs.
-    pub skus: SkuRepo,
-    /// Token minting and verification.
-    pub tokens: TokenService,
-    /// Encrypted NCT keys.
-    pub keys: NctKeyRepo,
-    /// Registration jobs.
-    pub jobs: JobRepo,
-    /// The NCT client (key verification).
-    pub nct: NctClient,
-    /// Cached, coalesced NCT lookups.
-    pub lookup: LookupService,
-    /// Job change events (live progress).
-    pub events: JobEvents,
-    /// Wakes the job worker.
-    pub worker_wake: Arc<tokio::sync::Notify>,
-}
-
-/// The outside services `AppState` is built from.
-pub struct Services {
-    /// The database.
-    pub db: DatabaseConnection,
-    /// Token service.
-    pub tokens: TokenService,
-    /// Encrypted key store.
-    pub keys: NctKeyRepo,
-    /// NCT client.
-    pub nct: NctClient,
-    /// Lookup service.
-    pub lookup: LookupService,
-    /// Event bus.
-    pub events: JobEvents,
-    /// Worker wake-up.
-    pub worker_wake: Arc<tokio::sync::Notify>,
-}
-
-impl AppState {
-    /// Builds the repositories over one connection.
-    pub fn new(s: Services) -> Self {
-        Self {
-            tenants: TenantRepo::new(s.db.clone()),
-            catalogs: CatalogRepo::new(s.db.clone()),
-            skus: SkuRepo::new(s.db.clone()),
-            jobs: JobRepo::new(s.db.clone()),
-            tokens: s.tokens,
-            keys: s.keys,
-            nct: s.nct,
-            lookup: s.lookup,
-            events: s.events,
-            worker_wake: s.worker_wake,
-            db: s.db,
-        }
-    }
-}
 
 /// Query root.
 #[derive(MergedObject, Default)]
@@ -115,8 +46,8 @@ pub struct MutationRoot(
     import::ImportMutation,
     nct_key::NctKeyMutation,
     job::JobMutation,
-    card::CardMutation,
-    card::CardFileMutation,
+    card_mutation::CardMutation,
+    card_mutation::CardFileMutation,
 );
 
 /// Subscription root.

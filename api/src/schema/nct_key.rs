@@ -1,12 +1,12 @@
 //! The tenant's NCT API key: set (encrypted at rest), show its status, delete. The key is never returned.
 
-use super::types::{UserError, UserErrorCode};
+use crate::error::{UserError, UserErrorCode};
 use super::{state, tenant};
-use crate::auth::Permission;
+use domain::tenant::Permission;
 use crate::error::ApiError;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use infra::db::key_repo::{NctKeyInfo, status};
-use infra::nct::NctError;
+use nct::NctError;
 use secrecy::SecretString;
 
 /// Verdict on a stored key.

@@ -1,11 +1,11 @@
 //! The Relay `Node` interface and `node(id:)` lookups, always scoped to the caller's tenant.
 
 use super::catalog::CatalogNode;
-use super::ids::{self, Kind};
+use crate::ids::{self, Kind};
 use super::sku::SkuNode;
 use super::tenant::TenantNode;
 use super::{caller, state, tenant};
-use crate::auth::Permission;
+use domain::tenant::Permission;
 use crate::error::ApiError;
 use async_graphql::{Context, ID, Interface, Object};
 

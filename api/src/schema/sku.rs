@@ -1,9 +1,10 @@
 //! SKUs: the type, the list filter and the SKU mutations.
 
-use super::ids::{self, Kind};
-use super::types::{Reason, ReadinessClass, UserError, UserErrorCode};
+use crate::ids::{self, Kind};
+use super::types::{NtinSource, Reason, ReadinessClass};
+use crate::error::{UserError, UserErrorCode};
 use super::{state, tenant};
-use crate::auth::Permission;
+use domain::tenant::Permission;
 use crate::error::ApiError;
 use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
 use infra::db::sku_repo::{Sku, SkuFields, SkuFilter, SkuUpsert};
@@ -54,9 +55,9 @@ impl SkuNode {
     async fn ntin(&self) -> Option<&str> {
         self.0.ntin.as_deref()
     }
-    /// Where the NTIN came from: `LOOKUP`, `MANUAL` or `REQUEST`.
-    async fn ntin_source(&self) -> Option<&str> {
-        self.0.ntin_source.as_deref()
+    /// Where the NTIN came from.
+    async fn ntin_source(&self) -> Option<NtinSource> {
+        self.0.ntin_source.map(Into::into)
     }
     /// Temporary XTIN.
     async fn xtin(&self) -> Option<&str> {

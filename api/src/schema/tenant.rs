@@ -1,10 +1,12 @@
 //! Tenants, partners and the caller's own view.
 
-use super::ids::{self, Kind};
+use crate::ids::{self, Kind};
 use super::readiness::Segment;
-use super::types::{UserError, UserErrorCode};
+use crate::error::{UserError, UserErrorCode};
 use super::{caller, state};
-use crate::auth::{Role, decoding_key};
+use super::types::Role as RoleOut;
+use crate::auth::decoding_key;
+use domain::tenant::Role;
 use crate::error::ApiError;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use infra::db::RepoError;
@@ -57,7 +59,7 @@ pub struct Viewer {
     /// Token subject.
     pub subject: String,
     /// Role.
-    pub role: Role,
+    pub role: RoleOut,
     /// The tenant acted on, if any.
     pub tenant: Option<TenantNode>,
 }
@@ -77,7 +79,7 @@ impl TenantQuery {
         };
         Ok(Viewer {
             subject: c.subject.clone(),
-            role: c.role,
+            role: c.role.into(),
             tenant,
         })
     }

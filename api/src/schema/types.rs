@@ -1,53 +1,11 @@
-//! Shared GraphQL types: user errors, readiness reports, deadlines.
+//! Shared GraphQL types: readiness reports, deadlines, roles, and the GraphQL faces of domain enums.
 
 use async_graphql::{Enum, SimpleObject};
 use domain::readiness as r;
 
-/// Codes of `userErrors`: stable, documented in the README.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UserErrorCode {
-    /// A required value is missing.
-    Blank,
-    /// A value is malformed or out of range.
-    Invalid,
-    /// Too long or too many.
-    TooLong,
-    /// The referenced object does not exist (or belongs to someone else).
-    NotFound,
-    /// Already taken (unique constraint).
-    Taken,
-    /// The same idempotency key was used with different input.
-    IdempotencyConflict,
-    /// The object is in a state that does not allow the action.
-    InvalidState,
-}
-
-/// A problem with mutation input that the caller can fix.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct UserError {
-    /// Path to the input field, e.g. `["input", "skus", "3", "sellerSku"]`.
-    pub field: Vec<String>,
-    /// Machine-readable code.
-    pub code: UserErrorCode,
-    /// Human-readable message.
-    pub message: String,
-}
-
-impl UserError {
-    /// Builds a user error on `input.<field...>`.
-    pub fn new(field: &[&str], code: UserErrorCode, message: impl Into<String>) -> Self {
-        let mut path = vec!["input".to_owned()];
-        path.extend(field.iter().map(|s| (*s).to_owned()));
-        Self {
-            field: path,
-            code,
-            message: message.into(),
-        }
-    }
-}
-
 /// Readiness class of a barcode.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::readiness::ReadinessClass")]
 pub enum ReadinessClass {
     /// Already an NTIN (13 digits, prefix 02, valid check digit).
     HasNtin,
@@ -59,30 +17,9 @@ pub enum ReadinessClass {
     ManualCard,
 }
 
-impl From<r::ReadinessClass> for ReadinessClass {
-    fn from(c: r::ReadinessClass) -> Self {
-        match c {
-            r::ReadinessClass::HasNtin => Self::HasNtin,
-            r::ReadinessClass::AutoLookupReady => Self::AutoLookupReady,
-            r::ReadinessClass::TemporaryXtin => Self::TemporaryXtin,
-            r::ReadinessClass::ManualCard => Self::ManualCard,
-        }
-    }
-}
-
-impl From<ReadinessClass> for r::ReadinessClass {
-    fn from(c: ReadinessClass) -> Self {
-        match c {
-            ReadinessClass::HasNtin => Self::HasNtin,
-            ReadinessClass::AutoLookupReady => Self::AutoLookupReady,
-            ReadinessClass::TemporaryXtin => Self::TemporaryXtin,
-            ReadinessClass::ManualCard => Self::ManualCard,
-        }
-    }
-}
-
 /// Why a barcode is not ready.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::readiness::ReasonCode")]
 pub enum ReasonCode {
     /// Nothing given.
     Empty,
@@ -98,20 +35,6 @@ pub enum ReasonCode {
     RestrictedPrefix,
     /// The same code appeared earlier in the input.
     DuplicateInInput,
-}
-
-impl From<r::ReasonCode> for ReasonCode {
-    fn from(c: r::ReasonCode) -> Self {
-        match c {
-            r::ReasonCode::Empty => Self::Empty,
-            r::ReasonCode::NonDigit => Self::NonDigit,
-            r::ReasonCode::InnerWhitespace => Self::InnerWhitespace,
-            r::ReasonCode::BadLength => Self::BadLength,
-            r::ReasonCode::BadCheckDigit => Self::BadCheckDigit,
-            r::ReasonCode::RestrictedPrefix => Self::RestrictedPrefix,
-            r::ReasonCode::DuplicateInInput => Self::DuplicateInInput,
-        }
-    }
 }
 
 /// A reason with its code and a human explanation.
@@ -197,4 +120,32 @@ impl From<r::ReadinessReport> for ReadinessReport {
                 .collect(),
         }
     }
+}
+
+/// Roles, from most to least powerful within a tenant. `Admin` is platform-wide and holds no tenant.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::tenant::Role")]
+pub enum Role {
+    /// Platform operator: creates tenants and registers partners.
+    Admin,
+    /// A partner acting on the tenants it manages.
+    Reseller,
+    /// A tenant's owner: everything within the tenant, including the NCT key.
+    Owner,
+    /// Reads and changes catalogs, imports, runs jobs.
+    Editor,
+    /// Reads only.
+    Viewer,
+}
+
+/// Where a SKU's NTIN came from.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::sku::NtinSource")]
+pub enum NtinSource {
+    /// Typed or imported by a person; never overwritten by a lookup or a request.
+    Manual,
+    /// Found by GTIN lookup (or chosen by a person among a lookup's candidates).
+    Lookup,
+    /// From our own NCT request: the published card, or the existing card chosen in a duplicate review.
+    Request,
 }

@@ -25,6 +25,7 @@
 //! - `values`: value checks against an attribute definition (patterns, lengths, numbers,
 //!   dictionaries).
 //! - `request`: [`RequestBody`] and [`to_request_attributes`].
+//! - `status`: [`RequestStatus`] (NCT's), [`CardStatus`] and [`Intent`] (ours), with the action rules.
 
 mod check;
 mod codes;
@@ -32,6 +33,7 @@ mod groups;
 mod model;
 mod problem;
 mod request;
+mod status;
 mod values;
 
 pub use check::{DEFAULT_NAME_MAX_LENGTH, check_card};
@@ -42,6 +44,7 @@ pub use model::{
 };
 pub use problem::{CardProblem, CardProblemCode, Severity, is_submittable};
 pub use request::{RequestAttr, RequestBody, RequestFile, to_request_attributes};
+pub use status::{CardStatus, Intent, RequestStatus};
 
 #[cfg(test)]
 mod test_support;

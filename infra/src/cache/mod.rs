@@ -26,7 +26,7 @@ use std::time::Duration;
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
 
-use crate::nct::dto::PortalProductDto;
+use nct::dto::PortalProductDto;
 
 pub use memory::{DEFAULT_MEMORY_CAPACITY, MemoryCache};
 pub use redis_cache::{CIRCUIT_COOLDOWN, DEFAULT_OP_TIMEOUT, RedisCache};
@@ -111,7 +111,7 @@ impl Default for CacheTtls {
 }
 
 /// A short, stable namespace for an NCT base URL: the first 12 hex digits of its SHA-256, after trimming
-/// whitespace and trailing slashes (the form [`crate::nct::NctClient::base_url`] reports). Stable across
+/// whitespace and trailing slashes (the form [`nct::NctClient::base_url`] reports). Stable across
 /// processes, replicas and Rust versions.
 pub fn namespace_for(base_url: &str) -> String {
     let normalized = base_url.trim().trim_end_matches('/');
@@ -239,7 +239,7 @@ impl LookupCache for LookupCacheImpl {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::nct::dto::PortalAncestor;
+    use nct::dto::PortalAncestor;
 
     #[test]
     fn namespace_differs_per_base_url_and_ignores_trailing_slashes() {

@@ -1,7 +1,8 @@
 //! Catalogs of a tenant.
 
 use super::entity::{catalog, sku};
-use super::{RepoError, TenantId};
+use super::RepoError;
+use domain::tenant::TenantId;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,

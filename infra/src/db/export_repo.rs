@@ -2,7 +2,8 @@
 //! constant memory.
 
 use super::entity::sku;
-use super::{RepoError, TenantId};
+use super::RepoError;
+use domain::tenant::TenantId;
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;

@@ -3,7 +3,8 @@
 //! error (the file cannot be read as a whole) rolls the transaction back, so nothing stored changes.
 
 use super::sku_repo::{SkuFields, SkuUpsert, UpsertCounts, upsert_batch};
-use super::{RepoError, TenantId};
+use super::RepoError;
+use domain::tenant::TenantId;
 use domain::import::{ImportError, ImportFormat, ImportRow, RowError, RowErrorCode, RowResult};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use std::collections::HashSet;

@@ -3,7 +3,9 @@
 //! its lease and the items are taken again; a finished item is never processed twice.
 
 use super::entity::{job, job_item, sku};
-use super::{RepoError, TenantId};
+use super::RepoError;
+use domain::sku::NtinSource;
+use domain::tenant::TenantId;
 use chrono::{DateTime, Utc};
 use domain::job::{ItemState, JobKind, JobState};
 use sea_orm::sea_query::{Expr, ExprTrait as _, LockBehavior, LockType};
@@ -72,29 +74,6 @@ pub struct ClaimedItem {
     pub attempts: i32,
 }
 
-/// Why a job could not be created.
-#[derive(Debug)]
-pub enum CreateJobError {
-    /// The catalog is unknown or foreign.
-    CatalogNotFound,
-    /// The idempotency key was used before with different input.
-    IdempotencyConflict,
-    /// Anything else.
-    Repo(RepoError),
-}
-
-impl From<RepoError> for CreateJobError {
-    fn from(e: RepoError) -> Self {
-        CreateJobError::Repo(e)
-    }
-}
-
-impl From<sea_orm::DbErr> for CreateJobError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        CreateJobError::Repo(e.into())
-    }
-}
-
 /// Job repository.
 #[derive(Clone)]
 pub struct JobRepo {
@@ -110,29 +89,6 @@ impl JobRepo {
     /// The connection (the card jobs build their repository on it).
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
-    }
-
-    /// Creates a lookup job over the catalog's SKUs that have a valid GTIN and no NTIN yet (optionally only
-    /// `sku_ids`). The same idempotency key returns the first job; with different input it is a conflict.
-    /// Returns the job and whether it was created now.
-    pub async fn create_lookup_job(
-        &self,
-        tenant: TenantId,
-        catalog_id: Uuid,
-        sku_ids: Option<Vec<Uuid>>,
-        idempotency_key: Option<String>,
-        input_hash: String,
-    ) -> Result<(Job, bool), CreateJobError> {
-        let mut targets = sku::Entity::find()
-            .filter(sku::Column::TenantId.eq(tenant.0))
-            .filter(sku::Column::CatalogId.eq(catalog_id))
-            .filter(sku::Column::ReadinessClass.eq("AUTO_LOOKUP_READY"))
-            .filter(sku::Column::Gtin14.is_not_null())
-            .filter(sku::Column::Ntin.is_null());
-        if let Some(ids) = sku_ids {
-            targets = targets.filter(sku::Column::Id.is_in(ids));
-        }
-        create_job_over(&self.db, JobKind::Lookup, tenant, catalog_id, targets, idempotency_key, input_hash).await
     }
 
     /// One job of this tenant.
@@ -422,7 +378,7 @@ impl JobRepo {
             let when_empty = |col: &str, v: &str| Expr::cust(format!("CASE WHEN ntin IS NULL THEN {v} ELSE {col} END"));
             sku::Entity::update_many()
                 .col_expr(sku::Column::Ntin, Expr::cust_with_values(ntin_case, ntin_vals))
-                .col_expr(sku::Column::NtinSource, when_empty("ntin_source", "'LOOKUP'"))
+                .col_expr(sku::Column::NtinSource, when_empty("ntin_source", &format!("'{}'", NtinSource::Lookup.as_str())))
                 .col_expr(sku::Column::ReadinessClass, when_empty("readiness_class", "'HAS_NTIN'"))
                 .col_expr(sku::Column::ReadinessReason, when_empty("readiness_reason", "NULL"))
                 .col_expr(sku::Column::ReadinessMessage, when_empty("readiness_message", "NULL"))
@@ -479,91 +435,6 @@ fn tenant_guard(backend: DbBackend, tenant: TenantId) -> sea_orm::sea_query::Sim
     }
 }
 
-/// Creates a job of `kind` with one item per SKU that `targets` selects (its filters; columns are chosen
-/// here), in one transaction. The same idempotency key returns the first job; with a different input hash it
-/// is a conflict. Returns the job and whether it was created now.
-pub async fn create_job_over(
-    db: &DatabaseConnection,
-    kind: JobKind,
-    tenant: TenantId,
-    catalog_id: Uuid,
-    targets: sea_orm::Select<sku::Entity>,
-    idempotency_key: Option<String>,
-    input_hash: String,
-) -> Result<(Job, bool), CreateJobError> {
-    let txn = db.begin().await?;
-    if let Some(key) = &idempotency_key
-        && let Some(existing) = job::Entity::find()
-            .filter(job::Column::TenantId.eq(tenant.0))
-            .filter(job::Column::IdempotencyKey.eq(key.as_str()))
-            .one(&txn)
-            .await?
-    {
-        if existing.input_hash.as_deref() != Some(input_hash.as_str()) {
-            return Err(CreateJobError::IdempotencyConflict);
-        }
-        return Ok((existing.into(), false));
-    }
-    if super::catalog_repo::get_in(&txn, tenant, catalog_id).await?.is_none() {
-        return Err(CreateJobError::CatalogNotFound);
-    }
-    let targets: Vec<(Uuid, Option<String>)> = targets
-        .select_only()
-        .column(sku::Column::Id)
-        .column(sku::Column::Gtin14)
-        .filter(sku::Column::TenantId.eq(tenant.0))
-        .order_by_asc(sku::Column::SellerSku)
-        .into_tuple()
-        .all(&txn)
-        .await?;
-    let now = Utc::now();
-    let id = Uuid::new_v4();
-    let m = job::ActiveModel {
-        id: Set(id),
-        tenant_id: Set(tenant.0),
-        catalog_id: Set(catalog_id),
-        kind: Set(kind.as_str().to_owned()),
-        state: Set(JobState::Queued.as_str().to_owned()),
-        idempotency_key: Set(idempotency_key),
-        input_hash: Set(Some(input_hash)),
-        total: Set(targets.len() as i64),
-        cancel_requested: Set(false),
-        last_error: Set(None),
-        created_at: Set(now),
-        started_at: Set(None),
-        finished_at: Set(None),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| match RepoError::from(e) {
-        // A concurrent request with the same key won the race.
-        RepoError::Duplicate(_) => CreateJobError::IdempotencyConflict,
-        other => CreateJobError::Repo(other),
-    })?;
-    for chunk in targets.chunks(1000) {
-        let rows: Vec<job_item::ActiveModel> = chunk
-            .iter()
-            .map(|(sku_id, gtin)| job_item::ActiveModel {
-                tenant_id: Set(tenant.0),
-                job_id: Set(id),
-                sku_id: Set(*sku_id),
-                gtin14: Set(gtin.clone()),
-                state: Set(ItemState::Pending.as_str().to_owned()),
-                outcome: Set(None),
-                error: Set(None),
-                attempts: Set(0),
-                leased_until: Set(None),
-                updated_at: Set(now),
-                ..Default::default()
-            })
-            .collect();
-        job_item::Entity::insert_many(rows).exec(&txn).await?;
-    }
-    txn.commit().await?;
-    Ok((m.into(), true))
-}
-
 /// The result of looking up one item.
 #[derive(Clone, Debug)]
 pub enum LookupItemResult {
@@ -589,6 +460,33 @@ pub enum LookupItemResult {
 }
 
 impl JobRepo {
+    /// Finishes an item of a card job (`Done` with an outcome, or `Failed` with an error). A no-op when the item is
+    /// already final.
+    pub async fn finish_item(&self, item_id: i64, state: ItemState, outcome: Option<&str>, error: Option<String>) -> Result<bool, RepoError> {
+        let r = job_item::Entity::update_many()
+            .col_expr(job_item::Column::State, Expr::value(state.as_str()))
+            .col_expr(job_item::Column::Outcome, Expr::value(outcome.map(str::to_owned)))
+            .col_expr(job_item::Column::Error, Expr::value(error))
+            .col_expr(job_item::Column::LeasedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(job_item::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(job_item::Column::Id.eq(item_id))
+            .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
+            .exec(&self.db)
+            .await?;
+        Ok(r.rows_affected > 0)
+    }
+
+    /// Keeps an item pending but out of reach until `until` (the lease doubles as "poll again at").
+    pub async fn defer_item(&self, item_id: i64, until: DateTime<Utc>) -> Result<(), RepoError> {
+        job_item::Entity::update_many()
+            .col_expr(job_item::Column::LeasedUntil, Expr::value(until))
+            .filter(job_item::Column::Id.eq(item_id))
+            .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
     /// Gives back every lease (a single process at start: leases of a killed run are stale).
     pub async fn release_all_leases(&self) -> Result<u64, RepoError> {
         let r = job_item::Entity::update_many()

@@ -1,7 +1,8 @@
 //! Per-tenant NCT API keys, stored only as AES-256-GCM ciphertext (see [`crate::crypto`]).
 
 use super::entity::nct_key;
-use super::{RepoError, TenantId};
+use super::RepoError;
+use domain::tenant::TenantId;
 use crate::crypto::MasterKeyring;
 use chrono::{DateTime, Utc};
 use sea_orm::{

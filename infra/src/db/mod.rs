@@ -9,7 +9,9 @@ pub mod error;
 pub mod export_repo;
 pub mod import_repo;
 pub mod job_repo;
+pub mod job_start;
 pub mod key_repo;
+pub mod request_repo;
 pub mod sku_repo;
 pub mod tenant_repo;
 
@@ -18,16 +20,6 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 use std::time::Duration;
 
 pub use error::RepoError;
-
-/// Tenant identifier. Only the auth edge builds one, from a verified token.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct TenantId(pub uuid::Uuid);
-
-impl std::fmt::Display for TenantId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
 
 /// Connects to `url` (`postgres://…` or `sqlite://…?mode=rwc`) with a bounded pool.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {

@@ -2,7 +2,9 @@
 //! single updates and the readiness summary.
 
 use super::entity::sku;
-use super::{RepoError, TenantId};
+use super::RepoError;
+use domain::sku::NtinSource;
+use domain::tenant::TenantId;
 use chrono::{DateTime, Utc};
 use domain::readiness::{Classification, ReadinessClass, Summary, classify};
 use sea_orm::sea_query::ExprTrait as _;
@@ -26,7 +28,7 @@ pub struct Sku {
     pub readiness_reason: Option<String>,
     pub readiness_message: Option<String>,
     pub ntin: Option<String>,
-    pub ntin_source: Option<String>,
+    pub ntin_source: Option<NtinSource>,
     pub xtin: Option<String>,
     pub xtin_assigned_at: Option<DateTime<Utc>>,
     pub name_ru: Option<String>,
@@ -61,7 +63,7 @@ impl From<sku::Model> for Sku {
             readiness_reason: m.readiness_reason,
             readiness_message: m.readiness_message,
             ntin: m.ntin,
-            ntin_source: m.ntin_source,
+            ntin_source: m.ntin_source.as_deref().and_then(NtinSource::parse),
             xtin: m.xtin,
             xtin_assigned_at: m.xtin_assigned_at,
             name_ru: m.name_ru,
@@ -192,7 +194,7 @@ fn apply_fields(m: &mut sku::Model, f: &SkuFields, now: DateTime<Utc>) -> bool {
         && ntin.is_some()
         && before.ntin != ntin
     {
-        m.ntin_source = Some("MANUAL".to_owned());
+        m.ntin_source = Some(NtinSource::Manual.as_str().to_owned());
     }
     if f.price.is_some() {
         m.price = f.price;
@@ -501,7 +503,7 @@ impl SkuRepo {
             .ok_or(RepoError::NotFound)?;
         let mut am: sku::ActiveModel = m.into();
         am.ntin = Set(Some(ntin.to_owned()));
-        am.ntin_source = Set(Some("LOOKUP".into()));
+        am.ntin_source = Set(Some(NtinSource::Lookup.as_str().to_owned()));
         am.lookup_state = Set(Some("FOUND".into()));
         am.readiness_class = Set(ReadinessClass::HasNtin.as_str().to_owned());
         am.readiness_reason = Set(None);

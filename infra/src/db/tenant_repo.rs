@@ -1,7 +1,8 @@
 //! Tenants and partners (JWT issuers). These are platform-level rows, managed by admins and resellers.
 
 use super::entity::{partner, tenant};
-use super::{RepoError, TenantId};
+use super::RepoError;
+use domain::tenant::TenantId;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -149,10 +150,7 @@ impl TenantRepo {
         }
         .insert(&self.db)
         .await
-        .map_err(|e| match RepoError::from(e) {
-            RepoError::Duplicate(_) => RepoError::Duplicate("issuer"),
-            other => other,
-        })?;
+        .map_err(RepoError::unique("issuer"))?;
         Ok(m.into())
     }
 

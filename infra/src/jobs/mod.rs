@@ -11,9 +11,21 @@ pub mod submit;
 pub mod sync;
 pub mod worker;
 
-use crate::db::TenantId;
+use domain::tenant::TenantId;
+use nct::{MAX_HONOURED_RETRY_AFTER, RetryPolicy};
+use std::time::Duration;
 use tokio::sync::broadcast;
 use uuid::Uuid;
+
+/// The backoff between attempts of one job item: full jitter, random(0, min(5 s, 100 ms · 2^attempt)).
+const ITEM_RETRY: RetryPolicy =
+    RetryPolicy { max_attempts: 8, base: Duration::from_millis(100), cap: Duration::from_secs(5) };
+
+/// How long to wait before attempt `attempt + 1` of an item: [`ITEM_RETRY`], and at least NCT's
+/// `Retry-After` (up to [`MAX_HONOURED_RETRY_AFTER`]).
+pub(crate) fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
+    ITEM_RETRY.delay(attempt, retry_after.map(|d| d.min(MAX_HONOURED_RETRY_AFTER)))
+}
 
 /// "Something about this job changed": subscribers re-read its progress.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

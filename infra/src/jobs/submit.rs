@@ -23,18 +23,17 @@
 
 use super::JobEvents;
 use super::round::Round;
-use crate::card_schema::CardSchemaCache;
-use crate::db::card_repo::{CardRepo, CardSku, card_status, intent};
+use crate::cards::check::{body_hash, card_body, check};
+use crate::db::RepoError;
+use crate::db::card_repo::CardRepo;
 use crate::db::job_repo::{ClaimedItem, Job, JobRepo};
 use crate::db::key_repo::NctKeyRepo;
-use crate::db::{RepoError, TenantId};
-use crate::nct::dto::{
-    PortalCreateUpdateProductRequestDto, PortalProductRequestAttributeValue, ProductRequestDocumentDto,
-    ProductRequestFileDto,
-};
-use crate::nct::{NctClient, NctError};
-use domain::card::{CardProblem, RequestAttr, RequestBody, Severity, check_card, to_request_attributes};
+use crate::db::request_repo::RequestRepo;
+use domain::card::{CardStatus, Intent, RequestStatus, Severity};
 use domain::job::ItemState;
+use domain::tenant::TenantId;
+use nct::dto::PortalCreateUpdateProductRequestDto;
+use nct::{NctClient, NctError};
 use secrecy::SecretString;
 use std::time::Duration;
 
@@ -60,6 +59,10 @@ pub struct CardJobs<'a> {
 impl CardJobs<'_> {
     pub(super) fn cards(&self) -> CardRepo {
         CardRepo::new(self.jobs.db().clone())
+    }
+
+    pub(super) fn requests(&self) -> RequestRepo {
+        RequestRepo::new(self.jobs.db().clone())
     }
 
     fn round(&self) -> Round<'_> {
@@ -92,10 +95,10 @@ pub async fn step(cx: &CardJobs<'_>, job: Job) -> Result<bool, RepoError> {
     for (n, item) in items.iter().enumerate() {
         match submit_item(cx, job.tenant_id, &key, item).await? {
             Outcome::Done(outcome) => {
-                cx.cards().finish_item(item.id, ItemState::Done, Some(outcome), None).await?;
+                cx.jobs.finish_item(item.id, ItemState::Done, Some(outcome), None).await?;
             }
             Outcome::Failed(error) => {
-                cx.cards().finish_item(item.id, ItemState::Failed, None, Some(error)).await?;
+                cx.jobs.finish_item(item.id, ItemState::Failed, None, Some(error)).await?;
             }
             Outcome::KeyInvalid => {
                 cx.key_invalid(&job, &ids[n..]).await?;
@@ -131,7 +134,7 @@ async fn submit_item(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, it
             }
             Pass::Retry(e) => {
                 tracing::warn!(sku_id = %item.sku_id, attempt, error = %e, "submit retry");
-                tokio::time::sleep(backoff(attempt, e.retry_after())).await;
+                tokio::time::sleep(super::backoff(attempt, e.retry_after())).await;
             }
         }
     }
@@ -156,33 +159,32 @@ pub fn nct_message(e: &NctError) -> String {
 }
 
 async fn submit_pass(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, item: &ClaimedItem) -> Result<Pass, RepoError> {
-    let cards = cx.cards();
+    let (cards, requests) = (cx.cards(), cx.requests());
     let Some(card) = cards.card(tenant, item.sku_id).await? else {
         return Ok(Pass::End(Outcome::Failed("the SKU no longer exists".into())));
     };
     if card.sku.ntin.is_some() {
         return Ok(Pass::End(Outcome::Done("HAS_NTIN")));
     }
-    let mut row = cards.request(tenant, item.sku_id).await?;
+    let mut row = requests.request(tenant, item.sku_id).await?;
     // Reconcile first: a create may have landed at NCT without our write.
-    if let Some(r) = row.as_ref().filter(|r| r.intent_state == intent::CREATING && r.nct_request_id.is_none()) {
-        let body = request_dto(&to_request_attributes(&card.draft()));
-        match find_existing(cx.client, key, &body, &cards.known_nct_ids(tenant).await?).await {
+    if let Some(r) = row.as_ref().filter(|r| r.intent_state == Intent::Creating && r.nct_request_id.is_none()) {
+        match find_existing(cx.client, key, &card_body(&card), &requests.known_nct_ids(tenant).await?).await {
             Ok(Some((id, st))) => {
                 tracing::info!(sku_id = %item.sku_id, nct_request_id = id, "adopted a request created before a crash");
-                cards.mark_created(tenant, r.id, id, &st).await?;
+                requests.mark_created(tenant, r.id, id, &st).await?;
             }
             Ok(None) => {}
             Err(e) => return Ok(transient(&e).unwrap_or_else(|| Pass::End(Outcome::Failed(nct_message(&e))))),
         }
-        row = cards.request(tenant, item.sku_id).await?;
+        row = requests.request(tenant, item.sku_id).await?;
     }
     if let Some(r) = &row {
-        match (r.intent_state.as_str(), r.nct_request_id) {
-            (intent::CREATED, Some(id)) if r.status == "new" || r.status.is_empty() => {
+        match (r.intent_state, r.nct_request_id, &r.status) {
+            (Intent::Created, Some(id), None | Some(RequestStatus::New)) => {
                 return send(cx, tenant, key, r.id, id).await;
             }
-            (intent::CREATED | intent::SENT, Some(_)) if !matches!(r.status.as_str(), "rejected" | "cancelled") => {
+            (Intent::Created | Intent::Sent, Some(_), st) if !matches!(st, Some(RequestStatus::Rejected | RequestStatus::Cancelled)) => {
                 return Ok(Pass::End(Outcome::Done("ALREADY_SUBMITTED")));
             }
             _ => {}
@@ -194,14 +196,14 @@ async fn submit_pass(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, it
         Err(e) => return Ok(transient(&e).unwrap_or_else(|| Pass::End(Outcome::Failed(nct_message(&e))))),
     };
     if let Some(first) = problems.iter().find(|p| p.severity == Severity::Error) {
-        cards.set_card_status(tenant, item.sku_id, card_status::DRAFT, None).await?;
+        cards.set_card_status(tenant, item.sku_id, CardStatus::Draft, None).await?;
         return Ok(Pass::End(Outcome::Failed(format!("{}: {}", first.field, first.message))));
     }
-    let body = request_dto(&to_request_attributes(&card.draft()));
+    let body = card_body(&card);
     let hash = body_hash(&body);
-    let r = cards.plan(tenant, item.sku_id, card.sku.catalog_id).await?;
+    let r = requests.plan(tenant, item.sku_id, card.sku.catalog_id).await?;
     // Intent first, then NCT.
-    cards.mark_creating(r.id, &hash).await?;
+    requests.mark_creating(r.id, &hash).await?;
     let id = match cx.client.create_request(key, &body).await {
         Ok(id) => id,
         Err(e) => {
@@ -210,11 +212,11 @@ async fn submit_pass(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, it
             }
             // NCT refused the create: it holds nothing for this attempt.
             let msg = nct_message(&e);
-            cards.mark_error(tenant, r.id, &msg, true).await?;
+            requests.mark_error(tenant, r.id, &msg, true).await?;
             return Ok(Pass::End(Outcome::Failed(msg)));
         }
     };
-    cards.mark_created(tenant, r.id, id, "new").await?;
+    requests.mark_created(tenant, r.id, id, &RequestStatus::New).await?;
     send(cx, tenant, key, r.id, id).await
 }
 
@@ -222,7 +224,7 @@ async fn submit_pass(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, it
 async fn send(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, row: uuid::Uuid, id: i64) -> Result<Pass, RepoError> {
     match cx.client.send_to_moderation(key, id).await {
         Ok(()) => {
-            cx.cards().mark_sent(tenant, row, None).await?;
+            cx.requests().mark_sent(tenant, row, None).await?;
             Ok(Pass::End(Outcome::Done("SENT")))
         }
         Err(e) => {
@@ -230,27 +232,15 @@ async fn send(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, row: uuid
                 return Ok(p);
             }
             let msg = nct_message(&e);
-            cx.cards().mark_error(tenant, row, &msg, false).await?;
+            cx.requests().mark_error(tenant, row, &msg, false).await?;
             Ok(Pass::End(Outcome::Failed(msg)))
         }
     }
 }
 
-/// Runs the pre-moderation check of a card with the cached schema and dictionaries.
-///
-/// # Errors
-/// The NCT call that loading the schema or dictionaries needed.
-pub async fn check(client: &NctClient, key: &SecretString, card: &CardSku) -> Result<Vec<CardProblem>, NctError> {
-    let cache = CardSchemaCache::for_client(client);
-    let draft = card.draft();
-    let dicts = cache.dictionaries(key).await?;
-    let schema = cache.schema(key, draft.oktru.as_deref(), draft.is_gov).await?;
-    Ok(check_card(&draft, &schema, dicts.as_ref()))
-}
-
 /// Looks for a request of this body among the key owner's requests (the matching rule is in the module
 /// docs). Returns its id and status code.
-async fn find_existing(client: &NctClient, key: &SecretString, body: &PortalCreateUpdateProductRequestDto, known: &std::collections::HashSet<i64>) -> Result<Option<(i64, String)>, NctError> {
+async fn find_existing(client: &NctClient, key: &SecretString, body: &PortalCreateUpdateProductRequestDto, known: &std::collections::HashSet<i64>) -> Result<Option<(i64, RequestStatus)>, NctError> {
     let name = body
         .attributes
         .iter()
@@ -260,7 +250,7 @@ async fn find_existing(client: &NctClient, key: &SecretString, body: &PortalCrea
         .unwrap_or_default()
         .to_owned();
     let oktru = body.oktru.trim();
-    let mut best: Option<(i64, String)> = None;
+    let mut best: Option<(i64, RequestStatus)> = None;
     let mut page = 1u32;
     loop {
         let p = client.list_requests(key, None, page, 100).await?;
@@ -268,7 +258,7 @@ async fn find_existing(client: &NctClient, key: &SecretString, body: &PortalCrea
             let same_name = r.product_data.as_ref().and_then(|d| d.name_ru.as_deref()).map(str::trim) == Some(name.as_str());
             let same_oktru = r.category_ancestors.iter().any(|a| a.code.trim() == oktru);
             if same_name && same_oktru && !known.contains(&r.id) && best.as_ref().is_none_or(|(b, _)| r.id > *b) {
-                let st = r.status.as_ref().map(|s| s.code.clone()).unwrap_or_else(|| "new".to_owned());
+                let st = r.status.as_ref().map_or(RequestStatus::New, |s| RequestStatus::parse(&s.code));
                 best = Some((r.id, st));
             }
         }
@@ -279,45 +269,3 @@ async fn find_existing(client: &NctClient, key: &SecretString, body: &PortalCrea
     }
 }
 
-/// The wire body of a domain request body.
-pub fn request_dto(b: &RequestBody) -> PortalCreateUpdateProductRequestDto {
-    fn attr(a: &RequestAttr) -> PortalProductRequestAttributeValue {
-        PortalProductRequestAttributeValue {
-            code: a.code.clone(),
-            value: a.value.clone(),
-            name_ru: a.name_ru.clone(),
-            name_kk: a.name_kk.clone(),
-            attributes: a.attributes.iter().map(attr).collect(),
-            ..PortalProductRequestAttributeValue::default()
-        }
-    }
-    PortalCreateUpdateProductRequestDto {
-        oktru: b.oktru.clone(),
-        attributes: b.attributes.iter().map(attr).collect(),
-        ntin: b.ntin.clone(),
-        auto_publication: b.auto_publication,
-        is_gov: Some(b.is_gov),
-        main_extended_attributes: b.main_extended.iter().map(attr).collect(),
-        additional_extended_attributes: b.additional_extended.iter().map(attr).collect(),
-        custom_extended_attributes: b.custom_extended.iter().map(attr).collect(),
-        image_files: b
-            .image_files
-            .iter()
-            .map(|f| ProductRequestFileDto { file_name: f.file_name.clone(), image_type: f.image_type.clone() })
-            .collect(),
-        documents: b.documents.iter().map(|d| ProductRequestDocumentDto { file_name: d.clone() }).collect(),
-    }
-}
-
-/// SHA-256 of the JSON body, first 16 bytes as hex.
-pub fn body_hash(body: &PortalCreateUpdateProductRequestDto) -> String {
-    let json = serde_json::to_vec(body).unwrap_or_default();
-    ring::digest::digest(&ring::digest::SHA256, &json).as_ref().iter().take(16).map(|b| format!("{b:02x}")).collect()
-}
-
-/// Full-jitter exponential backoff, at least NCT's `Retry-After`: random(0, min(5 s, 100 ms · 2^attempt)).
-pub(super) fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
-    let cap = Duration::from_millis(100u64.saturating_mul(1 << attempt.min(10))).min(Duration::from_secs(5));
-    let ms = rand::random_range(0..=cap.as_millis() as u64);
-    Duration::from_millis(ms).max(retry_after.unwrap_or(Duration::ZERO).min(Duration::from_secs(60)))
-}

@@ -13,13 +13,14 @@
 //! An item waiting for NCT stays pending with its lease pushed to the next poll time, so a restart resumes
 //! it and the job ends when no request is open (or when it is cancelled).
 
-use super::submit::{CardJobs, backoff, nct_message};
-use crate::db::card_repo::{DuplicateCandidate, RevisionDetail, StatusUpdate};
+use super::submit::{CardJobs, nct_message};
+use crate::cards::moderation::fetch_update;
+use crate::db::RepoError;
 use crate::db::job_repo::{ClaimedItem, Job};
-use crate::db::{RepoError, TenantId};
-use crate::nct::dto::PortalProductRequestStatusDto;
-use crate::nct::{NctClient, NctError};
+use domain::card::RequestStatus;
 use domain::job::ItemState;
+use domain::tenant::TenantId;
+use nct::NctError;
 use secrecy::SecretString;
 use std::time::Duration;
 
@@ -38,14 +39,14 @@ pub async fn step(cx: &CardJobs<'_>, job: Job) -> Result<bool, RepoError> {
     for (n, item) in items.iter().enumerate() {
         match sync_item(cx, job.tenant_id, &key, item).await? {
             Poll::Final(outcome) => {
-                cx.cards().finish_item(item.id, ItemState::Done, Some(outcome), None).await?;
+                cx.jobs.finish_item(item.id, ItemState::Done, Some(outcome), None).await?;
             }
             Poll::Failed(error) => {
-                cx.cards().finish_item(item.id, ItemState::Failed, None, Some(error)).await?;
+                cx.jobs.finish_item(item.id, ItemState::Failed, None, Some(error)).await?;
             }
             Poll::Again(after) => {
                 let until = chrono::Utc::now() + chrono::Duration::from_std(after).unwrap_or(chrono::Duration::seconds(2));
-                cx.cards().defer_item(item.id, until).await?;
+                cx.jobs.defer_item(item.id, until).await?;
             }
             Poll::KeyInvalid => {
                 cx.key_invalid(&job, &ids[n..]).await?;
@@ -70,8 +71,8 @@ fn poll_delay(attempts: i32) -> Duration {
 }
 
 async fn sync_item(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, item: &ClaimedItem) -> Result<Poll, RepoError> {
-    let cards = cx.cards();
-    let Some(row) = cards.request(tenant, item.sku_id).await? else {
+    let requests = cx.requests();
+    let Some(row) = requests.request(tenant, item.sku_id).await? else {
         return Ok(Poll::Failed("the SKU has no NCT request".into()));
     };
     let Some(id) = row.nct_request_id else {
@@ -81,14 +82,14 @@ async fn sync_item(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, item
         Ok(u) => u,
         Err(NctError::InvalidKey) => return Ok(Poll::KeyInvalid),
         Err(e) if e.is_retryable() || matches!(e, NctError::Malformed(_)) => {
-            return Ok(Poll::Again(backoff(u32::try_from(item.attempts).unwrap_or(1), e.retry_after()).max(poll_delay(item.attempts))));
+            return Ok(Poll::Again(super::backoff(u32::try_from(item.attempts).unwrap_or(1), e.retry_after()).max(poll_delay(item.attempts))));
         }
         Err(e) => return Ok(Poll::Failed(nct_message(&e))),
     };
-    cards.apply_status(tenant, row.id, &update).await?;
-    Ok(match update.status.as_str() {
-        "readyToPublish" => {
-            let auto = cards.card(tenant, item.sku_id).await?.is_some_and(|c| c.data.auto_publication);
+    requests.apply_status(tenant, row.id, &update).await?;
+    Ok(match &update.status {
+        RequestStatus::ReadyToPublish => {
+            let auto = cx.cards().card(tenant, item.sku_id).await?.is_some_and(|c| c.data.auto_publication);
             if !auto {
                 match cx.client.publish_request(key, id).await {
                     Ok(()) => {}
@@ -99,71 +100,8 @@ async fn sync_item(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, item
             }
             Poll::Again(Duration::from_millis(50))
         }
-        "completed" | "existingProductSelected" => Poll::Final("COMPLETED"),
-        "rejected" => Poll::Final("REJECTED"),
-        "cancelled" => Poll::Final("CANCELLED"),
-        "underRevision" | "underRevisionGz" if update.duplicate_review => Poll::Final("DUPLICATE_REVIEW"),
-        "underRevision" | "underRevisionGz" => Poll::Final("NEEDS_REVISION"),
+        s if s.is_final() || s.is_under_revision() => Poll::Final(s.card_status(update.duplicate_review).as_str()),
         _ => Poll::Again(poll_delay(item.attempts)),
     })
 }
 
-/// Reads a request's status (and its duplicates when it waits for a decision) as a [`StatusUpdate`].
-///
-/// # Errors
-/// The NCT call that failed.
-pub async fn fetch_update(client: &NctClient, key: &SecretString, id: i64) -> Result<StatusUpdate, NctError> {
-    let dto = client.request_status(key, id).await?;
-    let mut u = to_update(&dto);
-    if u.duplicate_review {
-        u.duplicates = match client.duplicates(key, id).await {
-            Ok(list) => Some(
-                list.into_iter()
-                    .map(|d| DuplicateCandidate { name: d.name, brand: d.brand, gtin: d.gtin, ntin: d.ntin, similarity: d.similarity })
-                    .collect(),
-            ),
-            Err(NctError::NotFound) => Some(Vec::new()),
-            Err(e) => return Err(e),
-        };
-    }
-    Ok(u)
-}
-
-/// Maps NCT's status answer to what we store.
-pub fn to_update(dto: &PortalProductRequestStatusDto) -> StatusUpdate {
-    let under_revision = matches!(dto.code.as_str(), "underRevision" | "underRevisionGz");
-    let duplicate_review = under_revision
-        && (dto.reason.as_deref().is_some_and(|r| r.to_lowercase().contains("duplicate") || r.to_lowercase().contains("дубл"))
-            || dto.next_action.as_ref().is_some_and(|a| a.endpoint.trim_end_matches('/').ends_with("/duplicates")));
-    let mut details: Vec<RevisionDetail> = dto
-        .revision_details
-        .iter()
-        .map(|d| RevisionDetail {
-            attribute_code: d.attribute_code.clone().unwrap_or_default(),
-            value: d.value.clone().unwrap_or_default(),
-            comment: d.comment.clone().unwrap_or_default(),
-        })
-        .collect();
-    let mut comment = dto.comment.clone();
-    if let Some(gz) = &dto.gz_status {
-        details.extend(gz.revision_details.iter().map(|d| RevisionDetail {
-            attribute_code: d.attribute_code.clone().unwrap_or_default(),
-            value: d.value.clone().unwrap_or_default(),
-            comment: d.comment.clone().unwrap_or_default(),
-        }));
-        if comment.is_none() && gz.code == "underRevisionGz" {
-            comment = gz.comment.clone();
-        }
-    }
-    StatusUpdate {
-        status: dto.code.clone(),
-        gz_status: dto.gz_status.as_ref().map(|g| g.code.clone()),
-        comment,
-        reason: dto.reason.clone(),
-        revision_details: details,
-        duplicates: None,
-        duplicate_review,
-        ntin: dto.ntin_code.clone(),
-        product_url: dto.product_url.clone(),
-    }
-}

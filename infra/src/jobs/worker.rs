@@ -14,7 +14,7 @@ use crate::db::job_repo::{ClaimedItem, Job, JobRepo, LookupItemResult};
 use crate::db::key_repo::NctKeyRepo;
 use crate::db::RepoError;
 use crate::lookup::LookupService;
-use crate::nct::NctError;
+use nct::{NctClient, NctError};
 use domain::job::JobKind;
 use futures_util::StreamExt as _;
 use secrecy::SecretString;
@@ -64,6 +64,8 @@ pub struct Worker {
     jobs: JobRepo,
     keys: NctKeyRepo,
     lookup: LookupService,
+    /// The NCT client of the card jobs (lookups go through `lookup`, which shares its cache).
+    nct: NctClient,
     events: JobEvents,
     cfg: WorkerConfig,
     pacer: Arc<Pacer>,
@@ -79,9 +81,9 @@ enum ItemOutcome {
 
 impl Worker {
     /// Builds a worker.
-    pub fn new(jobs: JobRepo, keys: NctKeyRepo, lookup: LookupService, events: JobEvents, cfg: WorkerConfig) -> Self {
+    pub fn new(jobs: JobRepo, keys: NctKeyRepo, lookup: LookupService, nct: NctClient, events: JobEvents, cfg: WorkerConfig) -> Self {
         let pacer = Arc::new(Pacer::new(cfg.start_concurrency, cfg.max_concurrency));
-        Self { jobs, keys, lookup, events, cfg, pacer, wake: Arc::new(Notify::new()), warm: Arc::new(std::sync::atomic::AtomicBool::new(false)) }
+        Self { jobs, keys, lookup, nct, events, cfg, pacer, wake: Arc::new(Notify::new()), warm: Arc::new(std::sync::atomic::AtomicBool::new(false)) }
     }
 
     /// Wakes the worker now (a job was created or cancelled).
@@ -131,8 +133,7 @@ impl Worker {
             match job.kind {
                 JobKind::Lookup => worked |= self.step(job).await?,
                 JobKind::Submit | JobKind::StatusSync => {
-                    let Some(client) = self.lookup.nct_client() else { continue };
-                    let cx = super::submit::CardJobs { jobs: &self.jobs, keys: &self.keys, client, events: &self.events, max_attempts: self.cfg.max_attempts };
+                    let cx = super::submit::CardJobs { jobs: &self.jobs, keys: &self.keys, client: &self.nct, events: &self.events, max_attempts: self.cfg.max_attempts };
                     worked |= if job.kind == JobKind::Submit { super::submit::step(&cx, job).await? } else { super::sync::step(&cx, job).await? };
                 }
             }
@@ -251,7 +252,7 @@ impl Worker {
                             error: format!("{}: NCT unavailable after {attempt} attempts", e.code()),
                         });
                     }
-                    tokio::time::sleep(backoff(attempt)).await;
+                    tokio::time::sleep(super::backoff(attempt, None)).await;
                 }
                 Err(e) => {
                     return ItemOutcome::Done(LookupItemResult::Failed { error: format!("{}: {e}", e.code()) });
@@ -259,13 +260,6 @@ impl Worker {
             }
         }
     }
-}
-
-/// Full-jitter exponential backoff: random(0, min(5 s, 100 ms · 2^attempt)).
-fn backoff(attempt: u32) -> Duration {
-    let cap = Duration::from_millis(100u64.saturating_mul(1 << attempt.min(10))).min(Duration::from_secs(5));
-    let ms = rand::random_range(0..=cap.as_millis() as u64);
-    Duration::from_millis(ms)
 }
 
 fn to_result(v: CachedLookup) -> LookupItemResult {

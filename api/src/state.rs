@@ -1,0 +1,81 @@
+//! The shared services every request reaches: repositories, the token service, the NCT client, the lookup
+//! service, the job event bus and the worker's wake-up. Built once at start-up, then cloned (it is all handles).
+
+use crate::auth::TokenService;
+use infra::cards::CardService;
+use infra::db::job_repo::JobRepo;
+use infra::db::key_repo::NctKeyRepo;
+use infra::db::{catalog_repo::CatalogRepo, sku_repo::SkuRepo, tenant_repo::TenantRepo};
+use infra::jobs::JobEvents;
+use infra::lookup::LookupService;
+use nct::NctClient;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// Shared services, put into the schema data once.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: DatabaseConnection,
+    /// Tenants and partners.
+    pub tenants: TenantRepo,
+    /// Catalogs.
+    pub catalogs: CatalogRepo,
+    /// SKUs.
+    pub skus: SkuRepo,
+    /// Token minting and verification.
+    pub tokens: TokenService,
+    /// Encrypted NCT keys.
+    pub keys: NctKeyRepo,
+    /// Registration jobs.
+    pub jobs: JobRepo,
+    /// The NCT client (key verification).
+    pub nct: NctClient,
+    /// Cached, coalesced NCT lookups.
+    pub lookup: LookupService,
+    /// Card use-cases (edit, files, moderation actions, plans).
+    pub cards: CardService,
+    /// Job change events (live progress).
+    pub events: JobEvents,
+    /// Wakes the job worker.
+    pub worker_wake: Arc<tokio::sync::Notify>,
+}
+
+/// The outside services `AppState` is built from.
+pub struct Services {
+    /// The database.
+    pub db: DatabaseConnection,
+    /// Token service.
+    pub tokens: TokenService,
+    /// Encrypted key store.
+    pub keys: NctKeyRepo,
+    /// NCT client.
+    pub nct: NctClient,
+    /// Lookup service.
+    pub lookup: LookupService,
+    /// Event bus.
+    pub events: JobEvents,
+    /// Worker wake-up.
+    pub worker_wake: Arc<tokio::sync::Notify>,
+}
+
+impl AppState {
+    /// Builds the repositories over one connection.
+    pub fn new(s: Services) -> Self {
+        Self {
+            tenants: TenantRepo::new(s.db.clone()),
+            catalogs: CatalogRepo::new(s.db.clone()),
+            skus: SkuRepo::new(s.db.clone()),
+            jobs: JobRepo::new(s.db.clone()),
+            tokens: s.tokens,
+            cards: CardService::new(s.db.clone(), s.keys.clone(), s.nct.clone()),
+            keys: s.keys,
+            nct: s.nct,
+            lookup: s.lookup,
+            events: s.events,
+            worker_wake: s.worker_wake,
+            db: s.db,
+        }
+    }
+}
+

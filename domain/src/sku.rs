@@ -1,0 +1,23 @@
+//! Facts about a SKU that are not barcode rules: where its NTIN came from.
+
+use serde::{Deserialize, Serialize};
+
+use crate::wire::wire_names;
+
+/// Where a SKU's NTIN came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum NtinSource {
+    /// Typed or imported by a person; never overwritten by a lookup or a request.
+    Manual,
+    /// Found by GTIN lookup (or chosen by a person among a lookup's candidates).
+    Lookup,
+    /// From our own NCT request: the published card, or the existing card chosen in a duplicate review.
+    Request,
+}
+
+wire_names!(NtinSource {
+    Manual => "MANUAL",
+    Lookup => "LOOKUP",
+    Request => "REQUEST",
+});

@@ -1,0 +1,116 @@
+//! Card use-cases: what a seller does with a SKU's card outside the background jobs. Each function loads
+//! what it needs, checks the state, calls NCT with the tenant's key, stores the result, and returns a
+//! [`CardError`] the API turns into `userErrors`.
+//!
+//! # Layout
+//! - [`check`]: the pre-moderation check of a stored card and the NCT request body built from it (shared
+//!   with the SUBMIT job).
+//! - [`edit`]: [`CardService::update_card`] (merge the edit, store it, check it, decide `DRAFT`/`READY`) and
+//!   [`CardService::attach_file`] (upload a photo or PDF to NCT storage and attach it).
+//! - [`moderation`]: reading a request's status from NCT ([`moderation::fetch_update`], shared with the
+//!   STATUS_SYNC job), and the seller's actions on a request: resubmit, cancel, decide duplicates.
+//! - [`plan`]: catalog-level card readiness and the registration plan.
+
+pub mod check;
+pub mod edit;
+pub mod moderation;
+pub mod plan;
+
+use crate::db::RepoError;
+use crate::db::card_repo::CardRepo;
+use crate::db::key_repo::NctKeyRepo;
+use crate::db::request_repo::RequestRepo;
+use crate::db::sku_repo::SkuRepo;
+use domain::tenant::TenantId;
+use nct::{NctClient, NctError};
+use sea_orm::DatabaseConnection;
+use secrecy::SecretString;
+
+pub use edit::{CardEdit, FileKind};
+
+/// Why a card action did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum CardError {
+    /// No such SKU for this tenant (a foreign one looks the same).
+    #[error("no such SKU")]
+    NotFound,
+    /// The tenant has no NCT API key.
+    #[error("no NCT API key is set for this tenant; set it with setNctApiKey first")]
+    NoKey,
+    /// The card or its request is in a state that does not allow the action; the message says which.
+    #[error("{0}")]
+    InvalidState(String),
+    /// Input the seller can fix; `field` names the input field.
+    #[error("{message}")]
+    Invalid {
+        /// The input field at fault.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// A required input is empty.
+    #[error("{message}")]
+    Blank {
+        /// The input field at fault.
+        field: &'static str,
+        /// What is missing.
+        message: String,
+    },
+    /// An input is over its size limit.
+    #[error("{message}")]
+    TooLong {
+        /// The input field at fault.
+        field: &'static str,
+        /// The limit.
+        message: String,
+    },
+    /// NCT refused or failed the call.
+    #[error(transparent)]
+    Nct(NctError),
+    /// The database failed.
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+}
+
+impl From<NctError> for CardError {
+    fn from(e: NctError) -> Self {
+        CardError::Nct(e)
+    }
+}
+
+/// The card use-cases, over the repositories and the NCT client.
+#[derive(Clone)]
+pub struct CardService {
+    cards: CardRepo,
+    requests: RequestRepo,
+    skus: SkuRepo,
+    keys: NctKeyRepo,
+    nct: NctClient,
+}
+
+impl CardService {
+    /// Builds the service.
+    pub fn new(db: DatabaseConnection, keys: NctKeyRepo, nct: NctClient) -> Self {
+        Self { cards: CardRepo::new(db.clone()), requests: RequestRepo::new(db.clone()), skus: SkuRepo::new(db), keys, nct }
+    }
+
+    /// The card rows.
+    pub fn cards(&self) -> &CardRepo {
+        &self.cards
+    }
+
+    /// The request rows.
+    pub fn requests(&self) -> &RequestRepo {
+        &self.requests
+    }
+
+    /// The tenant's NCT key, if set.
+    async fn key(&self, tenant: TenantId) -> Result<Option<SecretString>, RepoError> {
+        Ok(self.keys.load(tenant).await?.map(|(k, _)| k))
+    }
+
+    /// The tenant's NCT key, or [`CardError::NoKey`].
+    async fn require_key(&self, tenant: TenantId) -> Result<SecretString, CardError> {
+        self.key(tenant).await?.ok_or(CardError::NoKey)
+    }
+}

@@ -1,0 +1,225 @@
+//! Starting a job, the one path for every kind: check the input, hash it, replay or refuse an idempotency
+//! key, choose the SKUs the kind works on, and write the job and its items in one transaction.
+//!
+//! What each kind works on (unless `sku_ids` narrows it down):
+//! - `LOOKUP`: SKUs with a valid GTIN (`AUTO_LOOKUP_READY`) and no NTIN;
+//! - `SUBMIT`: SKUs without an NTIN that need a hand-made card and are not with NCT (no card status, or
+//!   `DRAFT`, `READY`, `FAILED`, `REJECTED`, `CANCELLED`); given `sku_ids`, any of them without an NTIN;
+//! - `STATUS_SYNC`: SKUs whose request NCT is still working on (`RequestStatus::is_synced`).
+
+use super::RepoError;
+use super::card_repo::need_card;
+use super::entity::{job, job_item, nct_request, sku};
+use super::job_repo::Job;
+use chrono::Utc;
+use domain::card::{CardStatus, RequestStatus};
+use domain::job::{ItemState, JobKind, JobState};
+use domain::readiness::ReadinessClass;
+use domain::tenant::TenantId;
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+/// Longest idempotency key.
+pub const MAX_IDEMPOTENCY_KEY: usize = 200;
+
+/// What to start.
+#[derive(Clone, Debug)]
+pub struct StartJob {
+    /// The kind of work.
+    pub kind: JobKind,
+    /// The catalog it works on.
+    pub catalog_id: Uuid,
+    /// Only these SKUs (not for `STATUS_SYNC`).
+    pub sku_ids: Option<Vec<Uuid>>,
+    /// Replays the first job started with the same key and input.
+    pub idempotency_key: Option<String>,
+}
+
+/// Why a job was not started.
+#[derive(Debug, thiserror::Error)]
+pub enum StartJobError {
+    /// The idempotency key is empty or longer than [`MAX_IDEMPOTENCY_KEY`].
+    #[error("idempotencyKey must have 1 to {MAX_IDEMPOTENCY_KEY} characters")]
+    BadIdempotencyKey,
+    /// More SKU IDs than this kind takes at once.
+    #[error("at most {0} SKU IDs")]
+    TooManySkus(usize),
+    /// The catalog is unknown or foreign.
+    #[error("no such catalog")]
+    CatalogNotFound,
+    /// The idempotency key was used before with different input.
+    #[error("this idempotencyKey was used with different input")]
+    IdempotencyConflict,
+    /// Anything else.
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+}
+
+impl From<sea_orm::DbErr> for StartJobError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        StartJobError::Repo(e.into())
+    }
+}
+
+/// Most SKU IDs one job of `kind` takes.
+#[must_use]
+pub fn max_sku_ids(kind: JobKind) -> usize {
+    match kind {
+        JobKind::Lookup => 100_000,
+        JobKind::Submit | JobKind::StatusSync => 10_000,
+    }
+}
+
+/// The hash an idempotency key is bound to: the kind, the catalog and the sorted SKU IDs (first 16 bytes of
+/// SHA-256, hex).
+#[must_use]
+pub fn input_hash(start: &StartJob) -> String {
+    let name = match start.kind {
+        JobKind::Lookup => "lookup",
+        JobKind::Submit => "submit",
+        JobKind::StatusSync => "sync",
+    };
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    ctx.update(name.as_bytes());
+    ctx.update(b"|");
+    ctx.update(start.catalog_id.as_bytes());
+    if let Some(s) = &start.sku_ids {
+        let mut v = s.clone();
+        v.sort();
+        for u in v {
+            ctx.update(u.as_bytes());
+        }
+    }
+    ctx.finish().as_ref().iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Starts a job (see the module docs). Returns the job and whether it was created now (`false`: an
+/// idempotent replay).
+///
+/// # Errors
+/// [`StartJobError`]: input the caller can fix, an unknown catalog, a reused key, or the database.
+pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJob) -> Result<(Job, bool), StartJobError> {
+    if start.idempotency_key.as_ref().is_some_and(|k| k.is_empty() || k.chars().count() > MAX_IDEMPOTENCY_KEY) {
+        return Err(StartJobError::BadIdempotencyKey);
+    }
+    let max = max_sku_ids(start.kind);
+    if start.sku_ids.as_ref().is_some_and(|ids| ids.len() > max) {
+        return Err(StartJobError::TooManySkus(max));
+    }
+    let hash = input_hash(&start);
+    let txn = db.begin().await?;
+    if let Some(key) = &start.idempotency_key
+        && let Some(existing) = job::Entity::find()
+            .filter(job::Column::TenantId.eq(tenant.0))
+            .filter(job::Column::IdempotencyKey.eq(key.as_str()))
+            .one(&txn)
+            .await?
+    {
+        if existing.input_hash.as_deref() != Some(hash.as_str()) {
+            return Err(StartJobError::IdempotencyConflict);
+        }
+        return Ok((existing.into(), false));
+    }
+    if super::catalog_repo::get_in(&txn, tenant, start.catalog_id).await?.is_none() {
+        return Err(StartJobError::CatalogNotFound);
+    }
+    let targets: Vec<(Uuid, Option<String>)> = targets(start.kind, start.sku_ids)
+        .select_only()
+        .column(sku::Column::Id)
+        .column(sku::Column::Gtin14)
+        .filter(sku::Column::TenantId.eq(tenant.0))
+        .filter(sku::Column::CatalogId.eq(start.catalog_id))
+        .order_by_asc(sku::Column::SellerSku)
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    let now = Utc::now();
+    let id = Uuid::new_v4();
+    let m = job::ActiveModel {
+        id: Set(id),
+        tenant_id: Set(tenant.0),
+        catalog_id: Set(start.catalog_id),
+        kind: Set(start.kind.as_str().to_owned()),
+        state: Set(JobState::Queued.as_str().to_owned()),
+        idempotency_key: Set(start.idempotency_key),
+        input_hash: Set(Some(hash)),
+        total: Set(targets.len() as i64),
+        cancel_requested: Set(false),
+        last_error: Set(None),
+        created_at: Set(now),
+        started_at: Set(None),
+        finished_at: Set(None),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| match RepoError::unique("idempotency_key")(e) {
+        // A concurrent request with the same key won the race.
+        RepoError::Duplicate(_) => StartJobError::IdempotencyConflict,
+        other => StartJobError::Repo(other),
+    })?;
+    for chunk in targets.chunks(1000) {
+        let rows: Vec<job_item::ActiveModel> = chunk
+            .iter()
+            .map(|(sku_id, gtin)| job_item::ActiveModel {
+                tenant_id: Set(tenant.0),
+                job_id: Set(id),
+                sku_id: Set(*sku_id),
+                gtin14: Set(gtin.clone()),
+                state: Set(ItemState::Pending.as_str().to_owned()),
+                outcome: Set(None),
+                error: Set(None),
+                attempts: Set(0),
+                leased_until: Set(None),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .collect();
+        job_item::Entity::insert_many(rows).exec(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok((m.into(), true))
+}
+
+/// The SKUs a job of `kind` works on (the caller adds the tenant and catalog).
+fn targets(kind: JobKind, sku_ids: Option<Vec<Uuid>>) -> sea_orm::Select<sku::Entity> {
+    let q = sku::Entity::find();
+    let q = match kind {
+        JobKind::Lookup => q
+            .filter(sku::Column::ReadinessClass.eq(ReadinessClass::AutoLookupReady.as_str()))
+            .filter(sku::Column::Gtin14.is_not_null())
+            .filter(sku::Column::Ntin.is_null()),
+        JobKind::Submit => {
+            let q = q.filter(sku::Column::Ntin.is_null());
+            if sku_ids.is_some() {
+                q
+            } else {
+                let open = [CardStatus::Draft, CardStatus::Ready, CardStatus::Failed, CardStatus::Rejected, CardStatus::Cancelled];
+                q.filter(need_card()).filter(
+                    Condition::any()
+                        .add(sku::Column::CardStatus.is_null())
+                        .add(sku::Column::CardStatus.is_in(open.map(CardStatus::as_str))),
+                )
+            }
+        }
+        JobKind::StatusSync => {
+            let synced: Vec<&str> =
+                RequestStatus::KNOWN.iter().filter(|s| s.is_synced()).map(RequestStatus::as_str).collect();
+            let open = Query::select()
+                .column(nct_request::Column::SkuId)
+                .from(nct_request::Entity)
+                .and_where(nct_request::Column::NctRequestId.is_not_null())
+                .and_where(nct_request::Column::Status.is_in(synced))
+                .to_owned();
+            q.filter(sku::Column::Id.in_subquery(open))
+        }
+    };
+    match sku_ids {
+        Some(ids) => q.filter(sku::Column::Id.is_in(ids)),
+        None => q,
+    }
+}

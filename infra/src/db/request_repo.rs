@@ -1,0 +1,385 @@
+//! NCT product requests: the `nct_requests` outbox rows, one per SKU, and what NCT said about them.
+//!
+//! The outbox (RELIABILITY.md §7): a row is `PLANNED`, then `CREATING` with the body hash and a new attempt
+//! number *before* NCT is called, then `CREATED` with NCT's id, then `SENT`. A row left `CREATING` without an
+//! id means NCT may or may not hold a request; the submit job reconciles it before creating anything.
+//!
+//! Every change of a request's moderation state is mirrored onto `skus.card_status`, `moderation_status` and
+//! `moderation_remarks`, so exports can stream them from `skus` alone.
+
+use super::RepoError;
+use super::entity::{nct_request, sku};
+use chrono::{DateTime, Utc};
+use domain::card::{CardStatus, Intent, RequestStatus};
+use domain::readiness::ReadinessClass;
+use domain::sku::NtinSource;
+use domain::tenant::TenantId;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
+    TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// One field remark of the moderator.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RevisionDetail {
+    /// The attribute code.
+    pub attribute_code: String,
+    /// The value the moderator saw.
+    pub value: String,
+    /// The remark.
+    pub comment: String,
+}
+
+/// One potential duplicate NCT found.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DuplicateCandidate {
+    /// Card name.
+    pub name: Option<String>,
+    /// Brand.
+    pub brand: Option<String>,
+    /// GTIN.
+    pub gtin: Option<String>,
+    /// NTIN of the existing card.
+    pub ntin: Option<String>,
+    /// Similarity in percent.
+    pub similarity: f64,
+}
+
+/// A request row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NctRequest {
+    pub id: Uuid,
+    pub tenant_id: TenantId,
+    pub sku_id: Uuid,
+    pub catalog_id: Uuid,
+    pub nct_request_id: Option<i64>,
+    pub intent_state: Intent,
+    /// NCT's base status; `None` until NCT holds the request.
+    pub status: Option<RequestStatus>,
+    pub gz_status: Option<RequestStatus>,
+    pub body_hash: String,
+    pub attempt: i32,
+    pub comment: Option<String>,
+    pub reason: Option<String>,
+    pub revision_details: Vec<RevisionDetail>,
+    pub duplicates: Option<Vec<DuplicateCandidate>>,
+    pub ntin: Option<String>,
+    pub product_url: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<nct_request::Model> for NctRequest {
+    fn from(m: nct_request::Model) -> Self {
+        Self {
+            id: m.id,
+            tenant_id: TenantId(m.tenant_id),
+            sku_id: m.sku_id,
+            catalog_id: m.catalog_id,
+            nct_request_id: m.nct_request_id,
+            intent_state: Intent::parse(&m.intent_state).unwrap_or(Intent::Planned),
+            status: (!m.status.is_empty()).then(|| RequestStatus::parse(&m.status)),
+            gz_status: m.gz_status.as_deref().map(RequestStatus::parse),
+            body_hash: m.body_hash,
+            attempt: m.attempt,
+            comment: m.comment,
+            reason: m.reason,
+            revision_details: serde_json::from_str(&m.revision_details).unwrap_or_default(),
+            duplicates: m.duplicates.as_deref().and_then(|d| serde_json::from_str(d).ok()),
+            ntin: m.ntin,
+            product_url: m.product_url,
+            last_error: m.last_error,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+impl NctRequest {
+    /// Whether NCT is done with it.
+    pub fn is_final(&self) -> bool {
+        self.status.as_ref().is_some_and(RequestStatus::is_final)
+    }
+}
+
+/// What NCT said about a request, to be stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StatusUpdate {
+    pub status: RequestStatus,
+    pub gz_status: Option<RequestStatus>,
+    pub comment: Option<String>,
+    pub reason: Option<String>,
+    pub revision_details: Vec<RevisionDetail>,
+    /// `None` keeps the stored candidates.
+    pub duplicates: Option<Vec<DuplicateCandidate>>,
+    /// Whether the request waits for a duplicate decision.
+    pub duplicate_review: bool,
+    pub ntin: Option<String>,
+    pub product_url: Option<String>,
+}
+
+/// A short human summary of NCT's remarks for `skus.moderation_remarks`.
+pub fn remarks_summary(u: &StatusUpdate) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(r) = u.reason.as_deref().filter(|s| !s.is_empty()) {
+        parts.push(r.to_owned());
+    }
+    if let Some(c) = u.comment.as_deref().filter(|s| !s.is_empty()) {
+        parts.push(c.to_owned());
+    }
+    for d in &u.revision_details {
+        parts.push(format!("{}: {}", d.attribute_code, d.comment));
+    }
+    if let Some(d) = u.duplicates.as_ref().filter(|d| !d.is_empty()) {
+        parts.push(format!("{} potential duplicate(s)", d.len()));
+    }
+    if u.status == RequestStatus::Rejected
+        && let Some(n) = &u.ntin
+    {
+        parts.push(format!("existing card NTIN {n}"));
+    }
+    let s = parts.join("; ");
+    (!s.is_empty()).then(|| s.chars().take(1000).collect())
+}
+
+/// Request repository.
+#[derive(Clone)]
+pub struct RequestRepo {
+    db: DatabaseConnection,
+}
+
+impl RequestRepo {
+    /// Wraps a connection.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// The request row of a SKU.
+    pub async fn request(&self, tenant: TenantId, sku_id: Uuid) -> Result<Option<NctRequest>, RepoError> {
+        Ok(nct_request::Entity::find()
+            .filter(nct_request::Column::TenantId.eq(tenant.0))
+            .filter(nct_request::Column::SkuId.eq(sku_id))
+            .one(&self.db)
+            .await?
+            .map(Into::into))
+    }
+
+    /// NCT ids this tenant's rows already own (a reconcile never adopts one of them twice).
+    pub async fn known_nct_ids(&self, tenant: TenantId) -> Result<HashSet<i64>, RepoError> {
+        let ids: Vec<Option<i64>> = nct_request::Entity::find()
+            .select_only()
+            .column(nct_request::Column::NctRequestId)
+            .filter(nct_request::Column::TenantId.eq(tenant.0))
+            .filter(nct_request::Column::NctRequestId.is_not_null())
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(ids.into_iter().flatten().collect())
+    }
+
+    /// The SKU's row, created `PLANNED` when missing.
+    pub async fn plan(&self, tenant: TenantId, sku_id: Uuid, catalog_id: Uuid) -> Result<NctRequest, RepoError> {
+        if let Some(r) = self.request(tenant, sku_id).await? {
+            return Ok(r);
+        }
+        let now = Utc::now();
+        let m = nct_request::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            tenant_id: Set(tenant.0),
+            sku_id: Set(sku_id),
+            catalog_id: Set(catalog_id),
+            nct_request_id: Set(None),
+            intent_state: Set(Intent::Planned.as_str().to_owned()),
+            status: Set(String::new()),
+            gz_status: Set(None),
+            body_hash: Set(String::new()),
+            attempt: Set(0),
+            comment: Set(None),
+            reason: Set(None),
+            revision_details: Set("[]".to_owned()),
+            duplicates: Set(None),
+            ntin: Set(None),
+            product_url: Set(None),
+            last_error: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        };
+        match m.insert(&self.db).await {
+            Ok(m) => Ok(m.into()),
+            // A concurrent submit planned it first.
+            Err(e) => match RepoError::unique("sku_id")(e) {
+                RepoError::Duplicate(_) => self.request(tenant, sku_id).await?.ok_or(RepoError::NotFound),
+                other => Err(other),
+            },
+        }
+    }
+
+    /// Records the intent to create: `CREATING`, the body hash, the next attempt; the old NCT id (of a
+    /// rejected or cancelled request) and remarks are cleared. Returns the attempt number.
+    pub async fn mark_creating(&self, row: Uuid, body_hash: &str) -> Result<i32, RepoError> {
+        let txn = self.db.begin().await?;
+        let m = nct_request::Entity::find_by_id(row).one(&txn).await?.ok_or(RepoError::NotFound)?;
+        let attempt = m.attempt + 1;
+        let mut am: nct_request::ActiveModel = m.into();
+        am.intent_state = Set(Intent::Creating.as_str().to_owned());
+        am.nct_request_id = Set(None);
+        am.status = Set(String::new());
+        am.body_hash = Set(body_hash.to_owned());
+        am.attempt = Set(attempt);
+        am.comment = Set(None);
+        am.reason = Set(None);
+        am.gz_status = Set(None);
+        am.revision_details = Set("[]".to_owned());
+        am.duplicates = Set(None);
+        am.last_error = Set(None);
+        am.updated_at = Set(Utc::now());
+        am.update(&txn).await?;
+        txn.commit().await?;
+        Ok(attempt)
+    }
+
+    /// Records NCT's id: `CREATED`, with the status NCT reports (`new` for a fresh create).
+    pub async fn mark_created(&self, tenant: TenantId, row: Uuid, nct_id: i64, status: &RequestStatus) -> Result<(), RepoError> {
+        let txn = self.db.begin().await?;
+        let m = nct_request::Entity::find_by_id(row).one(&txn).await?.ok_or(RepoError::NotFound)?;
+        let sku_id = m.sku_id;
+        let mut am: nct_request::ActiveModel = m.into();
+        am.intent_state = Set(Intent::Created.as_str().to_owned());
+        am.nct_request_id = Set(Some(nct_id));
+        am.status = Set(status.as_str().to_owned());
+        am.updated_at = Set(Utc::now());
+        am.update(&txn).await?;
+        mirror(&txn, tenant, sku_id, status, status.card_status(false), None, None).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Records a send to moderation: `SENT`, status `onModeration`, remarks cleared.
+    pub async fn mark_sent(&self, tenant: TenantId, row: Uuid, body_hash: Option<&str>) -> Result<(), RepoError> {
+        let txn = self.db.begin().await?;
+        let m = nct_request::Entity::find_by_id(row).one(&txn).await?.ok_or(RepoError::NotFound)?;
+        let sku_id = m.sku_id;
+        let mut am: nct_request::ActiveModel = m.into();
+        am.intent_state = Set(Intent::Sent.as_str().to_owned());
+        am.status = Set(RequestStatus::OnModeration.as_str().to_owned());
+        if let Some(h) = body_hash {
+            am.body_hash = Set(h.to_owned());
+        }
+        am.comment = Set(None);
+        am.reason = Set(None);
+        am.revision_details = Set("[]".to_owned());
+        am.duplicates = Set(None);
+        am.last_error = Set(None);
+        am.updated_at = Set(Utc::now());
+        am.update(&txn).await?;
+        mirror(&txn, tenant, sku_id, &RequestStatus::OnModeration, CardStatus::Submitted, Some(String::new()), None).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Records a failure of ours (NCT's refusal or a check error). `intent_failed` moves a `CREATING` row to
+    /// `FAILED` (NCT refused the create, so it holds nothing); the SKU's card status becomes `FAILED`.
+    pub async fn mark_error(&self, tenant: TenantId, row: Uuid, error: &str, intent_failed: bool) -> Result<(), RepoError> {
+        let txn = self.db.begin().await?;
+        let m = nct_request::Entity::find_by_id(row).one(&txn).await?.ok_or(RepoError::NotFound)?;
+        let sku_id = m.sku_id;
+        let mut am: nct_request::ActiveModel = m.into();
+        if intent_failed {
+            am.intent_state = Set(Intent::Failed.as_str().to_owned());
+        }
+        am.last_error = Set(Some(error.to_owned()));
+        am.updated_at = Set(Utc::now());
+        am.update(&txn).await?;
+        sku::Entity::update_many()
+            .col_expr(sku::Column::CardStatus, Expr::value(CardStatus::Failed.as_str()))
+            .col_expr(sku::Column::ModerationRemarks, Expr::value(error.chars().take(1000).collect::<String>()))
+            .col_expr(sku::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(sku::Column::Id.eq(sku_id))
+            .filter(sku::Column::TenantId.eq(tenant.0))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Stores what NCT said about a request and mirrors it onto the SKU; a completed request (or a chosen
+    /// existing card) stores its NTIN on the SKU with source `REQUEST`, unless a person set one by hand.
+    /// Returns whether anything changed.
+    pub async fn apply_status(&self, tenant: TenantId, row: Uuid, u: &StatusUpdate) -> Result<bool, RepoError> {
+        let txn = self.db.begin().await?;
+        let m = nct_request::Entity::find_by_id(row)
+            .filter(nct_request::Column::TenantId.eq(tenant.0))
+            .one(&txn)
+            .await?
+            .ok_or(RepoError::NotFound)?;
+        let sku_id = m.sku_id;
+        let details = serde_json::to_string(&u.revision_details).unwrap_or_else(|_| "[]".to_owned());
+        let duplicates = match &u.duplicates {
+            Some(d) => Some(serde_json::to_string(d).unwrap_or_else(|_| "[]".to_owned())),
+            None => m.duplicates.clone(),
+        };
+        let before = m.clone();
+        let mut am: nct_request::ActiveModel = m.into();
+        let (status, gz_status) = (u.status.as_str().to_owned(), u.gz_status.as_ref().map(|g| g.as_str().to_owned()));
+        am.status = Set(status.clone());
+        am.gz_status = Set(gz_status.clone());
+        am.comment = Set(u.comment.clone());
+        am.reason = Set(u.reason.clone());
+        am.revision_details = Set(details.clone());
+        am.duplicates = Set(duplicates.clone());
+        if u.ntin.is_some() {
+            am.ntin = Set(u.ntin.clone());
+        }
+        if u.product_url.is_some() {
+            am.product_url = Set(u.product_url.clone());
+        }
+        let changed = before.status != status
+            || before.gz_status != gz_status
+            || before.comment != u.comment
+            || before.reason != u.reason
+            || before.revision_details != details
+            || before.duplicates != duplicates
+            || (u.ntin.is_some() && before.ntin != u.ntin);
+        if !changed {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        am.updated_at = Set(Utc::now());
+        am.update(&txn).await?;
+        let ntin = u.status.gives_ntin().then(|| u.ntin.clone()).flatten();
+        mirror(&txn, tenant, sku_id, &u.status, u.status.card_status(u.duplicate_review), remarks_summary(u), ntin).await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+}
+
+/// Mirrors a request's state onto its SKU; `remarks: Some("")` clears them.
+async fn mirror<C: ConnectionTrait>(conn: &C, tenant: TenantId, sku_id: Uuid, status: &RequestStatus, card: CardStatus, remarks: Option<String>, ntin: Option<String>) -> Result<(), RepoError> {
+    let Some(m) = sku::Entity::find_by_id(sku_id).filter(sku::Column::TenantId.eq(tenant.0)).one(conn).await? else {
+        return Ok(());
+    };
+    let manual = m.ntin.is_some() && m.ntin_source.as_deref() == Some(NtinSource::Manual.as_str());
+    let mut am: sku::ActiveModel = m.into();
+    am.card_status = Set(Some(card.as_str().to_owned()));
+    am.moderation_status = Set(Some(status.as_str().to_owned()));
+    if let Some(r) = remarks {
+        am.moderation_remarks = Set((!r.is_empty()).then_some(r));
+    }
+    if let Some(n) = ntin.filter(|_| !manual) {
+        am.ntin = Set(Some(n));
+        am.ntin_source = Set(Some(NtinSource::Request.as_str().to_owned()));
+        am.readiness_class = Set(ReadinessClass::HasNtin.as_str().to_owned());
+        am.readiness_reason = Set(None);
+        am.readiness_message = Set(None);
+    }
+    am.updated_at = Set(Utc::now());
+    am.update(conn).await?;
+    Ok(())
+}

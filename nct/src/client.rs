@@ -1,0 +1,589 @@
+//! [`NctClient`]: one reqwest call per method against the NCT portal API ([`crate::with_retries`] retries).
+//!
+//! Every method makes exactly one attempt: the job worker owns pacing and retries (it shares the
+//! `Retry-After` wait between all workers of a key). [`crate::with_retries`] is there for simple callers.
+//!
+//! Security: the key travels only in the `X-API-KEY` header, marked sensitive, to the configured base URL;
+//! redirects are never followed (so the header cannot be replayed elsewhere). Spans record the path
+//! template and non-secret parameters only; headers are never logged. Response bodies are read with a
+//! size cap and parsed into tolerant DTOs; status codes are mapped by [`classify_response`], which keeps at
+//! most NCT's `ApiErrorDto.message`, truncated and scrubbed of the key.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use reqwest::Method;
+use reqwest::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use secrecy::{ExposeSecret as _, SecretString};
+
+use super::dto::{
+    CreateProductResponseDto, DictionaryItemDto, GtinLookupResponse, PageDto,
+    PagedPortalProductRequestShortDto, PortalAttributeObjectDto,
+    PortalCreateUpdateProductRequestDto, PortalDuplicateDecisionRequestDto,
+    PortalDuplicateMatchDto, PortalEditProductResponseDto, PortalGovAttributesDto,
+    PortalProductDto, PortalProductRequestStatusDto, UploadedFileDto,
+};
+use super::error::{NctError, classify_response};
+use super::transport::{Payload, decode, encode_segment, json_payload, multipart_payload, read_capped, transport_error};
+
+/// Name of the auth header.
+const API_KEY_HEADER: &str = "X-API-KEY";
+
+
+/// Settings of an [`NctClient`]. The base URL is configuration, never user input.
+#[derive(Debug, Clone)]
+pub struct NctClientConfig {
+    /// Gateway base without the `/portal/api` part; the default is production.
+    pub base_url: String,
+    /// TCP connect timeout.
+    pub connect_timeout: Duration,
+    /// Whole-request timeout (headers and body).
+    pub request_timeout: Duration,
+    /// Largest response body we read; bigger bodies fail with [`NctError::Malformed`].
+    pub max_body_bytes: usize,
+}
+
+impl Default for NctClientConfig {
+    fn default() -> Self {
+        Self {
+            base_url: "https://nationalcatalog.kz/gwp".to_owned(),
+            connect_timeout: Duration::from_secs(3),
+            request_timeout: Duration::from_secs(20),
+            max_body_bytes: 8 * 1024 * 1024,
+        }
+    }
+}
+
+/// NCT portal API client. Cheap to clone (shares the connection pool).
+#[derive(Debug, Clone)]
+pub struct NctClient {
+    http: reqwest::Client,
+    base_url: String,
+    max_body_bytes: usize,
+}
+
+
+impl NctClient {
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// The base URL is not an absolute http(s) URL, or the TLS stack cannot be initialised.
+    pub fn new(config: NctClientConfig) -> Result<Self, anyhow::Error> {
+        let base_url = config.base_url.trim_end_matches('/').to_owned();
+        let parsed = reqwest::Url::parse(&base_url)
+            .with_context(|| format!("NCT base URL `{base_url}` is not a valid URL"))?;
+        anyhow::ensure!(
+            matches!(parsed.scheme(), "http" | "https") && parsed.host_str().is_some(),
+            "NCT base URL `{base_url}` must be an absolute http(s) URL"
+        );
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_idle_timeout(Duration::from_secs(60))
+            .user_agent(concat!("ntin-desk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .context("failed to build the NCT HTTP client")?;
+        Ok(Self {
+            http,
+            base_url,
+            max_body_bytes: config.max_body_bytes,
+        })
+    }
+
+    /// The configured base URL (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    // -----------------------------------------------------------------------------------------------------
+    // Cards
+    // -----------------------------------------------------------------------------------------------------
+
+    /// `GET /portal/api/v2/products/{tin}`: every card for a GTIN (GTIN is not unique), or the single card
+    /// for an NTIN. Accepts the documented array and the declared single object.
+    ///
+    /// # Errors
+    /// [`NctError::NotFound`] on 404 or an empty list; see [`classify_response`] for the rest.
+    #[tracing::instrument(name = "nct.lookup_gtin", skip_all, fields(path = "/portal/api/v2/products/{tin}", tin = %tin))]
+    pub async fn lookup_gtin(
+        &self,
+        key: &SecretString,
+        tin: &str,
+    ) -> Result<Vec<PortalProductDto>, NctError> {
+        let path = format!("/portal/api/v2/products/{}", encode_segment(tin));
+        let body = self.call(Method::GET, &path, key, Payload::Empty).await?;
+        let cards = decode::<GtinLookupResponse>(&body, "product list")?.into_vec();
+        if cards.is_empty() {
+            return Err(NctError::NotFound);
+        }
+        Ok(cards)
+    }
+
+    /// `GET /portal/api/v1/products/{tin}`: one full card by NTIN or GTIN (13 or 14 digits).
+    ///
+    /// # Errors
+    /// [`NctError::NotFound`] on 404; see [`classify_response`].
+    #[tracing::instrument(name = "nct.get_product", skip_all, fields(path = "/portal/api/v1/products/{tin}", tin = %tin))]
+    pub async fn get_product(
+        &self,
+        key: &SecretString,
+        tin: &str,
+    ) -> Result<PortalProductDto, NctError> {
+        let path = format!("/portal/api/v1/products/{}", encode_segment(tin));
+        let body = self.call(Method::GET, &path, key, Payload::Empty).await?;
+        decode(&body, "product card")
+    }
+
+    // -----------------------------------------------------------------------------------------------------
+    // Dictionaries and attribute schemas
+    // -----------------------------------------------------------------------------------------------------
+
+    /// Checks a key with the cheapest call, `GET /portal/api/v1/dictionaries`.
+    ///
+    /// # Errors
+    /// [`NctError::InvalidKey`] for a bad key; [`NctError::Malformed`] when the answer is not a JSON array
+    /// (e.g. a base URL missing `/gwp`, where the portal's web app answers 200 with HTML).
+    #[tracing::instrument(
+        name = "nct.verify_key",
+        skip_all,
+        fields(path = "/portal/api/v1/dictionaries")
+    )]
+    pub async fn verify_key(&self, key: &SecretString) -> Result<(), NctError> {
+        let body = self
+            .call(
+                Method::GET,
+                "/portal/api/v1/dictionaries",
+                key,
+                Payload::Empty,
+            )
+            .await?;
+        decode::<Vec<serde_json::Value>>(&body, "dictionary list").map(|_| ())
+    }
+
+    /// `GET /portal/api/v1/dictionaries`: the available dictionaries (declared as attribute objects).
+    ///
+    /// # Errors
+    /// See [`classify_response`].
+    #[tracing::instrument(
+        name = "nct.dictionaries",
+        skip_all,
+        fields(path = "/portal/api/v1/dictionaries")
+    )]
+    pub async fn dictionaries(
+        &self,
+        key: &SecretString,
+    ) -> Result<Vec<PortalAttributeObjectDto>, NctError> {
+        let body = self
+            .call(
+                Method::GET,
+                "/portal/api/v1/dictionaries",
+                key,
+                Payload::Empty,
+            )
+            .await?;
+        decode(&body, "dictionary list")
+    }
+
+    /// `GET /portal/api/v1/dictionaries/{code}/items?page=&size=`; `page` from 1, `size` 1–100.
+    ///
+    /// # Errors
+    /// [`NctError::Validation`] for a bad page/size; see [`classify_response`].
+    #[tracing::instrument(name = "nct.dictionary_items", skip_all, fields(path = "/portal/api/v1/dictionaries/{code}/items", code = %code, page, size))]
+    pub async fn dictionary_items(
+        &self,
+        key: &SecretString,
+        code: &str,
+        page: u32,
+        size: u32,
+    ) -> Result<PageDto<DictionaryItemDto>, NctError> {
+        let path = format!(
+            "/portal/api/v1/dictionaries/{}/items?page={page}&size={size}",
+            encode_segment(code)
+        );
+        let body = self.call(Method::GET, &path, key, Payload::Empty).await?;
+        decode(&body, "dictionary page")
+    }
+
+    /// `GET /portal/api/v1/dictionaries/{code}/roots`.
+    ///
+    /// # Errors
+    /// See [`classify_response`].
+    #[tracing::instrument(name = "nct.dictionary_roots", skip_all, fields(path = "/portal/api/v1/dictionaries/{code}/roots", code = %code))]
+    pub async fn dictionary_roots(
+        &self,
+        key: &SecretString,
+        code: &str,
+    ) -> Result<Vec<DictionaryItemDto>, NctError> {
+        let path = format!("/portal/api/v1/dictionaries/{}/roots", encode_segment(code));
+        let body = self.call(Method::GET, &path, key, Payload::Empty).await?;
+        decode(&body, "dictionary items")
+    }
+
+    /// `GET /portal/api/v1/dictionaries/{code}/children/{parentId}`.
+    ///
+    /// # Errors
+    /// See [`classify_response`].
+    #[tracing::instrument(name = "nct.dictionary_children", skip_all, fields(path = "/portal/api/v1/dictionaries/{code}/children/{parentId}", code = %code, parent_id))]
+    pub async fn dictionary_children(
+        &self,
+        key: &SecretString,
+        code: &str,
+        parent_id: i64,
+    ) -> Result<Vec<DictionaryItemDto>, NctError> {
+        let path = format!(
+            "/portal/api/v1/dictionaries/{}/children/{parent_id}",
+            encode_segment(code)
+        );
+        let body = self.call(Method::GET, &path, key, Payload::Empty).await?;
+        decode(&body, "dictionary items")
+    }
+
+    /// `GET /portal/api/v1/products/requests/attributes`: the base attribute schema.
+    ///
+    /// # Errors
+    /// See [`classify_response`].
+    #[tracing::instrument(
+        name = "nct.base_attributes",
+        skip_all,
+        fields(path = "/portal/api/v1/products/requests/attributes")
+    )]
+    pub async fn base_attributes(
+        &self,
+        key: &SecretString,
+    ) -> Result<Vec<PortalAttributeObjectDto>, NctError> {
+        let body = self
+            .call(
+                Method::GET,
+                "/portal/api/v1/products/requests/attributes",
+                key,
+                Payload::Empty,
+            )
+            .await?;
+        decode(&body, "attribute list")
+    }
+
+    /// `GET /portal/api/v1/products/requests/categories/{oktru}/gov-attributes`.
+    ///
+    /// # Errors
+    /// [`NctError::Validation`] for an unknown or non-leaf category; see [`classify_response`].
+    #[tracing::instrument(name = "nct.gov_attributes", skip_all, fields(path = "/portal/api/v1/products/requests/categories/{oktru}/gov-attributes", oktru = %oktru))]
+    pub async fn gov_attributes(
+        &self,
+        key: &SecretString,
+        oktru: &str,
+    ) -> Result<PortalGovAttributesDto, NctError> {
+        let path = format!(
+            "/portal/api/v1/products/requests/categories/{}/gov-attributes",
+            encode_segment(oktru)
+        );
+        let body = self.call(Method::GET, &path, key, Payload::Empty).await?;
+        decode(&body, "gov attributes")
+    }
+
+    // -----------------------------------------------------------------------------------------------------
+    // Product requests
+    // -----------------------------------------------------------------------------------------------------
+
+    /// `POST /portal/api/v1/products/requests`: creates a draft, returns its id. Not idempotent: protect it
+    /// with the outbox before calling.
+    ///
+    /// # Errors
+    /// [`NctError::Validation`] for a body NCT refuses; see [`classify_response`].
+    #[tracing::instrument(
+        name = "nct.create_request",
+        skip_all,
+        fields(path = "/portal/api/v1/products/requests")
+    )]
+    pub async fn create_request(
+        &self,
+        key: &SecretString,
+        request: &PortalCreateUpdateProductRequestDto,
+    ) -> Result<i64, NctError> {
+        let payload = json_payload(request)?;
+        let body = self
+            .call(
+                Method::POST,
+                "/portal/api/v1/products/requests",
+                key,
+                payload,
+            )
+            .await?;
+        Ok(decode::<CreateProductResponseDto>(&body, "create response")?.id)
+    }
+
+    /// `PUT /portal/api/v1/products/requests/{id}`: replaces the request's content (send every attribute).
+    ///
+    /// # Errors
+    /// [`NctError::Business`] when the status forbids it; see [`classify_response`].
+    #[tracing::instrument(name = "nct.update_request", skip_all, fields(path = "/portal/api/v1/products/requests/{id}", request_id = id))]
+    pub async fn update_request(
+        &self,
+        key: &SecretString,
+        id: i64,
+        request: &PortalCreateUpdateProductRequestDto,
+    ) -> Result<(), NctError> {
+        let payload = json_payload(request)?;
+        self.call(
+            Method::PUT,
+            &format!("/portal/api/v1/products/requests/{id}"),
+            key,
+            payload,
+        )
+        .await
+        .map(drop)
+    }
+
+    /// `DELETE /portal/api/v1/products/requests/{id}` (status `new` only).
+    ///
+    /// # Errors
+    /// [`NctError::Business`] when the status forbids it; see [`classify_response`].
+    #[tracing::instrument(name = "nct.delete_request", skip_all, fields(path = "/portal/api/v1/products/requests/{id}", request_id = id))]
+    pub async fn delete_request(&self, key: &SecretString, id: i64) -> Result<(), NctError> {
+        self.call(
+            Method::DELETE,
+            &format!("/portal/api/v1/products/requests/{id}"),
+            key,
+            Payload::Empty,
+        )
+        .await
+        .map(drop)
+    }
+
+    /// `PUT /portal/api/v1/products/requests/{id}/moderation`.
+    ///
+    /// # Errors
+    /// [`NctError::Business`] for a bad XTIN or a status that forbids it; see [`classify_response`].
+    #[tracing::instrument(name = "nct.send_to_moderation", skip_all, fields(path = "/portal/api/v1/products/requests/{id}/moderation", request_id = id))]
+    pub async fn send_to_moderation(&self, key: &SecretString, id: i64) -> Result<(), NctError> {
+        self.put_action(key, id, "moderation").await
+    }
+
+    /// `PUT /portal/api/v1/products/requests/{id}/cancel` (status `onModeration` only).
+    ///
+    /// # Errors
+    /// [`NctError::Business`] when the status forbids it; see [`classify_response`].
+    #[tracing::instrument(name = "nct.cancel_request", skip_all, fields(path = "/portal/api/v1/products/requests/{id}/cancel", request_id = id))]
+    pub async fn cancel_request(&self, key: &SecretString, id: i64) -> Result<(), NctError> {
+        self.put_action(key, id, "cancel").await
+    }
+
+    /// `PUT /portal/api/v1/products/requests/{id}/publish` (status `readyToPublish` only).
+    ///
+    /// # Errors
+    /// [`NctError::Business`] when the status forbids it; see [`classify_response`].
+    #[tracing::instrument(name = "nct.publish_request", skip_all, fields(path = "/portal/api/v1/products/requests/{id}/publish", request_id = id))]
+    pub async fn publish_request(&self, key: &SecretString, id: i64) -> Result<(), NctError> {
+        self.put_action(key, id, "publish").await
+    }
+
+    /// `GET /portal/api/v1/products/requests/{id}/status`.
+    ///
+    /// # Errors
+    /// [`NctError::NotFound`] for an unknown id; see [`classify_response`].
+    #[tracing::instrument(name = "nct.request_status", skip_all, fields(path = "/portal/api/v1/products/requests/{id}/status", request_id = id))]
+    pub async fn request_status(
+        &self,
+        key: &SecretString,
+        id: i64,
+    ) -> Result<PortalProductRequestStatusDto, NctError> {
+        let path = format!("/portal/api/v1/products/requests/{id}/status");
+        let body = self.call(Method::GET, &path, key, Payload::Empty).await?;
+        decode(&body, "request status")
+    }
+
+    /// `GET /portal/api/v1/products/requests/{id}/details`, as raw JSON (the spec has no schema for it;
+    /// `dto::PortalProductRequestDetailsDto` reads the documented example shape).
+    ///
+    /// # Errors
+    /// See [`classify_response`].
+    #[tracing::instrument(name = "nct.request_details", skip_all, fields(path = "/portal/api/v1/products/requests/{id}/details", request_id = id))]
+    pub async fn request_details(
+        &self,
+        key: &SecretString,
+        id: i64,
+    ) -> Result<serde_json::Value, NctError> {
+        let path = format!("/portal/api/v1/products/requests/{id}/details");
+        let body = self.call(Method::GET, &path, key, Payload::Empty).await?;
+        decode(&body, "request details")
+    }
+
+    /// `GET /portal/api/v1/products/requests?status=&page=&size=`: the key owner's requests.
+    ///
+    /// # Errors
+    /// [`NctError::Validation`] for a bad page/size/status; see [`classify_response`].
+    #[tracing::instrument(
+        name = "nct.list_requests",
+        skip_all,
+        fields(path = "/portal/api/v1/products/requests", status, page, size)
+    )]
+    pub async fn list_requests(
+        &self,
+        key: &SecretString,
+        status: Option<&str>,
+        page: u32,
+        size: u32,
+    ) -> Result<PagedPortalProductRequestShortDto, NctError> {
+        let mut path = format!("/portal/api/v1/products/requests?page={page}&size={size}");
+        if let Some(status) = status {
+            path.push_str("&status=");
+            path.push_str(&encode_segment(status));
+        }
+        let body = self.call(Method::GET, &path, key, Payload::Empty).await?;
+        decode(&body, "request list")
+    }
+
+    /// `GET /portal/api/v1/products/requests/{id}/duplicates`.
+    ///
+    /// # Errors
+    /// [`NctError::NotFound`] when no duplicate check ran; see [`classify_response`].
+    #[tracing::instrument(name = "nct.duplicates", skip_all, fields(path = "/portal/api/v1/products/requests/{id}/duplicates", request_id = id))]
+    pub async fn duplicates(
+        &self,
+        key: &SecretString,
+        id: i64,
+    ) -> Result<Vec<PortalDuplicateMatchDto>, NctError> {
+        let path = format!("/portal/api/v1/products/requests/{id}/duplicates");
+        let body = self.call(Method::GET, &path, key, Payload::Empty).await?;
+        decode(&body, "duplicate list")
+    }
+
+    /// `POST /portal/api/v1/products/requests/{id}/duplicate-decision`.
+    ///
+    /// # Errors
+    /// [`NctError::Validation`] for `USE_EXISTING` without `ntin`; [`NctError::Business`] when the request
+    /// is not awaiting a decision; see [`classify_response`].
+    #[tracing::instrument(name = "nct.duplicate_decision", skip_all, fields(path = "/portal/api/v1/products/requests/{id}/duplicate-decision", request_id = id))]
+    pub async fn duplicate_decision(
+        &self,
+        key: &SecretString,
+        id: i64,
+        decision: &PortalDuplicateDecisionRequestDto,
+    ) -> Result<(), NctError> {
+        let path = format!("/portal/api/v1/products/requests/{id}/duplicate-decision");
+        self.call(Method::POST, &path, key, json_payload(decision)?)
+            .await
+            .map(drop)
+    }
+
+    /// `POST /portal/api/v1/products/requests/{ntin}/edit-product`: a draft edit request for a published
+    /// base card, with its body in PUT format.
+    ///
+    /// # Errors
+    /// [`NctError::NotFound`] for an unknown NTIN; [`NctError::Business`] for extended or locked cards.
+    #[tracing::instrument(name = "nct.edit_product", skip_all, fields(path = "/portal/api/v1/products/requests/{ntin}/edit-product", ntin = %ntin))]
+    pub async fn edit_product(
+        &self,
+        key: &SecretString,
+        ntin: &str,
+    ) -> Result<PortalEditProductResponseDto, NctError> {
+        let path = format!(
+            "/portal/api/v1/products/requests/{}/edit-product",
+            encode_segment(ntin)
+        );
+        let body = self.call(Method::POST, &path, key, Payload::Empty).await?;
+        decode(&body, "edit-product response")
+    }
+
+    /// `POST /portal/api/v1/storage/upload`: a product photo (≤ 5 MB). Use the answer's `filename` as
+    /// `fileName` in `imageFiles`.
+    ///
+    /// # Errors
+    /// See [`classify_response`].
+    #[tracing::instrument(name = "nct.upload_image", skip_all, fields(path = "/portal/api/v1/storage/upload", size = bytes.len()))]
+    pub async fn upload_image(
+        &self,
+        key: &SecretString,
+        filename: &str,
+        bytes: &[u8],
+    ) -> Result<UploadedFileDto, NctError> {
+        let body = self
+            .call(
+                Method::POST,
+                "/portal/api/v1/storage/upload",
+                key,
+                multipart_payload(filename, bytes),
+            )
+            .await?;
+        decode(&body, "upload response")
+    }
+
+    /// `POST /portal/api/v1/storage/upload/document`: a PDF (≤ 5 MB), for `documents`.
+    ///
+    /// # Errors
+    /// See [`classify_response`].
+    #[tracing::instrument(name = "nct.upload_document", skip_all, fields(path = "/portal/api/v1/storage/upload/document", size = bytes.len()))]
+    pub async fn upload_document(
+        &self,
+        key: &SecretString,
+        filename: &str,
+        bytes: &[u8],
+    ) -> Result<UploadedFileDto, NctError> {
+        let path = "/portal/api/v1/storage/upload/document";
+        let body = self
+            .call(Method::POST, path, key, multipart_payload(filename, bytes))
+            .await?;
+        decode(&body, "upload response")
+    }
+
+    // -----------------------------------------------------------------------------------------------------
+    // Plumbing
+    // -----------------------------------------------------------------------------------------------------
+
+    async fn put_action(&self, key: &SecretString, id: i64, action: &str) -> Result<(), NctError> {
+        let path = format!("/portal/api/v1/products/requests/{id}/{action}");
+        self.call(Method::PUT, &path, key, Payload::Empty)
+            .await
+            .map(drop)
+    }
+
+    /// Sends one request and returns the body of a 2xx answer; everything else becomes an [`NctError`].
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        key: &SecretString,
+        payload: Payload,
+    ) -> Result<Vec<u8>, NctError> {
+        let mut header =
+            HeaderValue::from_str(key.expose_secret()).map_err(|_| NctError::InvalidKey)?;
+        header.set_sensitive(true);
+        let url = format!("{}{path}", self.base_url);
+        let mut builder = self
+            .http
+            .request(method, url)
+            .header(API_KEY_HEADER, header);
+        builder = match payload {
+            Payload::Empty => builder,
+            Payload::Json(body) => builder.header(CONTENT_TYPE, "application/json").body(body),
+            Payload::Multipart { boundary, body } => builder
+                .header(
+                    CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(body),
+        };
+
+        let started = Instant::now();
+        let mut response = builder.send().await.map_err(transport_error)?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = read_capped(&mut response, self.max_body_bytes).await?;
+        tracing::debug!(
+            status,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            bytes = body.len(),
+            "NCT answered"
+        );
+        classify_response(status, retry_after.as_deref(), &body, key)?;
+        Ok(body)
+    }
+}
+
+#[cfg(test)]
+#[path = "tests_client.rs"]
+mod tests;
