@@ -43,6 +43,7 @@ async fn app_for(sim_url: String) -> Application {
         )),
         sim: SimSettings::default(),
         cache_ttls: infra::cache::CacheTtls::default(),
+        follow: None,
         release_leases_on_start: true,
         api_rate: None,
     };

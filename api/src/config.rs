@@ -48,6 +48,48 @@ pub struct Settings {
     pub release_leases_on_start: bool,
     /// `CACHE_TTL_FOUND_SECS` (default 7 days) and `CACHE_TTL_NOT_FOUND_SECS` (default 6 hours).
     pub cache_ttls: infra::cache::CacheTtls,
+    /// How NCT requests are followed: `MODERATION_CHECK_FIRST_SECS`, `MODERATION_CHECK_MAX_SECS`,
+    /// `MODERATION_CHECK_SELLER_SECS`, `MODERATION_WORKING_HOURS` (true/false). `None`: the real schedule
+    /// with `NCT_BASE_URL` (`FollowPolicy::real`), the simulator's compressed clock without it.
+    pub follow: Option<domain::card::FollowPolicy>,
+}
+
+impl Settings {
+    /// The follow policy in force (see [`Settings::follow`]).
+    pub fn follow_policy(&self) -> domain::card::FollowPolicy {
+        match (self.follow, &self.nct_base_url) {
+            (Some(p), _) => p,
+            (None, Some(_)) => domain::card::FollowPolicy::real(),
+            (None, None) => domain::card::FollowPolicy::scaled(std::time::Duration::from_millis(self.sim.working_day_ms)),
+        }
+    }
+}
+
+/// The follow policy from `MODERATION_CHECK_*` (any of them set overrides the default).
+fn follow_from_env() -> anyhow::Result<Option<domain::card::FollowPolicy>> {
+    let secs = |name: &str| num::<u64>(name).map(|v| v.map(std::time::Duration::from_secs));
+    let (first, cap, seller) = (secs("MODERATION_CHECK_FIRST_SECS")?, secs("MODERATION_CHECK_MAX_SECS")?, secs("MODERATION_CHECK_SELLER_SECS")?);
+    let hours = match var("MODERATION_WORKING_HOURS").as_deref() {
+        None => None,
+        Some("true" | "1") => Some(true),
+        Some("false" | "0") => Some(false),
+        Some(_) => bail!("MODERATION_WORKING_HOURS: expected true or false"),
+    };
+    if first.is_none() && cap.is_none() && seller.is_none() && hours.is_none() {
+        return Ok(None);
+    }
+    let d = domain::card::FollowPolicy::real();
+    let p = domain::card::FollowPolicy {
+        first: first.unwrap_or(d.first),
+        cap: cap.unwrap_or(d.cap),
+        seller: seller.unwrap_or(d.seller),
+        working_hours: hours.unwrap_or(d.working_hours),
+        auto_publish_grace: d.auto_publish_grace,
+    };
+    if p.first.is_zero() || p.first > p.cap || p.cap > p.seller {
+        bail!("MODERATION_CHECK_*: expected 0 < FIRST_SECS <= MAX_SECS <= SELLER_SECS");
+    }
+    Ok(Some(p))
 }
 
 /// Where the master keys come from; re-read when a ciphertext names a version we do not know yet, so a
@@ -175,6 +217,7 @@ impl Settings {
         let burst = num::<u32>("API_RATE_BURST")?.unwrap_or(200);
         let api_rate = std::num::NonZeroU32::new(rate).map(|r| (r, std::num::NonZeroU32::new(burst.max(1)).unwrap_or(r)));
         Ok(Self {
+            follow: follow_from_env()?,
             api_rate,
             release_leases_on_start,
             cache_ttls,

@@ -154,6 +154,8 @@ pub enum UserErrorCode {
     IdempotencyConflict,
     /// The object is in a state that does not allow the action.
     InvalidState,
+    /// NCT did not answer; the action is kept and finished automatically (see `Moderation.pendingStep`).
+    Queued,
 }
 
 /// A problem with mutation input that the caller can fix.
@@ -205,6 +207,7 @@ pub fn card_user_error(e: CardError, field: &str) -> Result<UserError, ApiError>
         CardError::Invalid { field, message } => UserError::new(&[field], UserErrorCode::Invalid, message),
         CardError::Blank { field, message } => UserError::new(&[field], UserErrorCode::Blank, message),
         CardError::TooLong { field, message } => UserError::new(&[field], UserErrorCode::TooLong, message),
+        CardError::Queued(m) => UserError::new(&[field], UserErrorCode::Queued, m),
         CardError::Nct(e) => return nct_user_error(e, field),
         CardError::Repo(e) => return Err(e.into()),
     })

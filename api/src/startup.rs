@@ -15,6 +15,7 @@ use infra::db::job_repo::JobRepo;
 use infra::db::key_repo::NctKeyRepo;
 use infra::db::tenant_repo::TenantRepo;
 use infra::jobs::JobEvents;
+use infra::jobs::follow::Follower;
 use infra::jobs::worker::{Worker, WorkerConfig};
 use infra::lookup::LookupService;
 use nct::{NctClient, NctClientConfig};
@@ -28,6 +29,8 @@ pub struct Application {
     server: Server,
     state: AppState,
     worker: Worker,
+    /// Follows NCT requests until NCT is done with them.
+    follower: Follower,
     sim: Option<SimHandle>,
 }
 
@@ -53,6 +56,10 @@ impl Application {
         };
         let nct = NctClient::new(NctClientConfig { base_url: base_url.clone(), ..NctClientConfig::default() })
             .context("NCT_BASE_URL: not a usable URL")?;
+        let follow = settings.follow_policy();
+        if settings.nct_base_url.is_some() {
+            check_nct_base(&nct).await?;
+        }
         let cache: LookupCacheImpl = match &settings.redis_url {
             Some(url) => RedisCache::connect(url, namespace_for(&base_url), infra::cache::DEFAULT_OP_TIMEOUT)
                 .await
@@ -74,15 +81,17 @@ impl Application {
                 release_leases_on_start: settings.release_leases_on_start,
                 ..WorkerConfig::default()
             },
-        );
-        let state = AppState::new(Services { db, tokens, keys, nct, lookup, events, worker_wake: worker.waker() });
+        )
+        .with_follow(follow);
+        let follower = Follower::new(db.clone(), keys.clone(), nct.clone(), follow);
+        let state = AppState::new(Services { db, tokens, keys, nct, lookup, events, worker_wake: worker.waker(), follow });
         let schema = build_schema(Some(state.clone()));
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("BIND: cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let limiter = settings.api_rate.map(|(r, b)| crate::ratelimit::ApiRateLimiter::new(r, b));
         let server = run(listener, schema, state.clone(), limiter)?;
-        Ok(Self { port, server, state, worker, sim })
+        Ok(Self { port, server, state, worker, follower, sim })
     }
 
     /// The in-process simulator, when `NCT_BASE_URL` is unset.
@@ -110,7 +119,8 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         // If this future is dropped (the process is going down hard), the worker goes with it.
-        let mut worker = AbortOnDrop(tokio::spawn(self.worker.run(stop_rx)));
+        let mut worker = AbortOnDrop(tokio::spawn(self.worker.run(stop_rx.clone())));
+        let mut follower = AbortOnDrop(tokio::spawn(self.follower.run(stop_rx)));
         let result = tokio::select! {
             r = self.server => {
                 tracing::info!("HTTP server stopped");
@@ -123,10 +133,31 @@ impl Application {
         };
         let _ = stop_tx.send(true);
         let _ = (&mut worker.0).await;
+        // The follower stops at its next tick; an interrupted check is safe (steps are written down).
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), &mut follower.0).await;
         if let Some(sim) = self.sim {
             sim.stop().await;
         }
         result
+    }
+}
+
+/// Asks NCT without a key whether the base URL leads to its API: a definite "no" (an HTML page, a 404 that
+/// is not NCT's) stops the start with a clear line; an NCT that cannot be reached only warns.
+async fn check_nct_base(nct: &NctClient) -> anyhow::Result<()> {
+    match tokio::time::timeout(std::time::Duration::from_secs(5), nct.probe()).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(nct::NctError::WrongBaseUrl(why))) => {
+            anyhow::bail!("NCT_BASE_URL `{}` does not lead to NCT's portal API: {why}", nct.base_url())
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(base_url = %nct.base_url(), error = %e, "NCT_BASE_URL could not be checked at start (NCT did not answer as expected); starting anyway");
+            Ok(())
+        }
+        Err(_) => {
+            tracing::warn!(base_url = %nct.base_url(), "NCT_BASE_URL could not be checked at start (no answer in 5 s); starting anyway");
+            Ok(())
+        }
     }
 }
 

@@ -57,6 +57,8 @@ pub struct Services {
     pub events: JobEvents,
     /// Worker wake-up.
     pub worker_wake: Arc<tokio::sync::Notify>,
+    /// How NCT requests are followed.
+    pub follow: domain::card::FollowPolicy,
 }
 
 impl AppState {
@@ -68,7 +70,7 @@ impl AppState {
             skus: SkuRepo::new(s.db.clone()),
             jobs: JobRepo::new(s.db.clone()),
             tokens: s.tokens,
-            cards: CardService::new(s.db.clone(), s.keys.clone(), s.nct.clone()),
+            cards: CardService::new(s.db.clone(), s.keys.clone(), s.nct.clone(), s.follow),
             keys: s.keys,
             nct: s.nct,
             lookup: s.lookup,

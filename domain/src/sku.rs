@@ -14,10 +14,14 @@ pub enum NtinSource {
     Lookup,
     /// From our own NCT request: the published card, or the existing card chosen in a duplicate review.
     Request,
+    /// NCT rejected our request because the card already exists (`rejected` with `ntinCode`): the SKU
+    /// takes that card's NTIN; NCT's comment says why.
+    Existing,
 }
 
 wire_names!(NtinSource {
     Manual => "MANUAL",
     Lookup => "LOOKUP",
     Request => "REQUEST",
+    Existing => "EXISTING",
 });

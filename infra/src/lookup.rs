@@ -6,7 +6,9 @@
 //!    by the cache, and treated as a miss: the cache never fails a lookup;
 //! 2. on a miss, a *flight*: concurrent lookups of one GTIN in this process share one NCT call (a spawned
 //!    task, so the call finishes and fills the cache even if every caller gives up);
-//! 3. NCT's `GET /v2/products/{tin}` with the 13-digit form of the GTIN (the v2 path takes 13 digits);
+//! 3. NCT's `GET /v2/products/{tin}` with the 13-digit form of the GTIN (the v2 path takes 13 digits only);
+//!    a GTIN-14 with indicator digit 1–9 has no 13-digit form and goes to `GET /v1/products/{tin}` (13 or
+//!    14 digits, one card);
 //! 4. `Found` and `NotFound` answers are cached (with [`CacheTtls::found`] / [`CacheTtls::not_found`]);
 //!    every other error is returned and never cached.
 //!
@@ -116,6 +118,8 @@ impl Fetcher {
         tin: &str,
     ) -> Result<Vec<PortalProductDto>, NctError> {
         match self {
+            // A 14-digit tin (GTIN-14 with indicator 1–9) has no 13-digit form: v1 takes it.
+            Self::Nct(client) if tin.len() == 14 => client.get_product(key, tin).await.map(|card| vec![card]),
             Self::Nct(client) => client.lookup_gtin(key, tin).await,
             #[cfg(test)]
             Self::Fake(fake) => fake(key, tin).await,

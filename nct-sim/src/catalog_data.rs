@@ -106,7 +106,47 @@ pub const OKTRU: &[(&str, &str, &str)] = &[
         "Плиты тротуарные",
         "Тротуар плиталары",
     ),
+    (
+        "1024-0001-0009",
+        "Программное обеспечение",
+        "Бағдарламалық қамтамасыз ету",
+    ),
+    (
+        "1024-0001-0009-100007990",
+        "Цифровые ключи активации программного обеспечения (электронная поставка)",
+        "Бағдарламалық қамтамасыз етуді белсендірудің цифрлық кілттері (электрондық жеткізу)",
+    ),
+    ("3000", "Работы и услуги", "Жұмыстар мен қызметтер"),
+    (
+        "3000-0005",
+        "Услуги по ремонту и техническому обслуживанию",
+        "Жөндеу және техникалық қызмет көрсету қызметтері",
+    ),
+    (
+        "3000-0005-0001",
+        "Ремонт электронной техники",
+        "Электрондық техниканы жөндеу",
+    ),
+    (
+        "3000-0005-0001-100200001",
+        "Услуги по ремонту мобильных телефонов",
+        "Ұялы телефондарды жөндеу қызметтері",
+    ),
 ];
+
+/// Roots of the works-and-services branch: NCT registers goods only, so the moderator refuses requests in
+/// these categories.
+pub const SERVICE_ROOTS: &[&str] = &["3000"];
+
+/// The Russian name of the works-and-services root a code belongs to, if it does.
+pub fn service_category(code: &str) -> Option<&'static str> {
+    let root = code.split('-').next()?;
+    SERVICE_ROOTS
+        .iter()
+        .find(|r| **r == root)
+        .and_then(|r| OKTRU.iter().find(|(c, _, _)| c == r))
+        .map(|(_, ru, _)| *ru)
+}
 
 /// What the seed generator and the gov-attributes endpoint need to know about a leaf category.
 #[derive(Debug, Clone, Copy)]

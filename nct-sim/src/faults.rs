@@ -109,6 +109,34 @@ fn lookup_tin(path: &str) -> Option<String> {
     Some(normalize_tin(rest).unwrap_or_else(|| rest.to_owned()))
 }
 
+/// The operation a portal call is counted under in [`super::SimStats::calls`].
+pub fn op_name(method: &actix_web::http::Method, path: &str) -> &'static str {
+    let Some(rest) = path.strip_prefix("/portal/api/") else { return "other" };
+    let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
+    let get = method == actix_web::http::Method::GET;
+    match parts.as_slice() {
+        ["v1" | "v2", "products", "requests"] if get => "list",
+        ["v1", "products", "requests"] => "create",
+        ["v1", "products", "requests", "attributes"] => "attributes",
+        ["v1", "products", "requests", "categories", _, "gov-attributes"] => "gov-attributes",
+        ["v1", "products", "requests", _] if get => "other",
+        ["v1", "products", "requests", _] if method == actix_web::http::Method::DELETE => "delete",
+        ["v1", "products", "requests", _] => "update",
+        ["v1", "products", "requests", _, "status"] => "status",
+        ["v1", "products", "requests", _, "details"] => "details",
+        ["v1", "products", "requests", _, "duplicates"] => "duplicates",
+        ["v1", "products", "requests", _, "duplicate-decision"] => "decision",
+        ["v1", "products", "requests", _, "moderation"] => "moderation",
+        ["v1", "products", "requests", _, "cancel"] => "cancel",
+        ["v1", "products", "requests", _, "publish"] => "publish",
+        ["v1", "products", "requests", _, "edit-product"] => "edit-product",
+        ["v1" | "v2", "products", _] => "lookup",
+        ["v1", "dictionaries", ..] => "dictionary",
+        ["v1", "storage", ..] => "upload",
+        _ => "other",
+    }
+}
+
 /// The middleware (wrap with `actix_web::middleware::from_fn`).
 ///
 /// # Errors
@@ -123,7 +151,7 @@ pub async fn gate<B: MessageBody + 'static>(
             .await
             .map(ServiceResponse::map_into_left_body);
     };
-    state.record_arrival(lookup_tin(req.path()));
+    state.record_arrival(op_name(req.method(), req.path()), lookup_tin(req.path()));
 
     if !state.latency.is_zero() {
         tokio::time::sleep(state.latency).await;

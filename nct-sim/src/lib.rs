@@ -16,8 +16,9 @@
 //! - `state`: shared state and counters ([`SimStats`]); `faults`: the gate every portal call passes.
 //! - `routes_products`, `routes_dictionaries`, `routes_control`: lookups, dictionaries, the `/__sim` knobs.
 //! - The moderation flow: `requests_store` (data), `validation` (create/update checks), `moderation`
-//!   (the compressed-clock moderator, duplicates, publishing), `revision_rules` (the field checks),
-//!   `request_views` (list/details shapes), `routes_requests` and `uploads` (the handlers).
+//!   (the compressed-clock moderator, duplicates, publishing, CEF's extended part), `revision_rules` (the
+//!   field checks), [`script`] (decisions tests force per request), `request_views` (list/details
+//!   shapes), `routes_requests` and `uploads` (the handlers).
 
 pub mod attribute_data;
 pub mod catalog_data;
@@ -31,6 +32,7 @@ mod routes_control;
 mod routes_dictionaries;
 mod routes_products;
 mod routes_requests;
+pub mod script;
 pub mod seed;
 mod state;
 mod uploads;
@@ -54,6 +56,7 @@ use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
 pub use moderation::{DUPLICATES_REASON, EXISTS_COMMENT};
+pub use script::{GzOutcome, Outcome, Script};
 pub use revision_rules::REVISION_COMMENT;
 pub use state::SimStats;
 
@@ -161,7 +164,29 @@ impl SimHandle {
 
     /// Delays the answer of the next create by `stall` (after the request is stored); `None` disarms.
     pub fn set_stall_create(&self, stall: Option<Duration>) {
-        self.state.set_stall_create(stall);
+        self.state.set_stall("create", stall);
+    }
+
+    /// Delays the answer of the next call of `step` (`create`, `update`, `moderation`, `cancel`,
+    /// `publish`, `decision`) by `stall`, after it took effect; `None` disarms.
+    pub fn set_stall(&self, step: &str, stall: Option<Duration>) {
+        self.state.set_stall(step, stall);
+    }
+
+    /// Scripts the decision for the request with the script's `name_ru` (see [`Script`]).
+    pub fn set_script(&self, script: Script) {
+        let name = script.name_ru.trim().to_owned();
+        self.state.store().scripts.insert(name, script);
+    }
+
+    /// Scripts every request that has no script of its own (`None` clears); it stays in force.
+    pub fn set_default_script(&self, script: Option<Script>) {
+        self.state.store().default_script = script;
+    }
+
+    /// With `autoPublication`, NCT publishes a `readyToPublish` request after `after` (default: at once).
+    pub fn set_auto_publish_after(&self, after: Duration) {
+        self.state.store().auto_publish_after = after;
     }
 
     /// The next request that passes every rule is returned for revision with this remark instead (a human

@@ -3,7 +3,7 @@
 //! `moderation.rs`, the HTTP side in `routes_requests.rs` and `uploads.rs`.
 
 use std::collections::HashMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use nct::dto::{
     PortalRevisionDetailDto,
@@ -12,6 +12,7 @@ use nct::dto::{
 };
 
 use super::faults::{ApiFailure, not_found};
+use super::script::Script;
 use super::seed::SeedCard;
 
 /// Base status codes.
@@ -24,7 +25,7 @@ pub mod status {
     pub const ACCEPTED: &str = "accepted";
     /// Returned with remarks (or for a duplicate decision).
     pub const UNDER_REVISION: &str = "underRevision";
-    /// Returned by CEF (never produced by the simulator, accepted where the spec names it).
+    /// The extended part returned by CEF (a `gzStatus` code; the spec also names it as a base status).
     pub const UNDER_REVISION_GZ: &str = "underRevisionGz";
     /// Refused.
     pub const REJECTED: &str = "rejected";
@@ -36,6 +37,12 @@ pub mod status {
     pub const COMPLETED: &str = "completed";
     /// Closed by choosing an existing card.
     pub const EXISTING_PRODUCT_SELECTED: &str = "existingProductSelected";
+    /// CEF took the extended part in work.
+    pub const ACCEPTED_GZ: &str = "acceptedGz";
+    /// CEF refused the extended part.
+    pub const REJECTED_GZ: &str = "rejectedGz";
+    /// The extended card is being published.
+    pub const PUBLISHING_GZ: &str = "publishingGz";
     /// Every code the `status` filter accepts.
     pub const FILTERABLE: &[&str] = &[
         NEW,
@@ -57,6 +64,9 @@ pub fn status_label(code: &str) -> &'static str {
         status::ON_MODERATION => "Отправлена на модерацию",
         status::ACCEPTED => "Принято в работу",
         status::UNDER_REVISION | status::UNDER_REVISION_GZ => "На доработке",
+        status::ACCEPTED_GZ => "Принято в работу",
+        status::REJECTED_GZ => "Отклонено",
+        status::PUBLISHING_GZ => "Публикация",
         status::REJECTED => "Отклонено",
         status::CANCELLED => "Отозвано",
         status::READY_TO_PUBLISH => "Готов к публикации",
@@ -104,17 +114,47 @@ pub struct SimRequest {
     pub awaiting_decision: bool,
     /// Set by `CONTINUE`: the next moderation round skips the duplicate check.
     pub skip_duplicate_check: bool,
+    /// The extended (CEF) part, once the base card is published.
+    pub gz: Option<GzState>,
+    /// A status code the spec does not list, forced by a script (shown instead of `status`).
+    pub forced_status: Option<String>,
+    /// When it became `readyToPublish` (the `autoPublication` delay counts from there).
+    pub ready_at: Option<Instant>,
+}
+
+/// The extended part of a request, on CEF's clock.
+#[derive(Debug, Clone)]
+pub struct GzState {
+    /// `acceptedGz`, `underRevisionGz`, `rejectedGz` or `publishingGz`.
+    pub code: &'static str,
+    /// When it got this code.
+    pub since: Instant,
+    /// CEF's general remark.
+    pub comment: Option<String>,
+    /// CEF's remarks per field.
+    pub details: Vec<PortalRevisionDetailDto>,
 }
 
 impl SimRequest {
-    /// The status response: status plus non-empty remarks.
+    /// The status response: status plus non-empty remarks and the extended part.
     pub fn status_dto(&self) -> PortalProductRequestStatusDto {
         let mut dto = self.remarks.clone();
-        dto.code = self.status.to_owned();
+        dto.code = self.code().to_owned();
         if dto.value.is_none() {
-            dto.value = Some(status_label(self.status).to_owned());
+            dto.value = Some(status_label(self.code()).to_owned());
         }
+        dto.gz_status = self.gz.as_ref().map(|g| nct::dto::PortalGzStatusDto {
+            code: g.code.to_owned(),
+            value: Some(status_label(g.code).to_owned()),
+            comment: g.comment.clone(),
+            revision_details: g.details.clone(),
+        });
         dto
+    }
+
+    /// The status code shown: a forced (unlisted) one, or the base status.
+    pub fn code(&self) -> &str {
+        self.forced_status.as_deref().unwrap_or(self.status)
     }
 
     /// Starts a moderation round: clears the previous remarks.
@@ -131,7 +171,14 @@ impl SimRequest {
         self.status = status;
         self.sent_at = None;
         self.remarks = remarks;
+        self.ready_at = (status == status::READY_TO_PUBLISH).then(Instant::now);
         self.updated = now_stamp();
+    }
+
+    /// The status NCT's rules see: the base status, or `underRevisionGz` when only the extended part is
+    /// returned for revision (update and moderation are allowed then, also after `completed`).
+    pub fn returned_gz(&self) -> bool {
+        self.gz.as_ref().is_some_and(|g| g.code == status::UNDER_REVISION_GZ)
     }
 
     /// `isGov` of the content.
@@ -155,6 +202,12 @@ pub struct RequestStore {
     /// A moderator's remark to return with the next request that passes every rule (a judgement no rule
     /// can check, e.g. "the photo does not show the product"); applies once. Set through the control API.
     pub moderator_remark: Option<PortalRevisionDetailDto>,
+    /// Scripted decisions by `name_ru` (see `script.rs`).
+    pub scripts: HashMap<String, Script>,
+    /// The script of every request without one of its own (load runs: e.g. hold everything).
+    pub default_script: Option<Script>,
+    /// With `autoPublication`, how long NCT leaves a request `readyToPublish` before publishing it.
+    pub auto_publish_after: Duration,
     next_id: i64,
     requests: HashMap<i64, SimRequest>,
     next_upload_id: i64,
@@ -166,6 +219,9 @@ impl Default for RequestStore {
     fn default() -> Self {
         Self {
             moderator_remark: None,
+            scripts: HashMap::new(),
+            default_script: None,
+            auto_publish_after: Duration::ZERO,
             next_id: 4125,
             requests: HashMap::new(),
             next_upload_id: 1,
@@ -195,6 +251,9 @@ impl RequestStore {
                 duplicates: None,
                 awaiting_decision: false,
                 skip_duplicate_check: false,
+                gz: None,
+                forced_status: None,
+                ready_at: None,
             },
         );
         id

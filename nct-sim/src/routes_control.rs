@@ -1,15 +1,20 @@
 //! Control routes under `/__sim` for black-box tests and the demo. They do NOT exist on the real NCT and
 //! need no API key: `GET /__sim/stats`, `PUT /__sim/faults` (a [`FaultConfig`]),
 //! `PUT /__sim/rate-limit` (`{"perSecond": n | null}`), `POST /__sim/keys` (`{"key": "..."}`) and
-//! `PUT /__sim/stall` (`{"ms": n | null}`: delay the answer of the next create, after it is stored),
-//! `PUT /__sim/moderator-remark` (`{"attributeCode": "…", "comment": "…"}`: the next request that passes every
-//! rule is returned for revision with this remark, as a human moderator might).
+//! `PUT /__sim/stall` (`{"step": "create" | "update" | "moderation" | "cancel" | "publish" | "decision",
+//! "ms": n | null}`: delay the answer of the next such call, after it took effect; `step` defaults to
+//! `create`), `PUT /__sim/moderator-remark` (`{"attributeCode": "…", "comment": "…"}`: the next request that
+//! passes every rule is returned for revision with this remark, as a human moderator might),
+//! `PUT /__sim/script` (a [`Script`]: what the moderator and CEF decide for the request with that
+//! `name_ru`, see `script.rs`) and `PUT /__sim/auto-publish` (`{"ms": n}`: how long NCT leaves an
+//! `autoPublication` request `readyToPublish` before publishing it).
 
 use actix_web::{HttpResponse, ResponseError as _, web};
 use serde::Deserialize;
 
 use super::FaultConfig;
 use super::faults::validation_error;
+use super::script::Script;
 use super::state::SimState;
 
 /// Registers the routes (under `/__sim`).
@@ -20,7 +25,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/rate-limit", web::put().to(put_rate_limit))
         .route("/keys", web::post().to(add_key))
         .route("/stall", web::put().to(put_stall))
-        .route("/moderator-remark", web::put().to(put_remark));
+        .route("/moderator-remark", web::put().to(put_remark))
+        .route("/script", web::put().to(put_script))
+        .route("/auto-publish", web::put().to(put_auto_publish));
 }
 
 async fn stats(state: web::Data<SimState>) -> HttpResponse {
@@ -80,12 +87,42 @@ async fn add_key(state: web::Data<SimState>, body: web::Json<KeyBody>) -> HttpRe
 #[derive(Debug, Deserialize)]
 struct StallBody {
     #[serde(default)]
+    step: Option<String>,
+    #[serde(default)]
     ms: Option<u64>,
 }
 
+/// The steps a stall can hold.
+pub const STALL_STEPS: &[&str] = &["create", "update", "moderation", "cancel", "publish", "decision"];
+
 async fn put_stall(state: web::Data<SimState>, body: web::Json<StallBody>) -> HttpResponse {
-    state.set_stall_create(body.ms.map(std::time::Duration::from_millis));
-    HttpResponse::Ok().json(serde_json::json!({ "ms": body.ms }))
+    let step = body.step.as_deref().unwrap_or("create");
+    if !STALL_STEPS.contains(&step) {
+        return validation_error(format!("step must be one of {}", STALL_STEPS.join(", "))).error_response();
+    }
+    state.set_stall(step, body.ms.map(std::time::Duration::from_millis));
+    HttpResponse::Ok().json(serde_json::json!({ "step": step, "ms": body.ms }))
+}
+
+async fn put_script(state: web::Data<SimState>, body: web::Json<Script>) -> HttpResponse {
+    let script = body.into_inner();
+    let name = script.name_ru.trim().to_owned();
+    if name.is_empty() {
+        return validation_error("nameRu must not be empty").error_response();
+    }
+    state.store().scripts.insert(name, script);
+    HttpResponse::NoContent().finish()
+}
+
+/// Body of `PUT /__sim/auto-publish`.
+#[derive(Debug, Deserialize)]
+struct AutoPublishBody {
+    ms: u64,
+}
+
+async fn put_auto_publish(state: web::Data<SimState>, body: web::Json<AutoPublishBody>) -> HttpResponse {
+    state.store().auto_publish_after = std::time::Duration::from_millis(body.ms);
+    HttpResponse::NoContent().finish()
 }
 
 /// Body of `PUT /__sim/moderator-remark`.

@@ -25,16 +25,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/v2/products/{tin}", web::get().to(product_v2));
 }
 
-/// Every card for a path `tin`: GTIN-13, zero-padded GTIN-14, or an NTIN (single card).
-fn find(state: &SimState, tin: &str) -> Result<Vec<PortalProductDto>, ApiFailure> {
+/// Every card for a path `tin`, by the spec's length rules: v2 takes 13 digits only ("Должен состоять
+/// только из 13 цифр"); v1 takes an NTIN (13) or a GTIN of 13 or 14 digits (a GTIN-14 with indicator `0` is
+/// its GTIN-13; with indicator 1–9 it is looked up as it is).
+fn find(state: &SimState, tin: &str, v2: bool) -> Result<Vec<PortalProductDto>, ApiFailure> {
     if tin.is_empty() || !tin.bytes().all(|b| b.is_ascii_digit()) {
         return Err(validation_error(
             "Код NTIN или GTIN должен состоять только из цифр.",
         ));
     }
+    if v2 && tin.len() != 13 {
+        return Err(validation_error("Код NTIN или GTIN должен состоять только из 13 цифр."));
+    }
+    if !v2 && !matches!(tin.len(), 13 | 14) {
+        return Err(validation_error(
+            "Код NTIN всегда состоит из 13 цифр, код GTIN — из 13 или 14 цифр.",
+        ));
+    }
     let Some(tin) = normalize_tin(tin) else {
         return Err(validation_error(
-            "Код NTIN состоит из 13 цифр, код GTIN — из 8, 12, 13 или 14 цифр.",
+            "Код NTIN всегда состоит из 13 цифр, код GTIN — из 13 или 14 цифр.",
         ));
     };
     let mut cards: Vec<PortalProductDto> = state
@@ -59,7 +69,7 @@ async fn product_v1(
     state: web::Data<SimState>,
     tin: web::Path<String>,
 ) -> Result<HttpResponse, ApiFailure> {
-    let mut cards = find(&state, &tin)?;
+    let mut cards = find(&state, &tin, false)?;
     Ok(HttpResponse::Ok().json(cards.swap_remove(0)))
 }
 
@@ -68,7 +78,7 @@ async fn product_v2(
     state: web::Data<SimState>,
     tin: web::Path<String>,
 ) -> Result<HttpResponse, ApiFailure> {
-    Ok(HttpResponse::Ok().json(find(&state, &tin)?))
+    Ok(HttpResponse::Ok().json(find(&state, &tin, true)?))
 }
 
 /// `GET /v1/products/requests/attributes`.

@@ -4,12 +4,15 @@
 //!
 //! | action | allowed from |
 //! |---|---|
-//! | PUT update | new, underRevision, underRevisionGz, cancelled (status kept) |
-//! | PUT moderation | new, underRevision, underRevisionGz (bad XTIN → 422) |
+//! | PUT update | new, underRevision, underRevisionGz, cancelled (status kept); an extended part returned (`gzStatus` underRevisionGz) |
+//! | PUT moderation | new, underRevision, underRevisionGz (bad XTIN → 422); an extended part returned: CEF reviews again |
 //! | PUT cancel | onModeration |
 //! | DELETE | new |
 //! | PUT publish | readyToPublish |
 //! | duplicate-decision | underRevision awaiting a duplicate decision |
+//!
+//! Every action can stall its answer once, after it took effect (`PUT /__sim/stall`), so a test can kill
+//! the caller between NCT's write and the caller's.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -78,9 +81,16 @@ fn ctx(state: &SimState) -> Ctx<'_> {
 fn refuse(r: &SimRequest, action: &str) -> ApiFailure {
     business_error(format!(
         "Заявка в статусе «{}» ({}) не допускает действие: {action}.",
-        status_label(r.status),
-        r.status
+        status_label(r.code()),
+        r.code()
     ))
+}
+
+/// Sleeps out the stall armed for `step`, if any (the store lock must not be held).
+async fn stall(state: &SimState, step: &str) {
+    if let Some(d) = state.take_stall(step) {
+        tokio::time::sleep(d).await;
+    }
 }
 
 async fn create(
@@ -97,9 +107,7 @@ async fn create(
     };
     state.count_created();
     // The request is stored; a stalled answer lets a test kill the caller between NCT's write and ours.
-    if let Some(stall) = state.take_stall_create() {
-        tokio::time::sleep(stall).await;
-    }
+    stall(&state, "create").await;
     Ok(HttpResponse::Ok().json(CreateProductResponseDto { id }))
 }
 
@@ -128,7 +136,7 @@ async fn list(
     let matching: Vec<&SimRequest> = ids
         .iter()
         .filter_map(|id| store.get(*id))
-        .filter(|r| wanted.is_none_or(|s| r.status == s))
+        .filter(|r| wanted.is_none_or(|s| r.code() == s))
         .collect();
     let content = matching
         .iter()
@@ -152,19 +160,23 @@ async fn update(
 ) -> Result<HttpResponse, ApiFailure> {
     let (key, id) = (caller_key(&req), id.into_inner());
     let mut body = body.into_inner();
-    let mut store = state.store();
-    advance(&mut store, id, &ctx(&state), Instant::now());
-    let r = store.owned(id, &key)?;
-    if !matches!(
-        r.status,
-        status::NEW | status::UNDER_REVISION | status::UNDER_REVISION_GZ | status::CANCELLED
-    ) {
-        return Err(refuse(r, "обновление"));
+    {
+        let mut store = state.store();
+        advance(&mut store, id, &ctx(&state), Instant::now());
+        let r = store.owned(id, &key)?;
+        let allowed = matches!(
+            r.status,
+            status::NEW | status::UNDER_REVISION | status::UNDER_REVISION_GZ | status::CANCELLED
+        ) || r.returned_gz();
+        if !allowed || r.forced_status.is_some() {
+            return Err(refuse(r, "обновление"));
+        }
+        validate_request(&mut body, &state.catalog, &store)?;
+        let r = store.owned_mut(id, &key)?;
+        r.body = body;
+        r.updated = now_stamp();
     }
-    validate_request(&mut body, &state.catalog, &store)?;
-    let r = store.owned_mut(id, &key)?;
-    r.body = body;
-    r.updated = now_stamp();
+    stall(&state, "update").await;
     Ok(no_content_ok())
 }
 
@@ -191,23 +203,30 @@ async fn moderation(
 ) -> Result<HttpResponse, ApiFailure> {
     let (key, id) = (caller_key(&req), id.into_inner());
     let now = Instant::now();
-    let mut store = state.store();
-    advance(&mut store, id, &ctx(&state), now);
-    let r = store.owned_mut(id, &key)?;
-    if !matches!(
-        r.status,
-        status::NEW | status::UNDER_REVISION | status::UNDER_REVISION_GZ
-    ) {
-        return Err(refuse(r, "отправка на модерацию"));
-    }
-    if let Some(xtin) = attr_value(&r.body.attributes, "xtin")
-        .filter(|x| !Pattern::PrefixDigits("004", 10).matches(x))
     {
-        return Err(business_error(format!(
-            "Неверный временный код XTIN {xtin}: код должен состоять ровно из 13 цифр и начинаться с 004."
-        )));
+        let mut store = state.store();
+        advance(&mut store, id, &ctx(&state), now);
+        let r = store.owned_mut(id, &key)?;
+        let base = matches!(r.status, status::NEW | status::UNDER_REVISION | status::UNDER_REVISION_GZ);
+        if !(base || r.returned_gz()) || r.forced_status.is_some() {
+            return Err(refuse(r, "отправка на модерацию"));
+        }
+        if let Some(xtin) = attr_value(&r.body.attributes, "xtin")
+            .filter(|x| !Pattern::PrefixDigits("004", 10).matches(x))
+        {
+            return Err(business_error(format!(
+                "Неверный временный код XTIN {xtin}: код должен состоять ровно из 13 цифр и начинаться с 004."
+            )));
+        }
+        if base {
+            r.start_moderation(now);
+        } else if let Some(gz) = r.gz.as_mut() {
+            // Only the extended part was returned: CEF reviews it again; the base card stays published.
+            *gz = super::requests_store::GzState { code: status::ACCEPTED_GZ, since: now, comment: None, details: Vec::new() };
+            r.updated = now_stamp();
+        }
     }
-    r.start_moderation(now);
+    stall(&state, "moderation").await;
     Ok(no_content_ok())
 }
 
@@ -217,13 +236,16 @@ async fn cancel(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiFailure> {
     let (key, id) = (caller_key(&req), id.into_inner());
-    let mut store = state.store();
-    advance(&mut store, id, &ctx(&state), Instant::now());
-    let r = store.owned_mut(id, &key)?;
-    if r.status != status::ON_MODERATION {
-        return Err(refuse(r, "отзыв"));
+    {
+        let mut store = state.store();
+        advance(&mut store, id, &ctx(&state), Instant::now());
+        let r = store.owned_mut(id, &key)?;
+        if r.status != status::ON_MODERATION || r.forced_status.is_some() {
+            return Err(refuse(r, "отзыв"));
+        }
+        r.settle(status::CANCELLED, PortalProductRequestStatusDto::default());
     }
-    r.settle(status::CANCELLED, PortalProductRequestStatusDto::default());
+    stall(&state, "cancel").await;
     Ok(no_content_ok())
 }
 
@@ -233,17 +255,20 @@ async fn publish_request(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiFailure> {
     let (key, id) = (caller_key(&req), id.into_inner());
-    let mut store = state.store();
-    let ctx = ctx(&state);
-    advance(&mut store, id, &ctx, Instant::now());
-    let r = store.owned(id, &key)?;
-    if r.status != status::READY_TO_PUBLISH {
-        return Err(business_error(format!(
-            "Заявка не готова к публикации или уже опубликована (статус {}).",
-            r.status
-        )));
+    {
+        let mut store = state.store();
+        let ctx = ctx(&state);
+        advance(&mut store, id, &ctx, Instant::now());
+        let r = store.owned(id, &key)?;
+        if r.status != status::READY_TO_PUBLISH || r.forced_status.is_some() {
+            return Err(business_error(format!(
+                "Заявка не готова к публикации или уже опубликована (статус {}).",
+                r.code()
+            )));
+        }
+        publish(&mut store, id, &ctx);
     }
-    publish(&mut store, id, &ctx);
+    stall(&state, "publish").await;
     Ok(no_content_ok())
 }
 
@@ -283,8 +308,20 @@ async fn decision(
     let (key, id) = (caller_key(&req), id.into_inner());
     let body = body.into_inner();
     let now = Instant::now();
+    decide_duplicates(&state, &key, id, body, now)?;
+    stall(&state, "decision").await;
+    Ok(HttpResponse::Ok().finish())
+}
+
+fn decide_duplicates(
+    state: &SimState,
+    key: &str,
+    id: i64,
+    body: PortalDuplicateDecisionRequestDto,
+    now: Instant,
+) -> Result<(), ApiFailure> {
     let mut store = state.store();
-    advance(&mut store, id, &ctx(&state), now);
+    advance(&mut store, id, &ctx(state), now);
     let chosen = match body.decision {
         DuplicateDecision::UseExisting => {
             let ntin = body
@@ -301,7 +338,7 @@ async fn decision(
         }
         DuplicateDecision::Continue => None,
     };
-    let r = store.owned_mut(id, &key)?;
+    let r = store.owned_mut(id, key)?;
     if !(r.awaiting_decision && r.status == status::UNDER_REVISION) {
         return Err(business_error(
             "Заявка не находится в статусе ожидания решения по дублям.",
@@ -322,7 +359,7 @@ async fn decision(
             r.start_moderation(now);
         }
     }
-    Ok(HttpResponse::Ok().finish())
+    Ok(())
 }
 
 async fn edit_product(

@@ -3,7 +3,8 @@
 //!
 //! Card `i` (0 ≤ i < n): GTIN-13 `487` + `{100_000_000 + i:09}` + check digit; NTIN `0200` + `{i:08}` +
 //! check digit; category `LEAVES[i % 10]`. For `i % 100 == 7` the same GTIN also belongs to a second card
-//! with NTIN `0201` + `{i:08}` + check digit (an ambiguous GTIN). [`not_found_gtin`] gives valid GTINs
+//! with NTIN `0201` + `{i:08}` + check digit (an ambiguous GTIN). For `i % 100 == 13` a case pack follows
+//! it, with a GTIN-14 of indicator digit 1 ([`case_gtin14`]) and NTIN `0203` + `{i:08}` + check digit. [`not_found_gtin`] gives valid GTINs
 //! that are never in the catalog. Check digits are GS1 mod-10 (weights 3,1,3,1… from the right).
 //!
 //! The catalog can be written to and read from a CSV file (`gtin;ntin;name_ru;name_kk;oktru`, with a header
@@ -73,6 +74,23 @@ pub fn seed_twin_ntin(i: usize) -> String {
     with_check(format!("0201{i:08}"))
 }
 
+/// Whether seed card `i` also has a case pack with a GTIN-14 (indicator digit 1).
+pub fn has_case(i: usize) -> bool {
+    i % 100 == 13
+}
+
+/// GTIN-14 of seed card `i`'s case pack: indicator `1` + the GTIN-13 without its check digit + a new
+/// check digit. v2 cannot look it up (13 digits only); v1 can.
+pub fn case_gtin14(i: usize) -> String {
+    let gtin13 = seed_gtin(i);
+    with_check(format!("1{}", &gtin13[..12]))
+}
+
+/// NTIN of seed card `i`'s case pack.
+pub fn case_ntin(i: usize) -> String {
+    with_check(format!("0203{i:08}"))
+}
+
 /// A valid GTIN-13 (`487` + `{200_000_000 + k:09}` + check) that no seed card has.
 pub fn not_found_gtin(k: usize) -> String {
     with_check(format!("487{:09}", 200_000_000 + k))
@@ -128,6 +146,15 @@ impl Catalog {
             let gtin = seed_gtin(i);
             let oktru = LEAVES[i % LEAVES.len()].code.to_owned();
             let (name_ru, name_kk) = seed_names(i, false);
+            // A case pack (never an ambiguous card): its GTIN-14 has indicator digit 1.
+            let case = has_case(i).then(|| SeedCard {
+                id: 0,
+                gtin: case_gtin14(i),
+                ntin: case_ntin(i),
+                name_ru: format!("Упаковка (6 шт.): {name_ru}"),
+                name_kk: format!("Қаптама (6 дана): {name_kk}"),
+                oktru: oktru.clone(),
+            });
             if is_ambiguous(i) {
                 let (twin_ru, twin_kk) = seed_names(i, true);
                 cards.push(SeedCard {
@@ -156,6 +183,7 @@ impl Catalog {
                     oktru,
                 });
             }
+            cards.extend(case);
         }
         Self::index(cards)
     }

@@ -29,6 +29,11 @@ pub struct SimStats {
     pub requests_created: u64,
     /// Card lookups (v1 and v2) per normalized 13-digit tin, counted on arrival, whatever the outcome.
     pub lookups: BTreeMap<String, u64>,
+    /// Stalls that began (an action took effect and its answer is being held).
+    pub stalled: u64,
+    /// Portal calls per operation (`list`, `status`, `create`, `update`, `moderation`, `publish`, `cancel`,
+    /// `decision`, `duplicates`, `details`, `lookup`, `dictionary`, …), counted on arrival.
+    pub calls: BTreeMap<String, u64>,
 }
 
 impl SimStats {
@@ -41,6 +46,11 @@ impl SimStats {
     /// Lookups over all tins.
     pub fn total_lookups(&self) -> u64 {
         self.lookups.values().sum()
+    }
+
+    /// Calls of one operation (see [`SimStats::calls`]).
+    pub fn calls_of(&self, op: &str) -> u64 {
+        self.calls.get(op).copied().unwrap_or(0)
     }
 }
 
@@ -74,7 +84,9 @@ struct Control {
     rate_limit: Option<u32>,
     buckets: HashMap<String, Bucket>,
     stats: SimStats,
-    stall_create: Option<Duration>,
+    /// Per step (`create`, `update`, `moderation`, `cancel`, `publish`, `decision`): delay the answer of
+    /// the next such call, after it took effect.
+    stalls: HashMap<String, Duration>,
 }
 
 /// Everything the handlers share.
@@ -110,7 +122,7 @@ impl SimState {
                 rate_limit: config.rate_limit_per_sec,
                 buckets: HashMap::new(),
                 stats: SimStats::default(),
-                stall_create: config.stall_create,
+                stalls: config.stall_create.map(|d| ("create".to_owned(), d)).into_iter().collect(),
             }),
         }
     }
@@ -129,10 +141,11 @@ impl SimState {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Counts an arriving portal call (and the lookup of `tin`, if it is one).
-    pub fn record_arrival(&self, lookup_tin: Option<String>) {
+    /// Counts an arriving portal call of operation `op` (and the lookup of `tin`, if it is one).
+    pub fn record_arrival(&self, op: &str, lookup_tin: Option<String>) {
         let mut c = self.control();
         c.stats.total_requests += 1;
+        *c.stats.calls.entry(op.to_owned()).or_default() += 1;
         if let Some(tin) = lookup_tin {
             *c.stats.lookups.entry(tin).or_default() += 1;
         }
@@ -230,14 +243,23 @@ impl SimState {
         self.control().keys.insert(key);
     }
 
-    /// Delays the response of the next create (after the request is stored).
-    pub fn set_stall_create(&self, stall: Option<Duration>) {
-        self.control().stall_create = stall;
+    /// Delays the response of the next call of `step` (after it took effect); `None` disarms.
+    pub fn set_stall(&self, step: &str, stall: Option<Duration>) {
+        let mut c = self.control();
+        match stall {
+            Some(d) => c.stalls.insert(step.to_owned(), d),
+            None => c.stalls.remove(step),
+        };
     }
 
-    /// Takes the pending create stall, if any (it applies once).
-    pub fn take_stall_create(&self) -> Option<Duration> {
-        self.control().stall_create.take()
+    /// Takes the pending stall of `step`, if any (it applies once), and counts it.
+    pub fn take_stall(&self, step: &str) -> Option<Duration> {
+        let mut c = self.control();
+        let stall = c.stalls.remove(step);
+        if stall.is_some() {
+            c.stats.stalled += 1;
+        }
+        stall
     }
 
     /// Counts a created request.

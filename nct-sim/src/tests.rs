@@ -118,17 +118,29 @@ async fn unknown_gtins_are_not_found_and_non_digits_are_validation_errors() {
 }
 
 #[tokio::test]
-async fn the_zero_padded_gtin14_form_and_v1_lookups_work() {
+async fn v2_takes_13_digits_only_and_v1_takes_gtin14_in_both_forms() {
     let (sim, client) = spawn(small_config()).await;
     let padded = format!("0{}", seed_gtin(42));
-    let cards = client.lookup_gtin(&key(), &padded).await.unwrap();
+    // v2: "only 13 digits".
+    let err = client.lookup_gtin(&key(), &padded).await.unwrap_err();
+    assert!(matches!(err, NctError::Validation { .. }), "{err:?}");
+    let cards = client.lookup_gtin(&key(), &seed_gtin(42)).await.unwrap();
     assert_eq!(cards[0].ntin.as_deref(), Some(seed_ntin(42).as_str()));
+    // A GTIN-14 with indicator 1 exists only as 14 digits: v1 finds it, v2 cannot be asked.
+    let case = super::seed::case_gtin14(113);
+    assert!(matches!(client.lookup_gtin(&key(), &case).await, Err(NctError::Validation { .. })));
+    let card = client.get_product(&key(), &case).await.unwrap();
+    assert_eq!(card.ntin.as_deref(), Some(super::seed::case_ntin(113).as_str()));
+    let via = client.lookup_gtin14(&key(), &case).await.unwrap();
+    assert_eq!(via[0].ntin, card.ntin);
+    let via = client.lookup_gtin14(&key(), &padded).await.unwrap();
+    assert_eq!(via[0].ntin.as_deref(), Some(seed_ntin(42).as_str()));
     let card = client.get_product(&key(), &padded).await.unwrap();
     assert_eq!(card.ntin.as_deref(), Some(seed_ntin(42).as_str()));
     assert!(card.attributes.iter().any(|a| a.code == "tnved"));
     let card = client.get_product(&key(), &seed_ntin(43)).await.unwrap();
     assert_eq!(card.gtin.as_deref(), Some(seed_gtin(43).as_str()));
-    assert_eq!(sim.stats().lookups_of(&seed_gtin(42)), 2);
+    assert_eq!(sim.stats().lookups_of(&seed_gtin(42)), 4);
     sim.stop().await;
 }
 

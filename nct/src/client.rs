@@ -76,6 +76,7 @@ impl NctClient {
             matches!(parsed.scheme(), "http" | "https") && parsed.host_str().is_some(),
             "NCT base URL `{base_url}` must be an absolute http(s) URL"
         );
+        check_base_path(&parsed)?;
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
@@ -94,6 +95,20 @@ impl NctClient {
     /// The configured base URL (no trailing slash).
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// Checks that the base URL leads to NCT's portal API, without a key: `GET /portal/api/v1/dictionaries`
+    /// must be refused (401/403) or answered with JSON. An HTML page (a base without `/gwp` reaches the
+    /// portal's web app) or a 404 that is not NCT's is [`NctError::WrongBaseUrl`].
+    ///
+    /// # Errors
+    /// [`NctError::WrongBaseUrl`] as above; [`NctError::Unavailable`] when NCT cannot be reached.
+    #[tracing::instrument(name = "nct.probe", skip_all, fields(path = "/portal/api/v1/dictionaries"))]
+    pub async fn probe(&self) -> Result<(), NctError> {
+        match self.call(Method::GET, "/portal/api/v1/dictionaries", &SecretString::from(String::new()), Payload::Empty).await {
+            Ok(_) | Err(NctError::InvalidKey) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     // -----------------------------------------------------------------------------------------------------
@@ -118,6 +133,27 @@ impl NctClient {
             return Err(NctError::NotFound);
         }
         Ok(cards)
+    }
+
+    /// Every card for a GTIN-14 (14 digits), by the spec's rules: `GET /v2/products/{tin}` takes 13 digits
+    /// only, so a GTIN-14 with indicator digit `0` goes there in its 13-digit form; one with indicator
+    /// 1–9 has no 13-digit form and goes to `GET /v1/products/{tin}`, which takes 13 or 14 digits and
+    /// answers with one card (v1 cannot show that a GTIN has several cards).
+    ///
+    /// # Errors
+    /// [`NctError::Validation`] (no call made) when `gtin14` is not 14 digits; [`NctError::NotFound`]; see
+    /// [`classify_response`].
+    pub async fn lookup_gtin14(&self, key: &SecretString, gtin14: &str) -> Result<Vec<PortalProductDto>, NctError> {
+        if gtin14.len() != 14 || !gtin14.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(NctError::Validation {
+                code: "VALIDATION_ERROR".to_owned(),
+                message: "a GTIN-14 (14 digits) is required; nothing was sent to NCT".to_owned(),
+            });
+        }
+        match gtin14.strip_prefix('0') {
+            Some(gtin13) => self.lookup_gtin(key, gtin13).await,
+            None => self.get_product(key, gtin14).await.map(|card| vec![card]),
+        }
     }
 
     /// `GET /portal/api/v1/products/{tin}`: one full card by NTIN or GTIN (13 or 14 digits).
@@ -580,8 +616,35 @@ impl NctClient {
             "NCT answered"
         );
         classify_response(status, retry_after.as_deref(), &body, key)?;
+        if looks_like_html(&body) {
+            return Err(NctError::WrongBaseUrl(
+                "NCT answered with an HTML page, the portal's web app rather than its API; NCT_BASE_URL must end with /gwp (https://nationalcatalog.kz/gwp)".to_owned(),
+            ));
+        }
         Ok(body)
     }
+}
+
+/// A body that starts (after whitespace) with `<`: an HTML page, never an NCT answer (JSON, or the
+/// plain-text `no content` of the actions).
+fn looks_like_html(body: &[u8]) -> bool {
+    body.trim_ascii_start().first() == Some(&b'<')
+}
+
+/// Refuses base URLs that cannot be NCT's gateway base: one that already ends in the API path (the client
+/// appends `/portal/api/...` itself), and NCT's own host without `/gwp`.
+fn check_base_path(url: &reqwest::Url) -> anyhow::Result<()> {
+    let path = url.path().trim_end_matches('/');
+    anyhow::ensure!(
+        !(path.ends_with("/portal/api") || path.contains("/portal/api/")),
+        "NCT base URL `{url}` contains /portal/api: give the gateway base without it (https://nationalcatalog.kz/gwp); the client appends /portal/api/..."
+    );
+    let nct_host = url.host_str().is_some_and(|h| h == "nationalcatalog.kz" || h.ends_with(".nationalcatalog.kz"));
+    anyhow::ensure!(
+        !nct_host || path.ends_with("/gwp"),
+        "NCT base URL `{url}` must end with /gwp (https://nationalcatalog.kz/gwp): without it the portal's web app answers every call with an HTML page"
+    );
+    Ok(())
 }
 
 #[cfg(test)]

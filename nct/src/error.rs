@@ -55,6 +55,11 @@ pub enum NctError {
         /// `ApiErrorDto.message`.
         message: String,
     },
+    /// What answered is not NCT's portal API: an HTML page with 200 (a base URL without `/gwp` reaches
+    /// the portal's web app), or a 404 without NCT's error body (a path NCT does not have, e.g. a base URL
+    /// ending in `/portal/api`). A configuration error: never retried, never cached as an answer.
+    #[error("the configured NCT base URL does not lead to NCT's portal API: {0}")]
+    WrongBaseUrl(String),
 }
 
 fn retry_after_text(retry_after: &Option<Duration>) -> String {
@@ -87,6 +92,7 @@ impl NctError {
             Self::Malformed(_) => "NCT_MALFORMED",
             Self::Validation { .. } => "NCT_VALIDATION",
             Self::Business { .. } => "NCT_BUSINESS",
+            Self::WrongBaseUrl(_) => "NCT_WRONG_BASE_URL",
         }
     }
 
@@ -122,7 +128,8 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 }
 
 /// THE status mapping. 2xx → `Ok`; 401/403 → `InvalidKey` (the 401 body is plain text `no content`);
-/// 404 → `NotFound`; 429 → `RateLimited`; 503 with a usable `Retry-After` → `RateLimited`; other 5xx →
+/// 404 → `NotFound` when the body is NCT's error object (or empty), `WrongBaseUrl` otherwise (an HTML page,
+/// a framework's "no such path" object: the path is not NCT's); 429 → `RateLimited`; 503 with a usable `Retry-After` → `RateLimited`; other 5xx →
 /// `Unavailable`; 422 → `Business`; 400 and other 4xx → `Validation`; 3xx (redirects are not followed)
 /// and anything else → `Malformed`. `ApiErrorDto` is read when the body is a JSON object; its message is
 /// truncated and any occurrence of the key is replaced by `***`.
@@ -143,7 +150,10 @@ pub fn classify_response(
             "NCT answered HTTP {status} (a redirect); redirects are not followed"
         ))),
         401 | 403 => Err(NctError::InvalidKey),
-        404 => Err(NctError::NotFound),
+        404 if !foreign_404(body) => Err(NctError::NotFound),
+        404 => Err(NctError::WrongBaseUrl(
+            "NCT answered 404 without its error body, so the path is not NCT's; NCT_BASE_URL must be the gateway base (https://nationalcatalog.kz/gwp), without /portal/api".to_owned(),
+        )),
         429 => Err(NctError::RateLimited {
             retry_after: retry_after(),
         }),
@@ -179,6 +189,19 @@ pub fn classify_response(
         _ => Err(NctError::Malformed(format!(
             "NCT answered with unexpected HTTP {status}"
         ))),
+    }
+}
+
+/// A 404 that is not NCT's "no such record": an HTML page, or a web framework's "no such path" object
+/// (`status` and `path`, and no `code` of NCT's `ApiErrorDto`).
+fn foreign_404(body: &[u8]) -> bool {
+    let trimmed = body.trim_ascii_start();
+    if trimmed.first() == Some(&b'<') {
+        return true;
+    }
+    match serde_json::from_slice::<serde_json::Value>(trimmed) {
+        Ok(serde_json::Value::Object(m)) => m.get("code").is_none() && m.contains_key("path") && m.contains_key("status"),
+        _ => false,
     }
 }
 
@@ -311,6 +334,12 @@ mod tests {
             classify_response(404, None, b"{}", &k),
             Err(NctError::NotFound)
         );
+        assert!(matches!(
+            classify_response(404, None, b"<!DOCTYPE html><html>...</html>", &k),
+            Err(NctError::WrongBaseUrl(_))
+        ));
+        let spring = br#"{"timestamp":"2026-01-01T00:00:00","status":404,"error":"Not Found","path":"/portal/api/portal/api/v2/products/1"}"#;
+        assert!(matches!(classify_response(404, None, spring, &k), Err(NctError::WrongBaseUrl(_))));
         assert_eq!(
             classify_response(429, Some("2"), b"", &k),
             Err(NctError::RateLimited {

@@ -74,6 +74,17 @@ pub fn test_sim_config() -> SimConfig {
     }
 }
 
+/// How tests follow NCT requests: fast, on the simulator's 200 ms working day.
+pub fn test_follow() -> domain::card::FollowPolicy {
+    domain::card::FollowPolicy {
+        first: Duration::from_millis(40),
+        cap: Duration::from_millis(300),
+        seller: Duration::from_millis(800),
+        working_hours: false,
+        auto_publish_grace: Duration::from_secs(3),
+    }
+}
+
 /// Starts a simulator.
 pub async fn start_sim(cfg: SimConfig) -> Arc<SimHandle> {
     Arc::new(nct_sim::start(cfg, "127.0.0.1:0").await.expect("start simulator"))
@@ -121,6 +132,7 @@ pub async fn test_settings() -> Settings {
         ),
         sim: api::config::SimSettings::default(),
         cache_ttls: infra::cache::CacheTtls::default(),
+        follow: Some(test_follow()),
         release_leases_on_start: true,
         api_rate: None,
     }

@@ -9,6 +9,8 @@ mod health;
 mod helpers;
 mod import;
 mod lookup;
+mod moderation;
+mod moderation_crash;
 mod readiness;
 mod schema;
 mod secrets;

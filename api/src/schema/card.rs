@@ -221,6 +221,26 @@ pub struct DuplicateCandidate {
     pub similarity: f64,
 }
 
+/// NCT's AI check of the card's photos, when it scored below NCT's threshold.
+#[derive(SimpleObject)]
+pub struct PhotoCheck {
+    /// 0–100: how well the photos match the card (the figure NCT's portal shows).
+    pub score: i32,
+    /// What is wrong with the photos, in NCT's words.
+    pub comment: Option<String>,
+}
+
+/// The extended (CEF) part of a request: present while CEF works on it, also after `completed`.
+#[derive(SimpleObject)]
+pub struct ExtendedPart {
+    /// `acceptedGz`, `underRevisionGz`, `rejectedGz`, `publishingGz` (or a code the spec does not list).
+    pub status: String,
+    /// CEF's general remark.
+    pub comment: Option<String>,
+    /// CEF's remarks per field.
+    pub revision_details: Vec<RevisionDetail>,
+}
+
 /// The SKU's NCT product request.
 #[derive(SimpleObject)]
 pub struct Moderation {
@@ -229,10 +249,28 @@ pub struct Moderation {
     /// Our outbox state: `PLANNED`, `CREATING`, `CREATED`, `SENT`, `FAILED`.
     pub intent_state: String,
     /// NCT base status code (`new`, `onModeration`, `accepted`, `underRevision`, `readyToPublish`,
-    /// `completed`, `existingProductSelected`, `rejected`, `cancelled`).
+    /// `completed`, `existingProductSelected`, `rejected`, `cancelled`), or a code the spec does not list,
+    /// as NCT sent it (then `statusKnown` is false).
     pub status: String,
+    /// Whether `status` (and the extended part's) is one the spec lists.
+    pub status_known: bool,
     /// Extended-part status (`acceptedGz`, `underRevisionGz`, `rejectedGz`, `publishingGz`).
     pub gz_status: Option<String>,
+    /// The extended part with its remarks.
+    pub extended: Option<ExtendedPart>,
+    /// NCT's AI photo check, when the photos fell below its threshold (with `underRevision` or `rejected`).
+    pub photo_check: Option<PhotoCheck>,
+    /// The request waits for a duplicate decision (`decideDuplicate`).
+    pub awaiting_duplicate_decision: bool,
+    /// When NCT is asked about the request next (no click needed); null once NCT is done with it.
+    pub next_check_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When NCT was last asked.
+    pub checked_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Since when the request has had its status.
+    pub status_since: Option<chrono::DateTime<chrono::Utc>>,
+    /// A step written down and not yet confirmed by NCT (`SEND`, `RESUBMIT`, `PUBLISH`, `CANCEL`,
+    /// `DECIDE_CONTINUE`, `DECIDE_USE_EXISTING`); it is finished automatically.
+    pub pending_step: Option<String>,
     /// The moderator's general remark.
     pub comment: Option<String>,
     /// Why it was returned (e.g. potential duplicates).
@@ -253,16 +291,33 @@ pub struct Moderation {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
+fn details(list: Vec<infra::db::request_repo::RevisionDetail>) -> Vec<RevisionDetail> {
+    list.into_iter().map(|d| RevisionDetail { attribute_code: d.attribute_code, value: d.value, comment: d.comment }).collect()
+}
+
 impl From<NctRequest> for Moderation {
     fn from(r: NctRequest) -> Self {
+        let known = |s: &domain::card::RequestStatus| !matches!(s, domain::card::RequestStatus::Other(_));
         Self {
             request_id: r.nct_request_id.map(|i| i.to_string()),
             intent_state: r.intent_state.as_str().to_owned(),
             status: r.status.as_ref().map_or_else(String::new, |s| s.as_str().to_owned()),
+            status_known: r.status.as_ref().is_none_or(known) && r.gz_status.as_ref().is_none_or(known),
+            extended: r.gz_status.as_ref().map(|g| ExtendedPart {
+                status: g.as_str().to_owned(),
+                comment: r.gz_comment.clone(),
+                revision_details: details(r.gz_revision_details.clone()),
+            }),
+            photo_check: r.photo.clone().map(|p| PhotoCheck { score: p.score, comment: p.comment }),
+            awaiting_duplicate_decision: r.duplicate_review,
+            next_check_at: r.next_check_at,
+            checked_at: r.checked_at,
+            status_since: r.status_since,
+            pending_step: r.pending_step.map(|s| s.as_str().to_owned()),
             gz_status: r.gz_status.map(|s| s.as_str().to_owned()),
             comment: r.comment,
             reason: r.reason,
-            revision_details: r.revision_details.into_iter().map(|d| RevisionDetail { attribute_code: d.attribute_code, value: d.value, comment: d.comment }).collect(),
+            revision_details: details(r.revision_details),
             duplicates: r.duplicates.unwrap_or_default().into_iter().map(|d| DuplicateCandidate { name: d.name, brand: d.brand, gtin: d.gtin, ntin: d.ntin, similarity: d.similarity }).collect(),
             ntin: r.ntin,
             product_url: r.product_url,
@@ -295,6 +350,17 @@ pub async fn sku_card_check(ctx: &Context<'_>, sku: &Sku) -> Result<Vec<CardProb
 pub async fn sku_moderation(ctx: &Context<'_>, sku: &Sku) -> Result<Option<Moderation>, ApiError> {
     let st = state(ctx)?;
     Ok(st.cards.requests().request(sku.tenant_id, sku.id).await?.map(Into::into))
+}
+
+/// `Sku.ntinReason`: why the SKU has its NTIN, when NCT said so (a request rejected because the card
+/// already exists: NCT's comment).
+pub async fn sku_ntin_reason(ctx: &Context<'_>, sku: &Sku) -> Result<Option<String>, ApiError> {
+    if sku.ntin_source != Some(domain::sku::NtinSource::Existing) {
+        return Ok(None);
+    }
+    let st = state(ctx)?;
+    let r = st.cards.requests().request(sku.tenant_id, sku.id).await?;
+    Ok(r.and_then(|r| r.comment.or_else(|| Some("NCT already has a card for this product".to_owned()))))
 }
 
 /// `Sku.xtinExpiresAt`.

@@ -119,6 +119,14 @@ impl NctKeyMutation {
             match st.nct.verify_key(&key).await {
                 Ok(()) => verdict = status::VALID,
                 Err(NctError::InvalidKey) => return fail(UserErrorCode::Invalid, "NCT refused this key (401); it was not stored"),
+                Err(NctError::WrongBaseUrl(why)) => {
+                    // Not the key's fault and nothing the caller can fix: say so, store nothing.
+                    tracing::error!(reason = %why, "NCT_BASE_URL does not lead to NCT's portal API");
+                    return fail(
+                        UserErrorCode::InvalidState,
+                        &format!("the key could not be checked and was not stored: this server's NCT_BASE_URL does not lead to NCT's API ({why}); the server's operator must fix NCT_BASE_URL"),
+                    );
+                }
                 Err(e) => {
                     // NCT is down or slow: keep the key, unverified, and say so in the log.
                     tracing::warn!(error.code = e.code(), "could not verify the NCT key; stored unverified");

@@ -59,6 +59,11 @@ impl SkuNode {
     async fn ntin_source(&self) -> Option<NtinSource> {
         self.0.ntin_source.map(Into::into)
     }
+    /// Why the SKU has this NTIN, when NCT said so (source `EXISTING`: NCT's comment on the rejected
+    /// request, e.g. that the card already exists).
+    async fn ntin_reason(&self, ctx: &Context<'_>) -> Result<Option<String>, ApiError> {
+        super::card::sku_ntin_reason(ctx, &self.0).await
+    }
     /// Temporary XTIN.
     async fn xtin(&self) -> Option<&str> {
         self.0.xtin.as_deref()

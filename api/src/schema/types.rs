@@ -148,4 +148,7 @@ pub enum NtinSource {
     Lookup,
     /// From our own NCT request: the published card, or the existing card chosen in a duplicate review.
     Request,
+    /// NCT rejected our request because the card already exists; the SKU took that card's NTIN
+    /// (`Sku.ntinReason` says why).
+    Existing,
 }

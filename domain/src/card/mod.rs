@@ -26,9 +26,12 @@
 //!   dictionaries).
 //! - `request`: [`RequestBody`] and [`to_request_attributes`].
 //! - `status`: [`RequestStatus`] (NCT's), [`CardStatus`] and [`Intent`] (ours), with the action rules.
+//! - `follow`: following a request until NCT is done ([`FollowPolicy`], [`Waiting`]) and reconciling our
+//!   steps with NCT's status ([`Step`], [`Plan`]).
 
 mod check;
 mod codes;
+mod follow;
 mod groups;
 mod model;
 mod problem;
@@ -44,6 +47,7 @@ pub use model::{
 };
 pub use problem::{CardProblem, CardProblemCode, Severity, is_submittable};
 pub use request::{RequestAttr, RequestBody, RequestFile, to_request_attributes};
+pub use follow::{FollowPolicy, Plan, Seen, Step, Waiting, next_working_moment, resubmittable};
 pub use status::{CardStatus, Intent, RequestStatus};
 
 #[cfg(test)]

@@ -6,7 +6,8 @@
 //! - [`Intent`]: our outbox state of a request row, written *before* NCT is called (RELIABILITY.md §7).
 //!
 //! The rules NCT states for its actions (§3 table) are methods: [`RequestStatus::can_resubmit`],
-//! [`RequestStatus::can_cancel`], [`RequestStatus::is_final`].
+//! [`RequestStatus::can_cancel`], [`RequestStatus::is_final`]. Following a request over time (when to look
+//! again, how a step is reconciled) is in `follow.rs`.
 
 use serde::{Deserialize, Serialize};
 
@@ -125,24 +126,40 @@ impl RequestStatus {
         matches!(self, Self::Completed | Self::ExistingProductSelected)
     }
 
-    /// NCT is working on it and a status sync should poll it.
+    /// Whether the status is in the spec's list filter of `GET /products/requests?status=` (the base
+    /// statuses; the `…Gz` codes and unknown ones cannot be listed).
     #[must_use]
-    pub fn is_synced(&self) -> bool {
+    pub fn is_listable(&self) -> bool {
         matches!(
             self,
-            Self::OnModeration | Self::Accepted | Self::ReadyToPublish | Self::UnderRevision | Self::UnderRevisionGz
+            Self::New
+                | Self::OnModeration
+                | Self::Accepted
+                | Self::UnderRevision
+                | Self::Rejected
+                | Self::Cancelled
+                | Self::ReadyToPublish
+                | Self::Completed
+                | Self::ExistingProductSelected
         )
     }
 
-    /// The card workflow state this request status puts a SKU in.
+    /// The card workflow state a request puts its SKU in: the base status, the extended part
+    /// (`gz`, which can be returned for revision after `completed`), whether a duplicate decision is
+    /// awaited, and whether a `rejected` request named the existing card (`ntinCode`).
     #[must_use]
-    pub fn card_status(&self, duplicate_review: bool) -> CardStatus {
+    pub fn card_status(&self, gz: Option<&RequestStatus>, duplicate_review: bool, existing_ntin: bool) -> CardStatus {
+        if gz == Some(&Self::UnderRevisionGz) {
+            return CardStatus::NeedsRevision;
+        }
         match self {
             Self::New => CardStatus::Created,
             Self::UnderRevision | Self::UnderRevisionGz if duplicate_review => CardStatus::DuplicateReview,
             Self::UnderRevision | Self::UnderRevisionGz => CardStatus::NeedsRevision,
             Self::ReadyToPublish => CardStatus::ReadyToPublish,
             Self::Completed | Self::ExistingProductSelected => CardStatus::Completed,
+            // The card already exists: the SKU takes its NTIN, nothing is left to do.
+            Self::Rejected if existing_ntin => CardStatus::Completed,
             Self::Rejected => CardStatus::Rejected,
             Self::Cancelled => CardStatus::Cancelled,
             Self::OnModeration
@@ -253,7 +270,7 @@ mod tests {
         let odd = RequestStatus::parse("archivedSomehow");
         assert_eq!(odd, RequestStatus::Other("archivedSomehow".into()));
         assert_eq!(odd.as_str(), "archivedSomehow");
-        assert!(!odd.is_final() && !odd.is_synced());
+        assert!(!odd.is_final() && !odd.is_listable());
     }
 
     #[test]
@@ -269,9 +286,13 @@ mod tests {
 
     #[test]
     fn a_returned_request_waiting_for_a_duplicate_decision_is_a_duplicate_review() {
-        assert_eq!(RequestStatus::UnderRevision.card_status(true), CardStatus::DuplicateReview);
-        assert_eq!(RequestStatus::UnderRevisionGz.card_status(false), CardStatus::NeedsRevision);
-        assert_eq!(RequestStatus::ExistingProductSelected.card_status(false), CardStatus::Completed);
+        assert_eq!(RequestStatus::UnderRevision.card_status(None, true, false), CardStatus::DuplicateReview);
+        assert_eq!(RequestStatus::UnderRevisionGz.card_status(None, false, false), CardStatus::NeedsRevision);
+        assert_eq!(RequestStatus::ExistingProductSelected.card_status(None, false, false), CardStatus::Completed);
+        assert_eq!(RequestStatus::Rejected.card_status(None, false, true), CardStatus::Completed);
+        assert_eq!(RequestStatus::Rejected.card_status(None, false, false), CardStatus::Rejected);
+        let gz = RequestStatus::UnderRevisionGz;
+        assert_eq!(RequestStatus::Completed.card_status(Some(&gz), false, false), CardStatus::NeedsRevision);
         assert!(CardStatus::Submitted.in_moderation());
         assert!(!CardStatus::Failed.in_moderation());
     }

@@ -7,20 +7,29 @@
 //!   with the SUBMIT job).
 //! - [`edit`]: [`CardService::update_card`] (merge the edit, store it, check it, decide `DRAFT`/`READY`) and
 //!   [`CardService::attach_file`] (upload a photo or PDF to NCT storage and attach it).
-//! - [`moderation`]: reading a request's status from NCT ([`moderation::fetch_update`], shared with the
-//!   STATUS_SYNC job), and the seller's actions on a request: resubmit, cancel, decide duplicates.
+//! - [`status`]: reading a request's status from NCT into what we store.
+//! - [`steps`]: our steps on a request (send, resubmit, publish, cancel, duplicate decisions), written
+//!   down before NCT is called and reconciled with NCT's status.
+//! - [`checker`]: checking many requests of a tenant at once (paged listings, single reads, due steps);
+//!   the follower and the STATUS_SYNC job use it.
+//! - [`moderation`]: the seller's actions on a request: resubmit, cancel, decide duplicates.
 //! - [`plan`]: catalog-level card readiness and the registration plan.
 
 pub mod check;
+pub mod checker;
 pub mod edit;
 pub mod moderation;
 pub mod plan;
+pub mod status;
+pub mod steps;
 
 use crate::db::RepoError;
 use crate::db::card_repo::CardRepo;
 use crate::db::key_repo::NctKeyRepo;
+use crate::db::request_follow::Schedule;
 use crate::db::request_repo::RequestRepo;
 use crate::db::sku_repo::SkuRepo;
+use domain::card::FollowPolicy;
 use domain::tenant::TenantId;
 use nct::{NctClient, NctError};
 use sea_orm::DatabaseConnection;
@@ -67,6 +76,9 @@ pub enum CardError {
     /// NCT refused or failed the call.
     #[error(transparent)]
     Nct(NctError),
+    /// NCT did not answer a step; it stays written down and the follower finishes it.
+    #[error("{0}")]
+    Queued(String),
     /// The database failed.
     #[error(transparent)]
     Repo(#[from] RepoError),
@@ -86,12 +98,20 @@ pub struct CardService {
     skus: SkuRepo,
     keys: NctKeyRepo,
     nct: NctClient,
+    /// When requests are looked at again (the follower's policy).
+    schedule: Schedule,
 }
 
 impl CardService {
-    /// Builds the service.
-    pub fn new(db: DatabaseConnection, keys: NctKeyRepo, nct: NctClient) -> Self {
-        Self { cards: CardRepo::new(db.clone()), requests: RequestRepo::new(db.clone()), skus: SkuRepo::new(db), keys, nct }
+    /// Builds the service; `follow` is the follower's policy (a step's retry and the next checks).
+    pub fn new(db: DatabaseConnection, keys: NctKeyRepo, nct: NctClient, follow: FollowPolicy) -> Self {
+        let schedule = Schedule::new(follow);
+        Self { cards: CardRepo::new(db.clone()), requests: RequestRepo::new(db.clone()), skus: SkuRepo::new(db), keys, nct, schedule }
+    }
+
+    /// When requests are looked at again.
+    pub fn schedule(&self) -> &Schedule {
+        &self.schedule
     }
 
     /// The card rows.

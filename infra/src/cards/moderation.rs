@@ -1,17 +1,20 @@
-//! A request at NCT, seen and acted on by the seller: its live status ([`fetch_update`], also what the
-//! STATUS_SYNC job stores), and the actions NCT allows in a status (NCT-API.md §3): resubmit a corrected card
-//! (`new`, `underRevision`, `underRevisionGz`), cancel (`onModeration`), decide a duplicates review.
+//! A request at NCT, acted on by the seller: resubmit a corrected card (`new`, `underRevision`,
+//! `underRevisionGz`, also an extended part returned after `completed`), cancel (`onModeration`), decide
+//! a duplicates review (NCT-API.md §3).
 //!
-//! Each action first reads the request's live status and stores it, so the rule is checked against what NCT
-//! holds now, not what we saw last; after the action the status is read and stored again.
+//! Each action first reads the request's live status and stores it, so the rule is checked against what
+//! NCT holds now, not what we saw last. The action itself goes through [`StepRunner`]: written down
+//! before NCT is called, and reconciled with NCT's status after a refusal or a crash. When NCT does not
+//! answer, the step stays written down and the follower finishes it; the seller is told so.
 
-use super::check::{body_hash, card_body, check};
+use super::check::{card_body, check};
+use super::status::fetch_update;
+use super::steps::{StepError, StepInput, StepOutcome, StepRunner};
 use super::{CardError, CardService};
-use crate::db::request_repo::{DuplicateCandidate, NctRequest, RevisionDetail, StatusUpdate};
-use domain::card::{RequestStatus, Severity};
+use crate::db::request_repo::{NctRequest, StepAfter};
+use domain::card::{RequestStatus, Severity, Step, resubmittable};
 use domain::tenant::TenantId;
-use nct::dto::{DuplicateDecision, PortalDuplicateDecisionRequestDto, PortalProductRequestStatusDto};
-use nct::{NctClient, NctError};
+use nct::NctError;
 use secrecy::SecretString;
 use uuid::Uuid;
 
@@ -28,17 +31,23 @@ pub enum Decision {
 struct Live {
     key: SecretString,
     row: NctRequest,
-    nct_id: i64,
-    duplicate_review: bool,
 }
 
 impl Live {
-    fn status(&self) -> &str {
-        self.row.status.as_ref().map_or("", RequestStatus::as_str)
+    fn status(&self) -> String {
+        let base = self.row.status.as_ref().map_or("", RequestStatus::as_str);
+        match &self.row.gz_status {
+            Some(gz) => format!("{base} (extended part: {gz})"),
+            None => base.to_owned(),
+        }
     }
 }
 
 impl CardService {
+    fn runner<'a>(&'a self, key: &'a SecretString) -> StepRunner<'a> {
+        StepRunner { client: &self.nct, key, requests: &self.requests, schedule: &self.schedule }
+    }
+
     /// Sends the corrected card again: `PUT` with the full attribute list, then moderation.
     ///
     /// # Errors
@@ -46,7 +55,8 @@ impl CardService {
     /// check has an error; NCT's refusal; [`CardError::NotFound`], [`CardError::NoKey`].
     pub async fn resubmit(&self, tenant: TenantId, sku_id: Uuid) -> Result<NctRequest, CardError> {
         let l = self.live(tenant, sku_id).await?;
-        if !l.row.status.as_ref().is_some_and(RequestStatus::can_resubmit) {
+        let status = l.row.status.clone().unwrap_or(RequestStatus::New);
+        if !resubmittable(&status, l.row.gz_status.as_ref()) {
             return Err(CardError::InvalidState(format!(
                 "the request is {}; only new or returned requests can be resubmitted",
                 l.status()
@@ -58,10 +68,8 @@ impl CardService {
             return Err(CardError::Invalid { field: "skuId", message: format!("{}: {}", p.field, p.message) });
         }
         let body = card_body(&card);
-        self.nct.update_request(&l.key, l.nct_id, &body).await?;
-        self.nct.send_to_moderation(&l.key, l.nct_id).await?;
-        self.requests.mark_sent(tenant, l.row.id, Some(&body_hash(&body))).await?;
-        self.request_of(tenant, sku_id).await
+        let input = StepInput { body: Some(&body), ntin: None };
+        self.act(tenant, &l, Step::Resubmit, input, "only new or returned requests can be resubmitted").await
     }
 
     /// Withdraws a request that is on moderation.
@@ -76,9 +84,7 @@ impl CardService {
                 l.status()
             )));
         }
-        self.nct.cancel_request(&l.key, l.nct_id).await?;
-        self.refresh(tenant, &l).await?;
-        self.request_of(tenant, sku_id).await
+        self.act(tenant, &l, Step::Cancel, StepInput::default(), "only a request on moderation can be cancelled").await
     }
 
     /// Decides a duplicates review. `UseExisting` must name one of the stored candidates; the system never
@@ -89,22 +95,40 @@ impl CardService {
     /// not a candidate; NCT's refusal; as [`Self::resubmit`].
     pub async fn decide_duplicate(&self, tenant: TenantId, sku_id: Uuid, decision: Decision) -> Result<NctRequest, CardError> {
         let l = self.live(tenant, sku_id).await?;
-        if !l.duplicate_review {
+        if !l.row.duplicate_review {
             return Err(CardError::InvalidState("the request is not awaiting a duplicate decision".into()));
         }
-        let body = match decision {
-            Decision::Continue => PortalDuplicateDecisionRequestDto { decision: DuplicateDecision::Continue, ntin: None },
+        match decision {
+            Decision::Continue => {
+                self.act(tenant, &l, Step::DecideContinue, StepInput::default(), "a duplicate decision is no longer awaited").await
+            }
             Decision::UseExisting(ntin) => {
                 let candidates = l.row.duplicates.clone().unwrap_or_default();
                 if !candidates.iter().any(|c| c.ntin.as_deref() == Some(ntin.as_str())) {
                     return Err(CardError::Invalid { field: "ntin", message: "ntin must be one of the request's duplicate candidates".into() });
                 }
-                PortalDuplicateDecisionRequestDto { decision: DuplicateDecision::UseExisting, ntin: Some(ntin) }
+                let input = StepInput { body: None, ntin: Some(&ntin) };
+                self.act(tenant, &l, Step::DecideUseExisting, input, "a duplicate decision is no longer awaited").await
             }
-        };
-        self.nct.duplicate_decision(&l.key, l.nct_id, &body).await?;
-        self.refresh(tenant, &l).await?;
-        self.request_of(tenant, sku_id).await
+        }
+    }
+
+    /// Runs a step and turns its outcome into the action's result.
+    async fn act(&self, tenant: TenantId, l: &Live, step: Step, input: StepInput<'_>, rule: &str) -> Result<NctRequest, CardError> {
+        match self.runner(&l.key).run(tenant, &l.row, step, input).await {
+            Ok(StepOutcome::Done(row)) => Ok(row),
+            Ok(StepOutcome::NotApplied(row)) => {
+                let status = row.status.as_ref().map_or("", RequestStatus::as_str).to_owned();
+                Err(CardError::InvalidState(format!("the request is {status} now; {rule}")))
+            }
+            Ok(StepOutcome::Refused(_, message)) => Err(CardError::Nct(NctError::Business { code: "BUSINESS_ERROR".into(), message })),
+            Err(StepError::Nct(e)) if e.is_retryable() || matches!(e, NctError::Malformed(_)) => {
+                tracing::warn!(sku_id = %l.row.sku_id, step = step.as_str(), error = %e, "NCT did not answer a step; the follower will finish it");
+                Err(CardError::Queued(format!("NCT did not answer ({}); the step is kept and will be finished automatically", e.code())))
+            }
+            Err(StepError::Nct(e)) => Err(e.into()),
+            Err(StepError::Repo(e)) => Err(e.into()),
+        }
     }
 
     /// The SKU's request as stored.
@@ -125,84 +149,8 @@ impl CardService {
         };
         let key = self.require_key(tenant).await?;
         let update = fetch_update(&self.nct, &key, nct_id).await?;
-        self.requests.apply_status(tenant, row.id, &update).await?;
+        self.requests.apply_status(tenant, row.id, &update, &self.schedule, StepAfter::Keep).await?;
         let row = self.request_of(tenant, sku_id).await?;
-        Ok(Live { key, row, nct_id, duplicate_review: update.duplicate_review })
-    }
-
-    /// Re-reads the request's status after an action and stores it (candidates are cleared once decided).
-    /// The action went through either way: if the read fails, the next sync stores the state.
-    async fn refresh(&self, tenant: TenantId, l: &Live) -> Result<(), CardError> {
-        match fetch_update(&self.nct, &l.key, l.nct_id).await {
-            Ok(mut u) => {
-                if !u.duplicate_review {
-                    u.duplicates = Some(Vec::new());
-                }
-                self.requests.apply_status(tenant, l.row.id, &u).await?;
-            }
-            Err(e) => tracing::warn!(error = %e, "cannot re-read the request status after an action"),
-        }
-        Ok(())
-    }
-}
-
-/// Reads a request's status (and its duplicates when it waits for a decision) as a [`StatusUpdate`].
-///
-/// # Errors
-/// The NCT call that failed.
-pub async fn fetch_update(client: &NctClient, key: &SecretString, id: i64) -> Result<StatusUpdate, NctError> {
-    let dto = client.request_status(key, id).await?;
-    let mut u = to_update(&dto);
-    if u.duplicate_review {
-        u.duplicates = match client.duplicates(key, id).await {
-            Ok(list) => Some(
-                list.into_iter()
-                    .map(|d| DuplicateCandidate { name: d.name, brand: d.brand, gtin: d.gtin, ntin: d.ntin, similarity: d.similarity })
-                    .collect(),
-            ),
-            Err(NctError::NotFound) => Some(Vec::new()),
-            Err(e) => return Err(e),
-        };
-    }
-    Ok(u)
-}
-
-/// Maps NCT's status answer to what we store.
-pub fn to_update(dto: &PortalProductRequestStatusDto) -> StatusUpdate {
-    let status = RequestStatus::parse(&dto.code);
-    let under_revision = status.is_under_revision();
-    let duplicate_review = under_revision
-        && (dto.reason.as_deref().is_some_and(|r| r.to_lowercase().contains("duplicate") || r.to_lowercase().contains("дубл"))
-            || dto.next_action.as_ref().is_some_and(|a| a.endpoint.trim_end_matches('/').ends_with("/duplicates")));
-    let mut details: Vec<RevisionDetail> = dto
-        .revision_details
-        .iter()
-        .map(|d| RevisionDetail {
-            attribute_code: d.attribute_code.clone().unwrap_or_default(),
-            value: d.value.clone().unwrap_or_default(),
-            comment: d.comment.clone().unwrap_or_default(),
-        })
-        .collect();
-    let mut comment = dto.comment.clone();
-    if let Some(gz) = &dto.gz_status {
-        details.extend(gz.revision_details.iter().map(|d| RevisionDetail {
-            attribute_code: d.attribute_code.clone().unwrap_or_default(),
-            value: d.value.clone().unwrap_or_default(),
-            comment: d.comment.clone().unwrap_or_default(),
-        }));
-        if comment.is_none() && RequestStatus::parse(&gz.code) == RequestStatus::UnderRevisionGz {
-            comment = gz.comment.clone();
-        }
-    }
-    StatusUpdate {
-        status,
-        gz_status: dto.gz_status.as_ref().map(|g| RequestStatus::parse(&g.code)),
-        comment,
-        reason: dto.reason.clone(),
-        revision_details: details,
-        duplicates: None,
-        duplicate_review,
-        ntin: dto.ntin_code.clone(),
-        product_url: dto.product_url.clone(),
+        Ok(Live { key, row })
     }
 }

@@ -5,14 +5,14 @@
 //! - `LOOKUP`: SKUs with a valid GTIN (`AUTO_LOOKUP_READY`) and no NTIN;
 //! - `SUBMIT`: SKUs without an NTIN that need a hand-made card and are not with NCT (no card status, or
 //!   `DRAFT`, `READY`, `FAILED`, `REJECTED`, `CANCELLED`); given `sku_ids`, any of them without an NTIN;
-//! - `STATUS_SYNC`: SKUs whose request NCT is still working on (`RequestStatus::is_synced`).
+//! - `STATUS_SYNC`: SKUs whose request is followed (NCT is not done with it: `next_check_at` is set).
 
 use super::RepoError;
 use super::card_repo::need_card;
 use super::entity::{job, job_item, nct_request, sku};
 use super::job_repo::Job;
 use chrono::Utc;
-use domain::card::{CardStatus, RequestStatus};
+use domain::card::CardStatus;
 use domain::job::{ItemState, JobKind, JobState};
 use domain::readiness::ReadinessClass;
 use domain::tenant::TenantId;
@@ -207,13 +207,11 @@ fn targets(kind: JobKind, sku_ids: Option<Vec<Uuid>>) -> sea_orm::Select<sku::En
             }
         }
         JobKind::StatusSync => {
-            let synced: Vec<&str> =
-                RequestStatus::KNOWN.iter().filter(|s| s.is_synced()).map(RequestStatus::as_str).collect();
             let open = Query::select()
                 .column(nct_request::Column::SkuId)
                 .from(nct_request::Entity)
                 .and_where(nct_request::Column::NctRequestId.is_not_null())
-                .and_where(nct_request::Column::Status.is_in(synced))
+                .and_where(nct_request::Column::NextCheckAt.is_not_null())
                 .to_owned();
             q.filter(sku::Column::Id.in_subquery(open))
         }

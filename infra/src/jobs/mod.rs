@@ -1,10 +1,13 @@
-//! Background work: the job worker, its pacing, and the in-process event bus that feeds live progress.
+//! Background work: the job worker, its pacing, the request follower (`follow`: NCT requests are
+//! followed on a schedule until NCT is done with them), and the in-process event bus that feeds live
+//! progress.
 //!
 //! One worker runs per process. Each round it takes the runnable jobs oldest first and gives each one
 //! batch (round-robin), so a tenant's 100k-item job does not starve another's 10-item job. On SQLite this is
 //! the only writer; on PostgreSQL several replicas can share the work because items are claimed with
 //! `FOR UPDATE SKIP LOCKED` and leases.
 
+pub mod follow;
 pub mod pacer;
 pub mod round;
 pub mod submit;

@@ -16,6 +16,12 @@
 //! request created again. Two SKUs of one tenant with the same Russian name in the same category could be
 //! confused by this rule; the check on NCT's side (duplicates review) would flag such cards anyway.
 //!
+//! The send to moderation is a written-down step (`crate::cards::steps`): `CREATED` rows carry `SEND`, so
+//! a send that reached NCT before a crash is adopted (NCT's 422 "already on moderation" is read as such, by
+//! reading the status), and a send that never left is finished by the job when it resumes or by the
+//! follower, whichever comes first. A `new` request whose card changed since it was created is updated
+//! (`PUT`) before it is sent.
+//!
 //! Errors: NCT 4xx refusals fail the item with NCT's message verbatim; 401/403 stops the job, marks the
 //! key invalid and gives the items back (as the lookup worker does); 429/5xx/timeouts are retried with
 //! backoff, each retry starting again from the stored row (so a create that may have landed is
@@ -24,12 +30,14 @@
 use super::JobEvents;
 use super::round::Round;
 use crate::cards::check::{body_hash, card_body, check};
+use crate::cards::steps::{StepError, StepInput, StepOutcome, StepRunner};
 use crate::db::RepoError;
 use crate::db::card_repo::CardRepo;
 use crate::db::job_repo::{ClaimedItem, Job, JobRepo};
 use crate::db::key_repo::NctKeyRepo;
+use crate::db::request_follow::Schedule;
 use crate::db::request_repo::RequestRepo;
-use domain::card::{CardStatus, Intent, RequestStatus, Severity};
+use domain::card::{CardStatus, Intent, RequestStatus, Severity, Step};
 use domain::job::ItemState;
 use domain::tenant::TenantId;
 use nct::dto::PortalCreateUpdateProductRequestDto;
@@ -54,6 +62,8 @@ pub struct CardJobs<'a> {
     pub events: &'a JobEvents,
     /// Attempts per item for transient errors.
     pub max_attempts: u32,
+    /// When requests are looked at again (the follower's policy).
+    pub schedule: &'a Schedule,
 }
 
 impl CardJobs<'_> {
@@ -172,7 +182,7 @@ async fn submit_pass(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, it
         match find_existing(cx.client, key, &card_body(&card), &requests.known_nct_ids(tenant).await?).await {
             Ok(Some((id, st))) => {
                 tracing::info!(sku_id = %item.sku_id, nct_request_id = id, "adopted a request created before a crash");
-                requests.mark_created(tenant, r.id, id, &st).await?;
+                requests.mark_created(tenant, r.id, id, &st, cx.schedule).await?;
             }
             Ok(None) => {}
             Err(e) => return Ok(transient(&e).unwrap_or_else(|| Pass::End(Outcome::Failed(nct_message(&e))))),
@@ -181,8 +191,10 @@ async fn submit_pass(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, it
     }
     if let Some(r) = &row {
         match (r.intent_state, r.nct_request_id, &r.status) {
-            (Intent::Created, Some(id), None | Some(RequestStatus::New)) => {
-                return send(cx, tenant, key, r.id, id).await;
+            (Intent::Created, Some(_), None | Some(RequestStatus::New)) => {
+                let body = card_body(&card);
+                let changed = body_hash(&body) != r.body_hash;
+                return send(cx, tenant, key, r, changed.then_some(&body)).await;
             }
             (Intent::Created | Intent::Sent, Some(_), st) if !matches!(st, Some(RequestStatus::Rejected | RequestStatus::Cancelled)) => {
                 return Ok(Pass::End(Outcome::Done("ALREADY_SUBMITTED")));
@@ -212,29 +224,28 @@ async fn submit_pass(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, it
             }
             // NCT refused the create: it holds nothing for this attempt.
             let msg = nct_message(&e);
-            requests.mark_error(tenant, r.id, &msg, true).await?;
+            requests.mark_error(tenant, r.id, &msg, true, cx.schedule).await?;
             return Ok(Pass::End(Outcome::Failed(msg)));
         }
     };
-    requests.mark_created(tenant, r.id, id, &RequestStatus::New).await?;
-    send(cx, tenant, key, r.id, id).await
+    requests.mark_created(tenant, r.id, id, &RequestStatus::New, cx.schedule).await?;
+    let row = requests.request(tenant, item.sku_id).await?.ok_or(RepoError::NotFound)?;
+    send(cx, tenant, key, &row, None).await
 }
 
-/// `PUT …/moderation` and its record.
-async fn send(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, row: uuid::Uuid, id: i64) -> Result<Pass, RepoError> {
-    match cx.client.send_to_moderation(key, id).await {
-        Ok(()) => {
-            cx.requests().mark_sent(tenant, row, None).await?;
-            Ok(Pass::End(Outcome::Done("SENT")))
-        }
-        Err(e) => {
-            if let Some(p) = transient(&e) {
-                return Ok(p);
-            }
-            let msg = nct_message(&e);
-            cx.requests().mark_error(tenant, row, &msg, false).await?;
-            Ok(Pass::End(Outcome::Failed(msg)))
-        }
+/// The `SEND` step (a `RESUBMIT` with the new body when the card changed since the create), reconciled
+/// with NCT's status: a send NCT already took is adopted, not failed.
+async fn send(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, row: &crate::db::request_repo::NctRequest, body: Option<&PortalCreateUpdateProductRequestDto>) -> Result<Pass, RepoError> {
+    let requests = cx.requests();
+    let runner = StepRunner { client: cx.client, key, requests: &requests, schedule: cx.schedule };
+    let step = if body.is_some() { Step::Resubmit } else { Step::Send };
+    match runner.run(tenant, row, step, StepInput { body, ntin: None }).await {
+        Ok(StepOutcome::Done(_)) => Ok(Pass::End(Outcome::Done("SENT"))),
+        // NCT is past `new` without our send (the seller acted in NCT's portal): its status is stored.
+        Ok(StepOutcome::NotApplied(_)) => Ok(Pass::End(Outcome::Done("ADOPTED"))),
+        Ok(StepOutcome::Refused(_, msg)) => Ok(Pass::End(Outcome::Failed(msg))),
+        Err(StepError::Nct(e)) => Ok(transient(&e).unwrap_or_else(|| Pass::End(Outcome::Failed(nct_message(&e))))),
+        Err(StepError::Repo(e)) => Err(e),
     }
 }
 

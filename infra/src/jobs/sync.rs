@@ -1,32 +1,22 @@
-//! The STATUS_SYNC job: polls NCT for every open request of a catalog until NCT is done with it, and stores
-//! each change on the request row and the SKU.
+//! The STATUS_SYNC job: "check my catalog's requests now". Requests are followed without it (the
+//! follower, [`super::follow`], looks at every request NCT is not done with, on a working-day schedule);
+//! this job is the seller's button for an immediate look, one pass, with live progress.
 //!
-//! | NCT status | what we do | item |
-//! |---|---|---|
-//! | `onModeration`, `accepted` | wait | polled again after a backoff |
-//! | `readyToPublish` | `PUT …/publish` unless `autoPublication` (NCT publishes those itself) | polled again soon |
-//! | `underRevision`, `underRevisionGz` | store `comment` and `revisionDetails`; for the duplicates reason (or a `nextAction` pointing at `/duplicates`) fetch and store the candidates (`DUPLICATE_REVIEW`) | done: the seller acts (`resubmitSku`, `decideDuplicate`) and a new sync follows |
-//! | `completed`, `existingProductSelected` | store the NTIN on the SKU, source `REQUEST` (readiness `HAS_NTIN`) | done |
-//! | `rejected` | store `comment` and the existing card's `ntinCode`/`productUrl` when given | done |
-//! | `cancelled` | store | done |
-//!
-//! An item waiting for NCT stays pending with its lease pushed to the next poll time, so a restart resumes
-//! it and the job ends when no request is open (or when it is cancelled).
+//! Each round claims a batch of items, checks their requests in bulk with the same
+//! [`Checker`] the follower uses (paged listings by status, single reads for what changed, due steps such
+//! as publishing a `readyToPublish` card), and finishes every item with the card status it ends in.
+//! Nothing is polled in a loop here: a request NCT is still working on stays with the follower.
 
-use super::submit::{CardJobs, nct_message};
-use crate::cards::moderation::fetch_update;
+use super::submit::CardJobs;
+use crate::cards::checker::{CheckError, CheckReport, Checker};
 use crate::db::RepoError;
-use crate::db::job_repo::{ClaimedItem, Job};
-use domain::card::RequestStatus;
+use crate::db::job_repo::Job;
 use domain::job::ItemState;
-use domain::tenant::TenantId;
-use nct::NctError;
-use secrecy::SecretString;
+use std::collections::HashMap;
 use std::time::Duration;
 
-/// Longest wait between two polls of one request. NCT decides in working days, so a production deployment
-/// would poll every few minutes; the simulator's compressed clock decides in a fraction of a second.
-pub const MAX_POLL: Duration = Duration::from_secs(2);
+/// How long the checked requests are held from the follower while the job reads them.
+const LEASE: Duration = Duration::from_secs(120);
 
 /// One round of a STATUS_SYNC job. `true` when anything was done.
 #[tracing::instrument(name = "sync_job.step", skip_all, fields(job_id = %job.id, tenant_id = %job.tenant_id))]
@@ -35,73 +25,42 @@ pub async fn step(cx: &CardJobs<'_>, job: Job) -> Result<bool, RepoError> {
         Ok(v) => v,
         Err(worked) => return Ok(worked),
     };
-    let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
-    for (n, item) in items.iter().enumerate() {
-        match sync_item(cx, job.tenant_id, &key, item).await? {
-            Poll::Final(outcome) => {
-                cx.jobs.finish_item(item.id, ItemState::Done, Some(outcome), None).await?;
+    let requests = cx.requests();
+    let cards = cx.cards();
+    let skus: Vec<uuid::Uuid> = items.iter().map(|i| i.sku_id).collect();
+    let rows = requests.claim_for_skus(job.tenant_id, &skus, LEASE).await?;
+    let by_sku: HashMap<uuid::Uuid, _> = rows.iter().map(|r| (r.sku_id, r.clone())).collect();
+    let checker = Checker { client: cx.client, key: &key, requests: &requests, cards: &cards, schedule: cx.schedule };
+    let mut report = CheckReport::default();
+    let followed: Vec<_> = rows.into_iter().filter(|r| r.next_check_at.is_some()).collect();
+    let outcome = checker.check(job.tenant_id, followed, &mut report).await;
+    if let Err(CheckError::InvalidKey) = outcome {
+        let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+        cx.key_invalid(&job, &ids).await?;
+        return Ok(true);
+    }
+    let failure = match outcome {
+        Err(CheckError::Nct(e)) => Some(format!("{}: NCT did not answer ({e}); the follower checks it later", e.code())),
+        Err(CheckError::Repo(e)) => return Err(e),
+        _ => None,
+    };
+    for item in &items {
+        let Some(before) = by_sku.get(&item.sku_id) else {
+            cx.jobs.finish_item(item.id, ItemState::Failed, None, Some("the SKU has no NCT request; run a submit job".into())).await?;
+            continue;
+        };
+        let after = requests.request(job.tenant_id, item.sku_id).await?.unwrap_or_else(|| before.clone());
+        match (&failure, after.checked_at > before.checked_at || before.next_check_at.is_none()) {
+            (Some(msg), false) => {
+                cx.jobs.finish_item(item.id, ItemState::Failed, None, Some(msg.clone())).await?;
             }
-            Poll::Failed(error) => {
-                cx.jobs.finish_item(item.id, ItemState::Failed, None, Some(error)).await?;
-            }
-            Poll::Again(after) => {
-                let until = chrono::Utc::now() + chrono::Duration::from_std(after).unwrap_or(chrono::Duration::seconds(2));
-                cx.jobs.defer_item(item.id, until).await?;
-            }
-            Poll::KeyInvalid => {
-                cx.key_invalid(&job, &ids[n..]).await?;
-                return Ok(true);
+            _ => {
+                let card = cards.card(job.tenant_id, item.sku_id).await?.and_then(|c| c.card_status);
+                cx.jobs.finish_item(item.id, ItemState::Done, Some(card.map_or("UNKNOWN", |c| c.as_str())), None).await?;
             }
         }
-        cx.publish(&job);
     }
+    tracing::debug!(checked = report.checked, pages = report.pages, reads = report.reads, steps = report.steps, "status sync round");
+    cx.publish(&job);
     Ok(true)
 }
-
-enum Poll {
-    Final(&'static str),
-    Failed(String),
-    Again(Duration),
-    KeyInvalid,
-}
-
-fn poll_delay(attempts: i32) -> Duration {
-    let n = u32::try_from(attempts.clamp(1, 16)).unwrap_or(1);
-    Duration::from_millis(50u64.saturating_mul(1 << n)).min(MAX_POLL)
-}
-
-async fn sync_item(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, item: &ClaimedItem) -> Result<Poll, RepoError> {
-    let requests = cx.requests();
-    let Some(row) = requests.request(tenant, item.sku_id).await? else {
-        return Ok(Poll::Failed("the SKU has no NCT request".into()));
-    };
-    let Some(id) = row.nct_request_id else {
-        return Ok(Poll::Failed("the SKU's request was never created at NCT; run a submit job".into()));
-    };
-    let update = match fetch_update(cx.client, key, id).await {
-        Ok(u) => u,
-        Err(NctError::InvalidKey) => return Ok(Poll::KeyInvalid),
-        Err(e) if e.is_retryable() || matches!(e, NctError::Malformed(_)) => {
-            return Ok(Poll::Again(super::backoff(u32::try_from(item.attempts).unwrap_or(1), e.retry_after()).max(poll_delay(item.attempts))));
-        }
-        Err(e) => return Ok(Poll::Failed(nct_message(&e))),
-    };
-    requests.apply_status(tenant, row.id, &update).await?;
-    Ok(match &update.status {
-        RequestStatus::ReadyToPublish => {
-            let auto = cx.cards().card(tenant, item.sku_id).await?.is_some_and(|c| c.data.auto_publication);
-            if !auto {
-                match cx.client.publish_request(key, id).await {
-                    Ok(()) => {}
-                    Err(NctError::InvalidKey) => return Ok(Poll::KeyInvalid),
-                    // Already published, or transient: the next poll tells.
-                    Err(e) => tracing::warn!(nct_request_id = id, error = %e, "publish failed; polling again"),
-                }
-            }
-            Poll::Again(Duration::from_millis(50))
-        }
-        s if s.is_final() || s.is_under_revision() => Poll::Final(s.card_status(update.duplicate_review).as_str()),
-        _ => Poll::Again(poll_delay(item.attempts)),
-    })
-}
-

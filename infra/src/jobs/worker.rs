@@ -72,6 +72,8 @@ pub struct Worker {
     wake: Arc<Notify>,
     /// The last batch came (almost) all from the cache.
     warm: Arc<std::sync::atomic::AtomicBool>,
+    /// When card jobs look at requests again (the follower's policy; set with [`Worker::with_follow`]).
+    schedule: crate::db::request_follow::Schedule,
 }
 
 enum ItemOutcome {
@@ -83,7 +85,15 @@ impl Worker {
     /// Builds a worker.
     pub fn new(jobs: JobRepo, keys: NctKeyRepo, lookup: LookupService, nct: NctClient, events: JobEvents, cfg: WorkerConfig) -> Self {
         let pacer = Arc::new(Pacer::new(cfg.start_concurrency, cfg.max_concurrency));
-        Self { jobs, keys, lookup, nct, events, cfg, pacer, wake: Arc::new(Notify::new()), warm: Arc::new(std::sync::atomic::AtomicBool::new(false)) }
+        let schedule = crate::db::request_follow::Schedule::new(domain::card::FollowPolicy::real());
+        Self { jobs, keys, lookup, nct, events, cfg, pacer, wake: Arc::new(Notify::new()), warm: Arc::new(std::sync::atomic::AtomicBool::new(false)), schedule }
+    }
+
+    /// Uses `policy` for the card jobs' follow-up (the follower's policy).
+    #[must_use]
+    pub fn with_follow(mut self, policy: domain::card::FollowPolicy) -> Self {
+        self.schedule = crate::db::request_follow::Schedule::new(policy);
+        self
     }
 
     /// Wakes the worker now (a job was created or cancelled).
@@ -133,7 +143,7 @@ impl Worker {
             match job.kind {
                 JobKind::Lookup => worked |= self.step(job).await?,
                 JobKind::Submit | JobKind::StatusSync => {
-                    let cx = super::submit::CardJobs { jobs: &self.jobs, keys: &self.keys, client: &self.nct, events: &self.events, max_attempts: self.cfg.max_attempts };
+                    let cx = super::submit::CardJobs { jobs: &self.jobs, keys: &self.keys, client: &self.nct, events: &self.events, max_attempts: self.cfg.max_attempts, schedule: &self.schedule };
                     worked |= if job.kind == JobKind::Submit { super::submit::step(&cx, job).await? } else { super::sync::step(&cx, job).await? };
                 }
             }

@@ -31,6 +31,28 @@ pub struct Model {
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// When the follower looks at the request next; `NULL` once NCT is done with it. A claimed row has it
+    /// pushed forward by the claim's lease.
+    pub next_check_at: Option<DateTimeUtc>,
+    /// When NCT was last asked about it.
+    pub checked_at: Option<DateTimeUtc>,
+    /// When its status last changed (the backoff counts from there).
+    pub status_since: Option<DateTimeUtc>,
+    /// Checks since the last status change that found it unchanged.
+    pub unchanged_checks: i32,
+    /// Our step written down before NCT is called (`domain::card::Step`), cleared once reconciled.
+    pub pending_step: Option<String>,
+    /// The step's argument (the NTIN of a `USE_EXISTING` decision).
+    pub pending_arg: Option<String>,
+    pub pending_since: Option<DateTimeUtc>,
+    /// NCT's AI photo check (`photoModeration`): score 0–100 and what is wrong.
+    pub photo_score: Option<i32>,
+    pub photo_comment: Option<String>,
+    /// The extended (CEF) part's general remark and per-field remarks (JSON array).
+    pub gz_comment: Option<String>,
+    pub gz_revision_details: Option<String>,
+    /// The request waits for a duplicate decision.
+    pub duplicate_review: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
