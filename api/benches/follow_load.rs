@@ -58,7 +58,7 @@ async fn main() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let db = infra::db::connect(&format!("sqlite://{}?mode=rwc", dir.join("bench.sqlite").display())).await.expect("db");
     infra::db::migrate(&db).await.expect("migrate");
-    let ring = MasterKeyring::parse(&format!("1:{}", MasterKeyring::generate_key().expect("key"))).expect("ring");
+    let ring = MasterKeyring::parse(&SecretString::from(format!("1:{}", MasterKeyring::generate_key().expect("key")))).expect("ring");
     let keys = NctKeyRepo::new(db.clone(), ring);
     let tenant: TenantId = TenantRepo::new(db.clone()).create_tenant("Bench", "SMALL_MICRO_BUSINESS", None).await.expect("tenant").id;
     keys.set(tenant, &key, status::VALID, true).await.expect("key");

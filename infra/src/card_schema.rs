@@ -160,15 +160,19 @@ impl CardSchemaCache {
 
     async fn load_dictionaries(&self, key: &SecretString) -> Result<CachedDictionaries, NctError> {
         let mut d = CachedDictionaries::default();
-        for item in self.all_items(key, "OKTRU").await? {
-            let node = OktruNode {
-                code: item.code.clone(),
-                name_ru: item.properties.name_ru.clone(),
-                is_leaf: !item.has_child,
-                // NCT's dictionary carries no goods/services flag; nothing is marked a service.
-                is_service: false,
-            };
-            d.oktru.insert(item.code, node);
+        let items = self.all_items(key, "OKTRU").await?;
+        let by_id: HashMap<i64, &DictionaryItemDto> = items.iter().map(|i| (i.id, i)).collect();
+        for item in &items {
+            // Ancestors' names, root first: they tell goods from works and services.
+            let mut path = Vec::new();
+            let mut parent = item.parent_id;
+            while let Some(p) = parent.and_then(|id| by_id.get(&id)).filter(|_| path.len() < 8) {
+                path.push(p.properties.name_ru.clone());
+                parent = p.parent_id;
+            }
+            path.reverse();
+            let node = OktruNode { code: item.code.clone(), name_ru: item.properties.name_ru.clone(), is_leaf: !item.has_child, path };
+            d.oktru.insert(item.code.clone(), node);
         }
         d.tnved = self.all_items(key, "TNVED").await?.into_iter().map(|i| i.code).collect();
         for code in ["COUNTRY", "MEASURE"] {

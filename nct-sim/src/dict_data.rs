@@ -215,6 +215,10 @@ fn item(
         is_deleted: false,
         created_date: Some(ITEM_DATE.to_owned()),
         updated_date: Some(ITEM_DATE.to_owned()),
+        // The fields the spec's declared shape of roots/children (an attribute object) requires.
+        name_ru: Some(ru.to_owned()),
+        name_kk: Some(kk.to_owned()),
+        data_type: Some("dictionary".to_owned()),
     }
 }
 

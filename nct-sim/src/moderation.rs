@@ -94,10 +94,11 @@ fn advance_round(store: &mut RequestStore, id: i64, ctx: &Ctx<'_>, now: Instant)
             None => return,
         },
     };
-    if is_named && script.as_ref().is_some_and(|s| !s.keep) {
-        if let Some(s) = store.scripts.get_mut(&name) {
-            s.outcome = None;
-        }
+    if is_named
+        && script.as_ref().is_some_and(|s| !s.keep)
+        && let Some(s) = store.scripts.get_mut(&name)
+    {
+        s.outcome = None;
     }
     let verdict = match verdict {
         Verdict::Ready if script.is_none() => match store.moderator_remark.take() {

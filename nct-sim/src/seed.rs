@@ -408,7 +408,8 @@ mod tests {
     #[test]
     fn generation_is_deterministic_with_twins() {
         let c = Catalog::generate(300);
-        assert_eq!(c.len(), 303);
+        assert_eq!(c.len(), 306);
+        assert_eq!(c.lookup(&case_gtin14(113)).len(), 1);
         assert_eq!(c.lookup(&seed_gtin(7)).len(), 2);
         assert_eq!(c.lookup(&seed_gtin(8)).len(), 1);
         assert_eq!(c.lookup(&seed_twin_ntin(107)).len(), 1);

@@ -419,7 +419,8 @@ async fn edit_requests_keep_immutable_fields_and_extended_cards_are_refused() {
     let gov_id = submit(&client, &gov).await;
     let status = decided(&client, gov_id).await;
     assert_eq!(status.code, "completed");
-    assert_eq!(status.gz_status.as_ref().unwrap().code, "publishingGz");
+    // CEF takes the extended part in work once the base card is published.
+    assert_eq!(status.gz_status.as_ref().unwrap().code, "acceptedGz");
     let err = client
         .edit_product(&k, &status.ntin_code.unwrap())
         .await

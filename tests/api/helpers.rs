@@ -143,10 +143,12 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with_sim(test_settings().await, start_sim(test_sim_config()).await).await
 }
 
-/// Starts the app with the given settings, pointed at `sim`.
+/// Starts the app with the given settings, pointed at `sim` (unless the settings name another NCT).
 pub async fn spawn_app_with_sim(mut settings: Settings, sim: Arc<SimHandle>) -> TestApp {
     LazyLock::force(&TRACING);
-    settings.nct_base_url = Some(sim.base_url());
+    if settings.nct_base_url.is_none() {
+        settings.nct_base_url = Some(sim.base_url());
+    }
     let app = Application::build(&settings).await.expect("build app");
     let port = app.port();
     let state = app.state().clone();

@@ -11,6 +11,7 @@ mod import;
 mod lookup;
 mod moderation;
 mod moderation_crash;
+mod nct_edges;
 mod readiness;
 mod schema;
 mod secrets;

@@ -6,7 +6,8 @@ use super::codes::{check_barcode, check_ntin, check_xtin};
 use super::groups;
 use super::model::{CardDraft, CardSchema, Dictionaries, filled};
 use super::problem::{CardProblem, CardProblemCode as Code, Problems};
-use super::values::{check_pattern, is_oktru_shape, parse_decimal};
+use super::goods;
+use super::values::{check_pattern, oktru_level, parse_decimal};
 
 /// Longest name when the schema gives no `maxLength` for it.
 pub const DEFAULT_NAME_MAX_LENGTH: u32 = 1024;
@@ -43,8 +44,9 @@ pub fn check_card(
 }
 
 /// NCT-API.md §4: `oktru` is required even for a draft, and old cards with `oktru: null` must get a
-/// current one. The moderator wants an existing level-4 (leaf) category; services and digital
-/// goods are not registered in NCT at all.
+/// current one. The moderator wants an existing level-4 (leaf) category: a group code (1 to 3 parts of
+/// the 4-4-4-9 shape, e.g. `1071-0001-0004`) that the dictionary has is `OKTRU_NOT_LEAF`, not unknown.
+/// Works and services are not registered in NCT at all, and digital goods may not be (`goods.rs`).
 fn check_oktru(draft: &CardDraft, dicts: &dyn Dictionaries, out: &mut Problems) {
     let Some(code) = filled(draft.oktru.as_ref()) else {
         out.error(
@@ -54,7 +56,7 @@ fn check_oktru(draft: &CardDraft, dicts: &dyn Dictionaries, out: &mut Problems) 
         );
         return;
     };
-    if !is_oktru_shape(code) {
+    let Some(level) = oktru_level(code) else {
         out.error(
             "oktru",
             Code::UnknownOktru,
@@ -63,7 +65,7 @@ fn check_oktru(draft: &CardDraft, dicts: &dyn Dictionaries, out: &mut Problems) 
             ),
         );
         return;
-    }
+    };
     let Some(node) = dicts.oktru(code) else {
         out.error(
             "oktru",
@@ -74,17 +76,33 @@ fn check_oktru(draft: &CardDraft, dicts: &dyn Dictionaries, out: &mut Problems) 
         );
         return;
     };
-    if node.is_service {
-        out.error(
+    let mut path = node.path.clone();
+    path.push(node.name_ru.clone());
+    match goods::classify(&path, filled(draft.name_ru.as_ref())) {
+        goods::Verdict::Goods => {}
+        goods::Verdict::Service(category) => out.error(
             "oktru",
             Code::ServiceNotGoods,
             format!(
-                "OKTRU {code} ({}) is a service or digital-goods category: NCT registers goods only, so this product needs no card",
-                node.name_ru
+                "OKTRU {code} belongs to \"{category}\", a category of works or services: NCT registers goods only and refuses such a card; a service needs no NCT card"
             ),
-        );
+        ),
+        goods::Verdict::Digital(category) => out.warning(
+            "oktru",
+            Code::ServiceNotGoods,
+            format!(
+                "OKTRU {code} belongs to \"{category}\", a category of digital goods: NCT registers physical goods and may refuse a card for goods sold without a physical item; check before you submit"
+            ),
+        ),
+        goods::Verdict::NameLikeService(words) => out.warning(
+            "name_ru",
+            Code::ServiceNotGoods,
+            format!(
+                "the name reads like a service or a digital good (\"{words}\"): NCT registers goods only; if this is a physical product, name it as such"
+            ),
+        ),
     }
-    if !node.is_leaf {
+    if level < 4 || !node.is_leaf {
         out.error(
             "oktru",
             Code::OktruNotLeaf,
@@ -224,19 +242,33 @@ fn check_measure(
         );
     }
     if let Some(unit) = unit {
+        // The spec names no unit dictionary: its examples use OKEI numbers (`796`, `55`). The unit's
+        // dictionary is whatever NCT's own base schema gives `measure` → `measure_unit` as
+        // `dictionaryCode`; without one, only the OKEI form (1 to 3 digits) is checked.
         let dictionary = schema
             .base_def("measure")
             .and_then(|m| m.children.iter().find(|c| c.code == "measure_unit"))
-            .and_then(|u| u.dictionary_code.as_deref())
-            .unwrap_or("MEASURE");
-        if dicts.dictionary_has(dictionary, unit) == Some(false) {
-            out.error(
+            .and_then(|u| u.dictionary_code.as_deref());
+        // OKEI codes are written with or without leading zeros (`55` = `055`).
+        let forms = [unit.to_owned(), unit.trim_start_matches('0').to_owned(), format!("{unit:0>3}")];
+        let known = dictionary.and_then(|d| {
+            let answers: Vec<Option<bool>> = forms.iter().map(|f| dicts.dictionary_has(d, f)).collect();
+            answers.iter().any(Option::is_some).then(|| answers.contains(&Some(true)))
+        });
+        match (dictionary, known) {
+            (Some(d), Some(false)) => out.error(
                 "measure_unit",
                 Code::InvalidMeasure,
                 format!(
-                    "unit \"{unit}\" is not in the {dictionary} dictionary; choose a unit code from it (e.g. 796 = piece)"
+                    "unit \"{unit}\" is not in NCT's {d} dictionary; choose a unit code from it (e.g. 796 = piece)"
                 ),
-            );
+            ),
+            (None, _) if !(1..=3).contains(&unit.len()) || !unit.bytes().all(|b| b.is_ascii_digit()) => out.error(
+                "measure_unit",
+                Code::InvalidMeasure,
+                format!("unit \"{unit}\" is not an OKEI unit code (1 to 3 digits, e.g. 796 = piece, 166 = kilogram)"),
+            ),
+            _ => {}
         }
     }
 }

@@ -238,8 +238,13 @@ fn misplaced(schema: &CardSchema, code: &str, here: &str) -> String {
 }
 
 /// NCT-API.md §4 "Extended (gov) request": `brand` required, FRONT and BACK photos at moderation,
-/// the CEF main set mandatory for moderation. Required additional attributes are CEF's business
-/// (NCT does not check them), so they are warnings.
+/// the CEF main set mandatory for moderation.
+///
+/// A category's required additional attribute (gov-attributes `isRequired` = `isRequiredEgz ||
+/// isRequiredKgd`) is an **error**. The spec's gov-attributes text says NCT does not validate it when it
+/// accepts the request, and CEF does: CEF returns the extended part for revision (`underRevisionGz`). For
+/// the seller that is a revision like any other, and finding revisions before the submit is what this
+/// check is for.
 pub(super) fn check_extended_card(draft: &CardDraft, schema: &CardSchema, out: &mut Problems) {
     if !draft.is_gov {
         return;
@@ -284,11 +289,11 @@ pub(super) fn check_extended_card(draft: &CardDraft, schema: &CardSchema, out: &
     }
     for def in schema.gov_additional.iter().filter(|d| d.required) {
         if !has_filled(&draft.additional_extended, &def.code) {
-            out.warning(
+            out.error(
                 &def.code,
                 Code::MissingRequired,
                 format!(
-                    "the extended attribute {} ({}) is required by the procurement or tax authority; CEF will ask for it, so fill it in",
+                    "the extended attribute {} ({}) is required by the procurement or tax authority; NCT accepts the card without it but CEF returns it for revision, so fill it in",
                     def.code, def.name_ru
                 ),
             );

@@ -32,6 +32,7 @@
 mod check;
 mod codes;
 mod follow;
+mod goods;
 mod groups;
 mod model;
 mod problem;
@@ -47,6 +48,7 @@ pub use model::{
 };
 pub use problem::{CardProblem, CardProblemCode, Severity, is_submittable};
 pub use request::{RequestAttr, RequestBody, RequestFile, to_request_attributes};
+pub use goods::{Verdict as GoodsVerdict, classify as classify_goods};
 pub use follow::{FollowPolicy, Plan, Seen, Step, Waiting, next_working_moment, resubmittable};
 pub use status::{CardStatus, Intent, RequestStatus};
 

@@ -128,14 +128,15 @@ impl CardSchema {
 /// One OKTRU dictionary node.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OktruNode {
-    /// The 4-4-4-9 code, e.g. `1020-0011-0003-100006374`.
+    /// The 4-4-4-9 code, e.g. `1020-0011-0003-100006374` (a group has 1 to 3 parts).
     pub code: String,
     /// Russian name.
     pub name_ru: String,
     /// No children: only leaves take cards.
     pub is_leaf: bool,
-    /// A service or digital-goods category: not NCT's business.
-    pub is_service: bool,
+    /// Russian names of its ancestors, root first (not the node itself): what tells goods from works
+    /// and services (`goods.rs`).
+    pub path: Vec<String>,
 }
 
 /// The cached dictionaries the check reads. Implementations answer from memory (the infra cache);

@@ -13,17 +13,17 @@ pub struct TestDicts;
 
 impl Dictionaries for TestDicts {
     fn oktru(&self, code: &str) -> Option<OktruNode> {
-        let (is_leaf, is_service) = match code {
-            LEAF => (true, false),
-            GROUP => (false, false),
-            SERVICE => (true, true),
+        let (is_leaf, path) = match code {
+            LEAF => (true, vec!["Продукты питания и напитки".to_owned()]),
+            GROUP | "1020-0011-0003" => (false, vec!["Продукты питания и напитки".to_owned()]),
+            SERVICE => (true, vec!["Работы и услуги".to_owned()]),
             _ => return None,
         };
         Some(OktruNode {
             code: code.to_owned(),
             name_ru: "Категория".to_owned(),
             is_leaf,
-            is_service,
+            path,
         })
     }
 

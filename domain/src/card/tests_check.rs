@@ -38,7 +38,6 @@ fn a_missing_or_blank_oktru_is_an_error() {
 #[test]
 fn an_oktru_not_written_4_4_4_9_is_unknown() {
     for oktru in [
-        "1020-0011-0003",
         "1020001100031000063740",
         "1020-0011-0003-10000637x",
         "1020-0011-0003-100006374-1",
@@ -48,6 +47,16 @@ fn an_oktru_not_written_4_4_4_9_is_unknown() {
         let p = only(&check(&d), C::UnknownOktru);
         assert!(p.message.contains("4-4-4-9"), "{}", p.message);
     }
+}
+
+#[test]
+fn a_group_code_the_dictionary_has_is_not_a_leaf_and_an_unknown_one_is_unknown() {
+    let mut d = valid_draft();
+    d.oktru = some("1020-0011-0003");
+    let p = only(&check(&d), C::OktruNotLeaf);
+    assert_eq!(p.severity, Severity::Error);
+    d.oktru = some("1020-0011-0009");
+    only(&check(&d), C::UnknownOktru);
 }
 
 #[test]

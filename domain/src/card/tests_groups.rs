@@ -2,7 +2,7 @@
 
 use super::CardProblemCode as C;
 use super::test_support::*;
-use super::values::{is_oktru_shape, parse_decimal, pattern_matches};
+use super::values::{oktru_level, parse_decimal, pattern_matches};
 use super::*;
 
 fn attr(code: &str, value: &str) -> AttrValue {
@@ -119,9 +119,11 @@ fn the_known_patterns_are_checked_by_hand() {
 
 #[test]
 fn helpers_read_oktru_shapes_and_plain_decimals() {
-    assert!(is_oktru_shape("1020-0011-0003-100006374"));
-    assert!(!is_oktru_shape("1020-0011-0003-10000637"));
-    assert!(!is_oktru_shape("1020-0011-0003"));
+    assert_eq!(oktru_level("1020-0011-0003-100006374"), Some(4));
+    assert_eq!(oktru_level("1020-0011-0003-10000637"), None);
+    assert_eq!(oktru_level("1020-0011-0003"), Some(3));
+    assert_eq!(oktru_level("1071"), Some(1));
+    assert_eq!(oktru_level("1071-001"), None);
     assert_eq!(parse_decimal("12.5"), Some(12.5));
     assert_eq!(parse_decimal("-3"), Some(-3.0));
     for bad in ["", ".5", "5.", "1e3", "+1", " 1", "1,5", "inf"] {
@@ -399,14 +401,15 @@ fn the_cef_set_is_required_even_when_the_schema_has_no_gov_main() {
 }
 
 #[test]
-fn a_required_additional_attribute_missing_is_only_a_warning() {
+fn a_required_additional_attribute_missing_is_an_error_because_cef_returns_the_card() {
     let mut d = valid_gov_draft();
     d.additional_extended.clear();
     let p = only(&check(&d), C::MissingRequired);
     assert_eq!(
         (p.field.as_str(), p.severity),
-        ("marka_prochnosti", Severity::Warning)
+        ("marka_prochnosti", Severity::Error)
     );
+    assert!(p.message.contains("CEF"), "{}", p.message);
 }
 
 #[test]

@@ -41,13 +41,12 @@ pub(super) fn is_xtin_shape(value: &str) -> bool {
     digits_of_len(value, 13) && value.starts_with("004")
 }
 
-/// `^\d{4}-\d{4}-\d{4}-\d{9}$` (DOMAIN.md §3: OKTRU codes are written 4-4-4-9).
-pub(super) fn is_oktru_shape(value: &str) -> bool {
-    let mut parts = value.split('-');
+/// The OKTRU level a code's shape gives (DOMAIN.md §3: codes are written 4-4-4-9): `4` (1), `4-4` (2), `4-4-4` (3), `4-4-4-9` (4); `None` for
+/// anything else.
+pub(super) fn oktru_level(value: &str) -> Option<usize> {
+    let parts: Vec<&str> = value.split('-').collect();
     let lens = [4, 4, 4, 9];
-    lens.iter()
-        .all(|len| parts.next().is_some_and(|p| digits_of_len(p, *len)))
-        && parts.next().is_none()
+    (parts.len() <= 4 && parts.iter().zip(lens).all(|(p, len)| digits_of_len(p, len))).then_some(parts.len())
 }
 
 /// A plain decimal `-?\d+(\.\d+)?` as a number. Rejects `1e5`, `inf`, `NaN`, `,` decimals and

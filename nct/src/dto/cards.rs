@@ -360,6 +360,25 @@ pub struct DictionaryItemDto {
         deserialize_with = "lenient::string"
     )]
     pub updated_date: Option<String>,
+    /// Russian name at the top level: roots and children are declared as attribute objects
+    /// (`PortalAttributeObjectDto`: `code`, `dataType`, `nameRu`, `nameKk` required).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub name_ru: Option<String>,
+    /// Kazakh name at the top level (see `name_ru`).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub name_kk: Option<String>,
+    /// `dataType` of the declared attribute-object shape (`dictionary`).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub data_type: Option<String>,
 }
 
 /// `properties` of a [`DictionaryItemDto`].
