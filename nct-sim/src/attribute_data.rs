@@ -270,7 +270,9 @@ impl BaseAttr {
             name_kk: Some(self.name_kk.to_owned()),
             description_ru: Some(self.name_ru.to_owned()),
             description_kk: Some(self.name_kk.to_owned()),
-            data_type: (!compound).then(|| self.data_type.to_owned()),
+            // `dataType` is required by the schema and its enum has no "compound": a compound
+            // attribute (`attributeType` compound…) is typed `string`, its parts carry their own types.
+            data_type: Some(if compound { "string" } else { self.data_type }.to_owned()),
             is_required: Some(self.required),
             is_unique: Some(matches!(
                 self.code,
@@ -380,7 +382,7 @@ pub fn gov_attr_dto(attr: &GovAttr) -> PortalAttributeObjectDto {
         name_ru: Some(ru.to_owned()),
         name_kk: Some(kk.to_owned()),
         attribute_type: Some("gov".to_owned()),
-        data_type: (!compound).then(|| data_type.to_owned()),
+        data_type: Some(if compound { "string" } else { data_type }.to_owned()),
         is_main: Some(true),
         is_required: Some(egz || kgd),
         is_required_egz: Some(egz),

@@ -184,6 +184,31 @@ impl SimHandle {
         self.state.store().default_script = script;
     }
 
+    /// Adds an item to a dictionary (NCT's dictionaries change between our refreshes): `parent_code` names
+    /// its parent in the same dictionary (a tree such as OKTRU); the new item has no children.
+    pub fn add_dictionary_item(&self, dictionary: &str, code: &str, name_ru: &str, parent_code: Option<&str>) {
+        let parent = parent_code.and_then(|p| self.state.dicts.items(dictionary).and_then(|all| all.iter().find(|i| i.code == p).map(|i| (i.id, i.level))));
+        let mut extra = self.state.extra_items.lock().unwrap_or_else(|p| p.into_inner());
+        let id = 90_000_000 + extra.len() as i64;
+        extra.push((
+            dictionary.to_ascii_uppercase(),
+            nct::dto::DictionaryItemDto {
+                id,
+                parent_id: parent.map(|p| p.0),
+                code: code.to_owned(),
+                level: parent.map_or(1, |p| p.1 + 1),
+                has_child: false,
+                properties: nct::dto::DictionaryItemProperties { code: code.to_owned(), name_kk: name_ru.to_owned(), name_ru: name_ru.to_owned() },
+                is_deleted: false,
+                created_date: Some(requests_store::now_stamp()),
+                updated_date: Some(requests_store::now_stamp()),
+                name_ru: Some(name_ru.to_owned()),
+                name_kk: Some(name_ru.to_owned()),
+                data_type: Some("dictionary".to_owned()),
+            },
+        ));
+    }
+
     /// With `autoPublication`, NCT publishes a `readyToPublish` request after `after` (default: at once).
     pub fn set_auto_publish_after(&self, after: Duration) {
         self.state.store().auto_publish_after = after;

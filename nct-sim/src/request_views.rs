@@ -66,7 +66,13 @@ pub fn details_dto(r: &SimRequest) -> PortalProductRequestDetailsDto {
             ..value_dto(a, &[])
         }));
     }
+    let name = |code: &str| attr_value(&r.body.attributes, code).map(str::to_owned);
     PortalProductRequestDetailsDto {
+        // The declared schema (an attribute object) requires these four; the example shape has the rest.
+        code: Some(r.id.to_string()),
+        data_type: Some("string".to_owned()),
+        name_ru: Some(name("name_ru").unwrap_or_else(|| format!("Заявка {}", r.id))),
+        name_kk: Some(name("name_kk").or_else(|| name("name_ru")).unwrap_or_else(|| format!("Өтінім {}", r.id))),
         id: r.id,
         category_id: oktru_id(&r.body.oktru),
         category_ancestors: ancestors(&r.body.oktru),
@@ -115,6 +121,14 @@ fn value_dto(
         },
     };
     dto.value = a.value.clone();
+    // The declared attribute object requires a type and both names.
+    let code = dto.code.clone();
+    dto.data_type.get_or_insert_with(|| "string".to_owned());
+    for name in [&mut dto.name_ru, &mut dto.name_kk] {
+        if name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            *name = Some(code.clone());
+        }
+    }
     if dto.dictionary_code.as_deref() == Some("COUNTRY") {
         dto.values = a
             .value

@@ -28,7 +28,8 @@ async fn roots(
     state: web::Data<SimState>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiFailure> {
-    let items = state.dicts.roots(&code).ok_or_else(not_found)?;
+    let mut items = state.dicts.roots(&code).ok_or_else(not_found)?;
+    items.extend(state.extra_items(&code).into_iter().filter(|i| i.parent_id.is_none()));
     Ok(HttpResponse::Ok().json(items))
 }
 
@@ -40,10 +41,11 @@ async fn children(
     let parent_id = parent.parse::<i64>().map_err(|_| {
         validation_error("Идентификатор родительского элемента должен быть числом.")
     })?;
-    let items = state
+    let mut items = state
         .dicts
         .children(&code, parent_id)
         .ok_or_else(not_found)?;
+    items.extend(state.extra_items(&code).into_iter().filter(|i| i.parent_id == Some(parent_id)));
     Ok(HttpResponse::Ok().json(items))
 }
 
@@ -70,7 +72,8 @@ async fn items(
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, ApiFailure> {
     let (page, size) = page_params(&query)?;
-    let all = state.dicts.items(&code).ok_or_else(not_found)?;
+    let mut all = state.dicts.items(&code).ok_or_else(not_found)?.to_vec();
+    all.extend(state.extra_items(&code));
     let content = all
         .iter()
         .skip((page - 1).saturating_mul(size))

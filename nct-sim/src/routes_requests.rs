@@ -291,12 +291,12 @@ async fn duplicates(
     let (key, id) = (caller_key(&req), id.into_inner());
     let mut store = state.store();
     advance(&mut store, id, &ctx(&state), Instant::now());
-    let list = store
-        .owned(id, &key)?
-        .duplicates
-        .clone()
-        .ok_or_else(not_found)?;
-    Ok(HttpResponse::Ok().json(list))
+    // No duplicate check ran, or no such request of this key: 404 (NOT_FOUND, says the text) with the
+    // body the spec declares for it, an array of matches: empty.
+    match store.owned(id, &key).ok().and_then(|r| r.duplicates.clone()) {
+        Some(list) => Ok(HttpResponse::Ok().json(list)),
+        None => Ok(HttpResponse::NotFound().json(Vec::<nct::dto::PortalDuplicateMatchDto>::new())),
+    }
 }
 
 async fn decision(

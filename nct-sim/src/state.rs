@@ -102,6 +102,8 @@ pub struct SimState {
     pub working_day: Duration,
     /// Product requests, uploads and cards published through them.
     pub requests: Mutex<RequestStore>,
+    /// Dictionary items added at run time (`PUT /__sim/dictionary-item`): NCT's dictionaries change.
+    pub extra_items: Mutex<Vec<(String, nct::dto::DictionaryItemDto)>>,
     control: Mutex<Control>,
 }
 
@@ -115,6 +117,7 @@ impl SimState {
             latency: config.latency,
             working_day: config.working_day,
             requests: Mutex::new(RequestStore::default()),
+            extra_items: Mutex::new(Vec::new()),
             control: Mutex::new(Control {
                 keys: config.keys.iter().cloned().collect(),
                 burst_left: faults.burst_5xx,
@@ -260,6 +263,12 @@ impl SimState {
             c.stats.stalled += 1;
         }
         stall
+    }
+
+    /// Items added to `dictionary` at run time.
+    pub fn extra_items(&self, dictionary: &str) -> Vec<nct::dto::DictionaryItemDto> {
+        let extra = self.extra_items.lock().unwrap_or_else(|p| p.into_inner());
+        extra.iter().filter(|(d, _)| d.eq_ignore_ascii_case(dictionary)).map(|(_, i)| i.clone()).collect()
     }
 
     /// Counts a created request.

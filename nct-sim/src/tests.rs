@@ -481,7 +481,7 @@ fn the_default_seed_generates_quickly() {
     assert_eq!(catalog.len(), 102_000);
     // Debug builds are several times slower than release; this bound only catches a pathological slowdown.
     assert!(
-        started.elapsed() < Duration::from_secs(5),
+        started.elapsed() < Duration::from_secs(20),
         "{:?}",
         started.elapsed()
     );

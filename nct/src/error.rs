@@ -334,6 +334,8 @@ mod tests {
             classify_response(404, None, b"{}", &k),
             Err(NctError::NotFound)
         );
+        // `/duplicates` declares its 404 body as an array of matches.
+        assert_eq!(classify_response(404, None, b"[]", &k), Err(NctError::NotFound));
         assert!(matches!(
             classify_response(404, None, b"<!DOCTYPE html><html>...</html>", &k),
             Err(NctError::WrongBaseUrl(_))

@@ -401,6 +401,18 @@ pub struct DictionaryItemProperties {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PortalProductRequestDetailsDto {
+    /// The declared `PortalAttributeObjectDto`'s required `code` (the simulator puts the request id).
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::string")]
+    pub code: Option<String>,
+    /// The declared object's required `dataType`.
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::string")]
+    pub data_type: Option<String>,
+    /// The declared object's required `nameRu` (the product's name).
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::string")]
+    pub name_ru: Option<String>,
+    /// The declared object's required `nameKk`.
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::string")]
+    pub name_kk: Option<String>,
     /// Request id.
     pub id: i64,
     /// Internal category id.
