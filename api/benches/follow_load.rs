@@ -108,11 +108,12 @@ async fn main() {
     for (i, id) in &ids {
         let sku = sku_ids[&format!("B-{i:06}")];
         let row = requests.plan(tenant, sku, catalog).await.expect("plan");
-        requests.mark_created(tenant, row.id, *id, &RequestStatus::New, &schedule).await.expect("created");
+        requests.mark_created(tenant, row.id, *id, &RequestStatus::New, &schedule, true).await.expect("created");
         requests.mark_sent(tenant, row.id, None, &schedule).await.expect("sent");
     }
     println!("set-up: {n} requests created and sent in {:.1} s", started.elapsed().as_secs_f64());
 
+    infra::card_schema::CardSchemaCache::install(&client, db.clone());
     // The follower, alone.
     let (stop, stop_rx) = tokio::sync::watch::channel(false);
     let follower = Follower::new(db.clone(), keys.clone(), client.clone(), FollowPolicy::scaled(WORKING_DAY));

@@ -57,6 +57,7 @@ impl Application {
         let nct = NctClient::new(NctClientConfig { base_url: base_url.clone(), ..NctClientConfig::default() })
             .context("NCT_BASE_URL: not a usable URL")?;
         let follow = settings.follow_policy();
+        infra::card_schema::CardSchemaCache::install(&nct, db.clone());
         if settings.nct_base_url.is_some() {
             check_nct_base(&nct).await?;
         }

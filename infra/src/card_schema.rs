@@ -1,60 +1,29 @@
-//! The attribute schema and dictionaries the pre-moderation card check reads, loaded from NCT and cached in
-//! process.
+//! The attribute schema and dictionaries the pre-moderation card check reads.
 //!
-//! The base attributes, the gov-attributes of each OKTRU category and the OKTRU/TNVED/COUNTRY/MEASURE
-//! dictionaries are public facts: the same for every tenant of one NCT. So the cache is shared by all
-//! tenants and keyed by the NCT base URL ([`CardSchemaCache::for_client`]); any tenant's key may fill it.
-//! Entries live for [`TTL`] (1 h). Loads are serialised per cache (one tokio mutex), so a burst of checks
-//! costs one round of NCT calls.
+//! The base attributes and the gov-attributes of each OKTRU category are public facts: the same for every
+//! tenant of one NCT. They are cached in process, shared by all tenants and keyed by the NCT base URL
+//! ([`CardSchemaCache::for_client`]); any tenant's key may fill them, and entries live for [`TTL`]
+//! (1 h). Loads are serialised per cache (one tokio mutex), so a burst of checks costs one round of NCT
+//! calls.
 //!
-//! Known limitation: dictionaries are read page by page (size 100) into memory. That suits the simulator's
-//! small dictionaries; the real OKTRU (tens of thousands of nodes) and TNVED (~13 600 codes) would want a
-//! persistent store refreshed in the background instead of a full read per process and hour.
+//! The dictionaries (OKTRU, TNVED and those the base schema names) are not downloaded by every process:
+//! they are stored in the database and refreshed incrementally by [`crate::dictionaries`], installed here
+//! once at start-up ([`CardSchemaCache::install`]).
+//!
+//! [`CardSchemaCache::version`] names what a check ran against (the dictionaries' generations and the base
+//! schema): a stored check of another version is stale.
 
-use nct::dto::{DictionaryItemDto, PortalAttributeObjectDto};
+use crate::dictionaries::{CachedDictionaries, DictionaryError, DictionaryStore};
+use nct::dto::PortalAttributeObjectDto;
 use nct::{NctClient, NctError};
-use domain::card::{AttributeDef, AttributeGroup, CardSchema, DataType, Dictionaries, OktruNode};
+use domain::card::{AttributeDef, AttributeGroup, CardSchema, DataType};
 use secrecy::SecretString;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long a loaded schema or dictionary is trusted.
 pub const TTL: Duration = Duration::from_secs(3600);
-
-/// Page size for dictionary reads (NCT's maximum).
-const PAGE_SIZE: u32 = 100;
-
-/// Safety stop for a dictionary read: more pages than this is a misbehaving server.
-const MAX_PAGES: u32 = 2000;
-
-/// The cached dictionaries, answering the check from memory.
-#[derive(Clone, Debug, Default)]
-pub struct CachedDictionaries {
-    oktru: HashMap<String, OktruNode>,
-    tnved: HashSet<String>,
-    /// Flat dictionaries by upper-case code (`COUNTRY`, `MEASURE`).
-    flat: HashMap<String, HashSet<String>>,
-}
-
-impl Dictionaries for CachedDictionaries {
-    fn oktru(&self, code: &str) -> Option<OktruNode> {
-        self.oktru.get(code.trim()).cloned()
-    }
-
-    fn tnved_exists(&self, code: &str) -> bool {
-        self.tnved.contains(code.trim())
-    }
-
-    fn dictionary_has(&self, dictionary: &str, code: &str) -> Option<bool> {
-        let dict = dictionary.trim().to_ascii_uppercase();
-        match dict.as_str() {
-            "TNVED" => Some(self.tnved_exists(code)),
-            "OKTRU" => Some(self.oktru.contains_key(code.trim())),
-            _ => self.flat.get(&dict).map(|d| d.contains(code.trim())),
-        }
-    }
-}
 
 struct Timed<T> {
     at: Instant,
@@ -73,7 +42,6 @@ type GovAttrs = (Vec<AttributeDef>, Vec<AttributeDef>);
 #[derive(Default)]
 struct Entries {
     base: Option<Timed<Vec<AttributeDef>>>,
-    dicts: Option<Timed<CachedDictionaries>>,
     gov: HashMap<String, Timed<GovAttrs>>,
 }
 
@@ -81,7 +49,14 @@ struct Entries {
 pub struct CardSchemaCache {
     client: NctClient,
     entries: tokio::sync::Mutex<Entries>,
+    /// The stored dictionaries ([`Self::install`]).
+    store: Mutex<Option<Arc<DictionaryStore>>>,
+    /// OKTRU codes looked up along their path lately (not again for [`LOOKUP_AGAIN`]).
+    looked_up: Mutex<HashMap<String, Instant>>,
 }
+
+/// How long an OKTRU code NCT did not have is not looked up again.
+pub const LOOKUP_AGAIN: Duration = Duration::from_secs(600);
 
 /// One cache per NCT base URL, for the life of the process.
 static CACHES: LazyLock<Mutex<HashMap<String, Arc<CardSchemaCache>>>> =
@@ -97,23 +72,81 @@ impl CardSchemaCache {
                 Arc::new(Self {
                     client: client.clone(),
                     entries: tokio::sync::Mutex::new(Entries::default()),
+                    store: Mutex::new(None),
+                    looked_up: Mutex::new(HashMap::new()),
                 })
             })
             .clone()
     }
 
-    /// The dictionaries, loading them with `key` when missing or stale.
+    /// Installs the database-backed dictionaries of this NCT (start-up; a restart on the same database
+    /// installs them again).
+    pub fn install(client: &NctClient, db: sea_orm::DatabaseConnection) -> Arc<Self> {
+        let cache = Self::for_client(client);
+        *cache.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::new(DictionaryStore::new(db, client.clone())));
+        cache
+    }
+
+    /// Whether an OKTRU code the dictionary lacks may be looked up now (and records that it is).
+    pub fn may_look_up(&self, code: &str) -> bool {
+        if code.len() > 40 || !code.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+            return false;
+        }
+        let mut seen = self.looked_up.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        seen.retain(|_, at| at.elapsed() < LOOKUP_AGAIN);
+        if seen.contains_key(code) || seen.len() > 10_000 {
+            return false;
+        }
+        seen.insert(code.to_owned(), Instant::now());
+        true
+    }
+
+    /// The installed dictionary store.
+    pub fn store(&self) -> Result<Arc<DictionaryStore>, NctError> {
+        self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone().ok_or_else(|| NctError::Unavailable {
+            status: None,
+            message: "the dictionary store is not installed".to_owned(),
+        })
+    }
+
+    /// The dictionaries the check reads: `OKTRU`, `TNVED` and every dictionary the base schema names.
     ///
     /// # Errors
     /// The NCT call that failed.
-    pub async fn dictionaries(&self, key: &SecretString) -> Result<Arc<CachedDictionaries>, NctError> {
-        let mut e = self.entries.lock().await;
-        if let Some(d) = e.dicts.as_ref().and_then(Timed::fresh) {
-            return Ok(d);
+    pub async fn dictionary_codes(&self, key: &SecretString) -> Result<Vec<String>, NctError> {
+        let base = self.schema(key, None, false).await?.base;
+        let mut codes: BTreeSet<String> = ["OKTRU", "TNVED"].into_iter().map(str::to_owned).collect();
+        fn walk(defs: &[AttributeDef], out: &mut BTreeSet<String>) {
+            for d in defs {
+                if let Some(c) = &d.dictionary_code {
+                    out.insert(c.trim().to_ascii_uppercase());
+                }
+                walk(&d.children, out);
+            }
         }
-        let d = Arc::new(self.load_dictionaries(key).await?);
-        e.dicts = Some(Timed { at: Instant::now(), value: d.clone() });
-        Ok(d)
+        walk(&base, &mut codes);
+        Ok(codes.into_iter().collect())
+    }
+
+    /// The dictionaries, from the database (read whole from NCT only the first time).
+    ///
+    /// # Errors
+    /// The NCT call or the database access that failed.
+    pub async fn dictionaries(&self, key: &SecretString) -> Result<Arc<CachedDictionaries>, NctError> {
+        let codes = self.dictionary_codes(key).await?;
+        Ok(self.store()?.snapshot(key, &codes).await?)
+    }
+
+    /// What a check runs against now: the dictionaries' generations and a hash of the base schema.
+    ///
+    /// # Errors
+    /// As [`Self::dictionaries`].
+    pub async fn version(&self, key: &SecretString) -> Result<String, NctError> {
+        let base = self.schema(key, None, false).await?.base;
+        let json = serde_json::to_vec(&base).unwrap_or_default();
+        let schema: String = ring::digest::digest(&ring::digest::SHA256, &json).as_ref().iter().take(6).map(|b| format!("{b:02x}")).collect();
+        let gens = self.store()?.generations().await.map_err(DictionaryError::from)?;
+        Ok(format!("{schema}-{gens}"))
     }
 
     /// The schema for a card in `oktru`: the base attributes, plus the category's gov-attributes when
@@ -156,43 +189,6 @@ impl CardSchemaCache {
         schema.gov_main = attrs.0.clone();
         schema.gov_additional = attrs.1.clone();
         Ok(schema)
-    }
-
-    async fn load_dictionaries(&self, key: &SecretString) -> Result<CachedDictionaries, NctError> {
-        let mut d = CachedDictionaries::default();
-        let items = self.all_items(key, "OKTRU").await?;
-        let by_id: HashMap<i64, &DictionaryItemDto> = items.iter().map(|i| (i.id, i)).collect();
-        for item in &items {
-            // Ancestors' names, root first: they tell goods from works and services.
-            let mut path = Vec::new();
-            let mut parent = item.parent_id;
-            while let Some(p) = parent.and_then(|id| by_id.get(&id)).filter(|_| path.len() < 8) {
-                path.push(p.properties.name_ru.clone());
-                parent = p.parent_id;
-            }
-            path.reverse();
-            let node = OktruNode { code: item.code.clone(), name_ru: item.properties.name_ru.clone(), is_leaf: !item.has_child, path };
-            d.oktru.insert(item.code.clone(), node);
-        }
-        d.tnved = self.all_items(key, "TNVED").await?.into_iter().map(|i| i.code).collect();
-        for code in ["COUNTRY", "MEASURE"] {
-            let items = self.all_items(key, code).await?;
-            d.flat.insert(code.to_owned(), items.into_iter().map(|i| i.code).collect());
-        }
-        Ok(d)
-    }
-
-    async fn all_items(&self, key: &SecretString, code: &str) -> Result<Vec<DictionaryItemDto>, NctError> {
-        let mut out = Vec::new();
-        let mut page = 1;
-        loop {
-            let p = self.client.dictionary_items(key, code, page, PAGE_SIZE).await?;
-            out.extend(p.content.into_iter().filter(|i| !i.is_deleted));
-            if page >= u32::try_from(p.total_pages).unwrap_or(0) || page >= MAX_PAGES {
-                return Ok(out);
-            }
-            page += 1;
-        }
     }
 }
 

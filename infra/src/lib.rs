@@ -15,6 +15,7 @@ pub mod cache;
 pub mod cards;
 pub mod card_schema;
 pub mod crypto;
+pub mod dictionaries;
 pub mod db;
 pub mod jobs;
 pub mod lookup;

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_core;
 mod m20261125_000002_create_cards;
 mod m20261130_000010_follow_requests;
+mod m20261130_000020_store_dictionaries_and_checks;
 
 /// Applies the NTIN Desk schema.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_core::Migration),
             Box::new(m20261125_000002_create_cards::Migration),
             Box::new(m20261130_000010_follow_requests::Migration),
+            Box::new(m20261130_000020_store_dictionaries_and_checks::Migration),
         ]
     }
 }

@@ -48,7 +48,9 @@ pub(crate) async fn wait_sku(app: &TestApp, token: &str, id: &str, secs: u64, do
     loop {
         let s = sku(app, token, id).await;
         if done(&s) {
-            return s;
+            // One query reads the SKU, its card and its request at slightly different moments; read
+            // again so that every part is from after the change that was seen.
+            return sku(app, token, id).await;
         }
         assert!(std::time::Instant::now() < deadline, "the SKU did not get there in {secs} s: {s}");
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -119,9 +121,9 @@ async fn a_submitted_card_is_followed_without_clicks_published_and_stores_its_nt
     assert_eq!(job["progress"]["failed"], 0, "{job}");
     let s = sku(&app, &token, &id).await;
     assert_eq!(s["moderation"]["intentState"], "SENT", "{s}");
-    assert_eq!(s["moderation"]["pendingStep"], Value::Null);
     // On the simulator's 200 ms working day a loaded machine may already see the decision.
     if ["onModeration", "accepted"].contains(&s["moderation"]["status"].as_str().unwrap()) {
+        assert_eq!(s["moderation"]["pendingStep"], Value::Null, "{s}");
         assert_eq!(s["card"]["status"], "SUBMITTED", "{s}");
         assert!(s["moderation"]["nextCheckAt"].is_string(), "a followed request shows its next check: {s}");
     }

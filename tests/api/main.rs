@@ -2,6 +2,7 @@
 
 mod auth;
 mod cache;
+mod card_store;
 mod cards;
 mod catalog;
 mod export;

@@ -369,12 +369,42 @@ pub fn xtin_expires_at(sku: &Sku) -> Option<chrono::DateTime<chrono::Utc>> {
     Some(domain::barcode::xtin_expires_at(sku.xtin_assigned_at?))
 }
 
-/// Card queries (none at the root but the code list: cards are fields of `Sku` and `Catalog`).
+/// One of NCT's dictionaries as stored here for the card check.
+#[derive(SimpleObject)]
+pub struct NctDictionary {
+    /// Dictionary code (`OKTRU`, `TNVED`, and those the base attribute schema names, e.g. `COUNTRY` and the
+    /// unit dictionary of `measure_unit`).
+    pub code: String,
+    /// Items stored (not deleted).
+    pub items: u64,
+    /// End of the last complete refresh pass.
+    pub refreshed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Raised by every refresh that changed something.
+    pub generation: i32,
+    /// The page the refresh pass reads next (1 when no pass is under way).
+    pub next_page: i32,
+}
+
+/// Card queries (none at the root but the code list and the dictionaries: cards are fields of `Sku` and
+/// `Catalog`).
 #[derive(Default)]
 pub struct CardQuery;
 
 #[Object]
 impl CardQuery {
+    /// NCT's dictionaries the card check reads, as stored (refreshed incrementally in the background).
+    async fn nct_dictionaries(&self, ctx: &Context<'_>) -> Result<Vec<NctDictionary>, ApiError> {
+        super::caller(ctx)?;
+        let st = state(ctx)?;
+        let repo = infra::db::dictionary_repo::DictionaryRepo::new(st.db.clone());
+        Ok(repo
+            .summary(st.nct.base_url())
+            .await?
+            .into_iter()
+            .map(|(code, items, s)| NctDictionary { code, items, refreshed_at: s.finished_at, generation: s.generation, next_page: s.next_page })
+            .collect())
+    }
+
     /// The problem codes the card check can report.
     async fn card_problem_codes(&self) -> Vec<&'static str> {
         domain::card::CardProblemCode::ALL.iter().map(|c| c.as_str()).collect()

@@ -281,6 +281,16 @@ impl CardMutation {
         moderation_payload(ctx, t, id, r).await
     }
 
+    /// Starts an edit of the SKU's published card (`edit-product`): the card becomes NCT's body, the
+    /// fields an edit cannot change are kept (the check reports a change: `EDIT_LOCKED_FIELD`); correct it
+    /// with `updateCard` and send it with `resubmitSku`.
+    async fn start_card_edit(&self, ctx: &Context<'_>, input: SkuRequestInput) -> Result<ModerationPayload, ApiError> {
+        let t = tenant(ctx, Permission::Write)?;
+        let Some(id) = ids::try_decode(Kind::Sku, &input.sku_id) else { return fail("skuId", UserErrorCode::NotFound, "no such SKU") };
+        let r = state(ctx)?.cards.start_edit(t, id).await;
+        moderation_payload(ctx, t, id, r).await
+    }
+
     /// Withdraws a request that is on moderation.
     async fn cancel_request(&self, ctx: &Context<'_>, input: SkuRequestInput) -> Result<ModerationPayload, ApiError> {
         let t = tenant(ctx, Permission::Write)?;

@@ -27,6 +27,8 @@ pub struct CardReadiness {
     pub ready: u64,
     /// Cards with at least one error.
     pub with_errors: u64,
+    /// Cards whose check is not stored yet; they are checked in the background, then counted.
+    pub unchecked: u64,
     /// Errors and warnings by code, most frequent first.
     pub problems_by_code: Vec<ProblemCount>,
 }
@@ -67,6 +69,7 @@ pub async fn catalog_card_readiness(ctx: &Context<'_>, t: TenantId, catalog: Uui
         total: r.total,
         ready: r.ready,
         with_errors: r.with_errors,
+        unchecked: r.unchecked,
         problems_by_code: r.problems_by_code.into_iter().map(|(code, count)| ProblemCount { code, count }).collect(),
     })
 }

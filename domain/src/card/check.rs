@@ -40,6 +40,7 @@ pub fn check_card(
     groups::check_groups(draft, schema, dicts, &mut out);
     groups::check_extended_card(draft, schema, &mut out);
     groups::check_files(draft, &mut out);
+    super::edit::check_edit(draft, &mut out);
     out.finish()
 }
 

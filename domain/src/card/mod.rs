@@ -25,12 +25,14 @@
 //! - `values`: value checks against an attribute definition (patterns, lengths, numbers,
 //!   dictionaries).
 //! - `request`: [`RequestBody`] and [`to_request_attributes`].
+//! - `edit`: the unchanged-fields rule of an edit of a published card ([`LockedFields`]).
 //! - `status`: [`RequestStatus`] (NCT's), [`CardStatus`] and [`Intent`] (ours), with the action rules.
 //! - `follow`: following a request until NCT is done ([`FollowPolicy`], [`Waiting`]) and reconciling our
 //!   steps with NCT's status ([`Step`], [`Plan`]).
 
 mod check;
 mod codes;
+mod edit;
 mod follow;
 mod goods;
 mod groups;
@@ -48,6 +50,7 @@ pub use model::{
 };
 pub use problem::{CardProblem, CardProblemCode, Severity, is_submittable};
 pub use request::{RequestAttr, RequestBody, RequestFile, to_request_attributes};
+pub use edit::LockedFields;
 pub use goods::{Verdict as GoodsVerdict, classify as classify_goods};
 pub use follow::{FollowPolicy, Plan, Seen, Step, Waiting, next_working_moment, resubmittable};
 pub use status::{CardStatus, Intent, RequestStatus};

@@ -199,6 +199,9 @@ pub struct CardDraft {
     pub documents: Vec<String>,
     /// Publish automatically once moderation approves.
     pub auto_publication: bool,
+    /// An edit of a published card: the fields it cannot change, as the card has them.
+    #[serde(default)]
+    pub locked: Option<super::edit::LockedFields>,
 }
 
 /// One attribute value. A multi-dictionary value joins its codes with `@`.

@@ -83,6 +83,8 @@ pub enum CardProblemCode {
     InvalidDocument,
     /// A custom attribute without its Russian name, Kazakh name or value.
     CustomAttributeIncomplete,
+    /// An edit of a published card changes a field NCT keeps (`name_ru`, `name_kk`, `ntin`, `tnved`).
+    EditLockedField,
 }
 
 wire_names!(CardProblemCode {
@@ -114,6 +116,7 @@ wire_names!(CardProblemCode {
     GovMissingMainAttribute => "GOV_MISSING_MAIN_ATTRIBUTE",
     InvalidDocument => "INVALID_DOCUMENT",
     CustomAttributeIncomplete => "CUSTOM_ATTRIBUTE_INCOMPLETE",
+    EditLockedField => "EDIT_LOCKED_FIELD",
 });
 
 /// One problem of a card draft.

@@ -1,11 +1,13 @@
 //! The pre-moderation check of a stored card, and the NCT request body built from it.
 //!
-//! The rules are `domain::card::check_card`; this module feeds them the schema and dictionaries of the NCT
-//! the client talks to (cached per process by [`CardSchemaCache`]) and turns a draft into the wire body.
+//! The rules are `domain::card::check_card`; this module feeds them the schema (cached per process) and
+//! the stored dictionaries of the NCT the client talks to ([`CardSchemaCache`]), and turns a draft into
+//! the wire body. An OKTRU code the stored dictionary lacks is looked up along its path first (at most
+//! once per code per [`crate::card_schema::LOOKUP_AGAIN`]).
 
 use crate::card_schema::CardSchemaCache;
 use crate::db::card_repo::CardSku;
-use domain::card::{CardProblem, RequestAttr, RequestBody, check_card, to_request_attributes};
+use domain::card::{CardProblem, Dictionaries as _, RequestAttr, RequestBody, check_card, to_request_attributes};
 use nct::dto::{
     PortalCreateUpdateProductRequestDto, PortalProductRequestAttributeValue, ProductRequestDocumentDto,
     ProductRequestFileDto,
@@ -20,7 +22,15 @@ use secrecy::SecretString;
 pub async fn check(client: &NctClient, key: &SecretString, card: &CardSku) -> Result<Vec<CardProblem>, NctError> {
     let cache = CardSchemaCache::for_client(client);
     let draft = card.draft();
-    let dicts = cache.dictionaries(key).await?;
+    let mut dicts = cache.dictionaries(key).await?;
+    // A category NCT added since the last refresh pass is looked up along its path (roots/children).
+    if let Some(code) = draft.oktru.as_deref().map(str::trim).filter(|c| !c.is_empty())
+        && dicts.oktru(code).is_none()
+        && cache.may_look_up(code)
+        && cache.store()?.find_oktru(key, code).await.map_err(NctError::from)?
+    {
+        dicts = cache.dictionaries(key).await?;
+    }
     let schema = cache.schema(key, draft.oktru.as_deref(), draft.is_gov).await?;
     Ok(check_card(&draft, &schema, dicts.as_ref()))
 }

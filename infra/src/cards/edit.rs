@@ -95,8 +95,9 @@ impl CardService {
         let mut data = current.data;
         edit.merge_into(&mut data);
         let saved = self.cards.save_card_data(tenant, sku_id, &data, None).await?;
-        let problems = match self.key(tenant).await? {
-            Some(key) => Some(check(&self.nct, &key, &saved).await?),
+        let key = self.key(tenant).await?;
+        let problems = match &key {
+            Some(key) => Some(check(&self.nct, key, &saved).await?),
             None => None,
         };
         let status = match &problems {
@@ -104,6 +105,10 @@ impl CardService {
             _ => CardStatus::Draft,
         };
         let card = self.cards.save_card_data(tenant, sku_id, &data, Some(status)).await?;
+        // Stored after the last write of the SKU, so the stored result is fresh.
+        if let Some(key) = &key {
+            self.check_and_store(tenant, key, &card).await?;
+        }
         Ok((card.sku, problems.unwrap_or_default()))
     }
 

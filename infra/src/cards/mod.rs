@@ -13,6 +13,7 @@
 //! - [`checker`]: checking many requests of a tenant at once (paged listings, single reads, due steps);
 //!   the follower and the STATUS_SYNC job use it.
 //! - [`moderation`]: the seller's actions on a request: resubmit, cancel, decide duplicates.
+//! - [`published`]: editing a published card (`edit-product`).
 //! - [`plan`]: catalog-level card readiness and the registration plan.
 
 pub mod check;
@@ -20,11 +21,13 @@ pub mod checker;
 pub mod edit;
 pub mod moderation;
 pub mod plan;
+pub mod published;
 pub mod status;
 pub mod steps;
 
 use crate::db::RepoError;
-use crate::db::card_repo::CardRepo;
+use crate::db::card_check_repo::CardCheckRepo;
+use crate::db::card_repo::{CardRepo, CardSku};
 use crate::db::key_repo::NctKeyRepo;
 use crate::db::request_follow::Schedule;
 use crate::db::request_repo::RequestRepo;
@@ -94,6 +97,8 @@ impl From<NctError> for CardError {
 #[derive(Clone)]
 pub struct CardService {
     cards: CardRepo,
+    /// Stored check results.
+    checks: CardCheckRepo,
     requests: RequestRepo,
     skus: SkuRepo,
     keys: NctKeyRepo,
@@ -106,7 +111,15 @@ impl CardService {
     /// Builds the service; `follow` is the follower's policy (a step's retry and the next checks).
     pub fn new(db: DatabaseConnection, keys: NctKeyRepo, nct: NctClient, follow: FollowPolicy) -> Self {
         let schedule = Schedule::new(follow);
-        Self { cards: CardRepo::new(db.clone()), requests: RequestRepo::new(db.clone()), skus: SkuRepo::new(db), keys, nct, schedule }
+        Self {
+            cards: CardRepo::new(db.clone()),
+            checks: CardCheckRepo::new(db.clone()),
+            requests: RequestRepo::new(db.clone()),
+            skus: SkuRepo::new(db),
+            keys,
+            nct,
+            schedule,
+        }
     }
 
     /// When requests are looked at again.
@@ -127,6 +140,30 @@ impl CardService {
     /// The tenant's NCT key, if set.
     async fn key(&self, tenant: TenantId) -> Result<Option<SecretString>, RepoError> {
         Ok(self.keys.load(tenant).await?.map(|(k, _)| k))
+    }
+
+    /// Checks a stored card and stores the result (what catalog readiness aggregates).
+    ///
+    /// # Errors
+    /// An NCT failure (schema, dictionaries), the database.
+    pub async fn check_and_store(&self, tenant: TenantId, key: &SecretString, card: &CardSku) -> Result<Vec<domain::card::CardProblem>, CardError> {
+        let version = crate::card_schema::CardSchemaCache::for_client(&self.nct).version(key).await?;
+        self.check_and_store_as(tenant, key, card, &version).await
+    }
+
+    /// [`Self::check_and_store`] with the version already known (a batch of re-checks).
+    async fn check_and_store_as(&self, tenant: TenantId, key: &SecretString, card: &CardSku, version: &str) -> Result<Vec<domain::card::CardProblem>, CardError> {
+        let problems = check::check(&self.nct, key, card).await?;
+        self.checks.store(tenant, card.sku.id, card.sku.catalog_id, card.data.is_gov, &problems, version).await?;
+        Ok(problems)
+    }
+
+    /// Some tenant's key NCT accepted, for reading public facts (dictionaries).
+    ///
+    /// # Errors
+    /// The database.
+    pub async fn any_key(&self) -> Result<Option<SecretString>, RepoError> {
+        Ok(self.keys.any_valid().await?.map(|(_, k)| k))
     }
 
     /// The tenant's NCT key, or [`CardError::NoKey`].

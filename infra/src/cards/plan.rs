@@ -1,21 +1,23 @@
 //! Catalog-level views of the cards still to register: how ready they are, when their NTINs can be
 //! expected, and which XTINs run out soon.
 //!
-//! Known limitation: both views check each pending card against the cached schema on every call, so they
-//! read at most [`MAX_PLAN`] SKUs; storing check results per SKU would lift that.
+//! Both views read the check results stored per SKU (`card_checks`), so they are aggregates over the
+//! whole catalog with no cap. A SKU whose stored check is missing or stale (its card changed, or the
+//! schema or dictionaries did) is checked again: up to [`SYNC_RECHECK`] of a catalog at once when its
+//! readiness is asked for (small catalogs are then exact), the rest by the background refresher
+//! ([`CardService::recheck_stale`], run by the follower); until then they count as `unchecked`.
 
-use super::check::check;
 use super::{CardError, CardService};
-use crate::db::card_repo::CardSku;
+use crate::card_schema::CardSchemaCache;
 use crate::db::sku_repo::Sku;
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::card::{Severity, is_submittable};
 use domain::tenant::TenantId;
+use secrecy::SecretString;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-/// Most SKUs a catalog-level card computation reads.
-pub const MAX_PLAN: u64 = 5000;
+/// Most stale SKUs of one catalog checked while its readiness is asked for.
+pub const SYNC_RECHECK: u64 = 1000;
 
 /// Most SKUs [`CardService::expiring_xtins`] returns.
 pub const MAX_EXPIRING: u64 = 1000;
@@ -29,6 +31,8 @@ pub struct CardReadiness {
     pub ready: u64,
     /// Cards with at least one error.
     pub with_errors: u64,
+    /// Cards whose check is not stored yet (being checked in the background).
+    pub unchecked: u64,
     /// Errors and warnings by code, most frequent first (ties by code).
     pub problems_by_code: Vec<(String, u64)>,
 }
@@ -47,68 +51,86 @@ pub struct RegistrationPlan {
 }
 
 impl CardService {
-    async fn pending_cards(&self, tenant: TenantId, catalog: Uuid) -> Result<Vec<CardSku>, CardError> {
-        Ok(self.cards.cards_needed(tenant, catalog, MAX_PLAN).await?.into_iter().filter(|c| c.sku.ntin.is_none()).collect())
-    }
-
-    /// The check over the catalog's pending cards.
+    /// The check over the catalog's pending cards, from the stored results.
     ///
     /// # Errors
-    /// [`CardError::NoKey`] (the check reads NCT's schema), an NCT failure, the database.
+    /// [`CardError::NoKey`] (a check reads NCT's schema), an NCT failure, the database.
     pub async fn card_readiness(&self, tenant: TenantId, catalog: Uuid) -> Result<CardReadiness, CardError> {
         let key = self.require_key(tenant).await?;
-        let mut out = CardReadiness::default();
-        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-        for card in self.pending_cards(tenant, catalog).await? {
-            let problems = check(&self.nct, &key, &card).await?;
-            out.total += 1;
-            if is_submittable(&problems) {
-                out.ready += 1;
-            } else {
-                out.with_errors += 1;
-            }
-            for p in problems.iter().filter(|p| p.severity != Severity::Info) {
-                *counts.entry(p.code.as_str().to_owned()).or_default() += 1;
+        let version = CardSchemaCache::for_client(&self.nct).version(&key).await?;
+        let stale: Vec<Uuid> = self.checks.stale(&version, Some((tenant, catalog)), SYNC_RECHECK).await?.into_iter().map(|(_, s)| s).collect();
+        self.recheck(tenant, &key, &stale).await?;
+        let r = self.checks.readiness(tenant, catalog, &version).await?;
+        Ok(CardReadiness {
+            total: r.total,
+            ready: r.ready,
+            with_errors: r.with_errors,
+            unchecked: r.total.saturating_sub(r.checked),
+            problems_by_code: r.by_code,
+        })
+    }
+
+    /// Checks these SKUs of a tenant again and stores the results. Returns how many were checked.
+    ///
+    /// # Errors
+    /// An NCT failure (schema, dictionaries), the database.
+    pub async fn recheck(&self, tenant: TenantId, key: &SecretString, skus: &[Uuid]) -> Result<usize, CardError> {
+        let version = CardSchemaCache::for_client(&self.nct).version(key).await?;
+        let mut n = 0;
+        for chunk in skus.chunks(200) {
+            for card in self.cards.cards_by_ids(tenant, chunk).await? {
+                self.check_and_store_as(tenant, key, &card, &version).await?;
+                n += 1;
             }
         }
-        let mut by: Vec<(String, u64)> = counts.into_iter().collect();
-        by.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        out.problems_by_code = by;
-        Ok(out)
+        Ok(n)
+    }
+
+    /// Background: checks up to `limit` stale cards of any tenant with a key. Returns how many.
+    ///
+    /// # Errors
+    /// The database (NCT failures of one tenant are logged and skipped).
+    pub async fn recheck_stale(&self, any_key: &SecretString, limit: u64) -> Result<usize, CardError> {
+        let version = CardSchemaCache::for_client(&self.nct).version(any_key).await?;
+        let mut by_tenant: BTreeMap<Uuid, Vec<Uuid>> = BTreeMap::new();
+        for (t, s) in self.checks.stale(&version, None, limit).await? {
+            by_tenant.entry(t.0).or_default().push(s);
+        }
+        let mut n = 0;
+        for (tenant, skus) in by_tenant {
+            let Some(key) = self.key(TenantId(tenant)).await? else { continue };
+            match self.recheck(TenantId(tenant), &key, &skus).await {
+                Ok(k) => n += k,
+                Err(CardError::Nct(e)) => tracing::warn!(tenant_id = %tenant, error = %e, "cannot re-check cards now"),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(n)
     }
 
     /// Expected NTIN dates of the catalog's pending cards, counted from `today` on the Kazakhstan
-    /// working-day calendar. Without a key the cards are not checked and no revision cycle is assumed.
+    /// working-day calendar, from the stored checks (a card with warnings is allowed one revision
+    /// cycle; a card not checked yet none).
     ///
     /// # Errors
-    /// An NCT failure, the database.
+    /// The database.
     pub async fn registration_plan(&self, tenant: TenantId, catalog: Uuid, today: NaiveDate) -> Result<RegistrationPlan, CardError> {
-        let key = self.key(tenant).await?;
-        let mut assumptions = vec![
+        let assumptions = vec![
             "moderation starts today and takes 3 working days (10 for extended gov cards) on the Kazakhstan working-day calendar".to_owned(),
-            "a card with warnings is allowed one revision cycle; a card with errors is assumed fixed today".to_owned(),
+            "a card whose stored check has warnings is allowed one revision cycle; a card with errors is assumed fixed today; a card not checked yet is assumed to pass".to_owned(),
             "cards already on moderation are counted from today as well".to_owned(),
         ];
-        if key.is_none() {
-            assumptions.push("no NCT API key is set, so the cards were not checked: no revision cycles assumed".to_owned());
-        }
-        let mut dates = Vec::new();
-        for card in self.pending_cards(tenant, catalog).await? {
-            if card.card_status.is_some_and(|s| s.is_closed()) {
+        let mut plan = RegistrationPlan { assumptions, ..RegistrationPlan::default() };
+        for g in self.checks.plan_groups(tenant, catalog).await? {
+            if g.count == 0 {
                 continue;
             }
-            let cycles = match &key {
-                Some(k) => u32::from(check(&self.nct, k, &card).await?.iter().any(|p| p.severity == Severity::Warning)),
-                None => 0,
-            };
-            dates.push(domain::calendar::registration_eta(today, card.data.is_gov, cycles));
+            let date = domain::calendar::registration_eta(today, g.gov, u32::from(g.warnings));
+            plan.pending += g.count;
+            plan.earliest = Some(plan.earliest.map_or(date, |d| d.min(date)));
+            plan.latest = Some(plan.latest.map_or(date, |d| d.max(date)));
         }
-        Ok(RegistrationPlan {
-            pending: dates.len() as u64,
-            earliest: dates.iter().min().copied(),
-            latest: dates.iter().max().copied(),
-            assumptions,
-        })
+        Ok(plan)
     }
 
     /// SKUs without an NTIN whose XTIN expires by `until`, soonest first (at most [`MAX_EXPIRING`]).

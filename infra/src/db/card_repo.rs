@@ -36,6 +36,8 @@ pub struct CardData {
     pub images: Vec<ImageRef>,
     /// Uploaded PDF file names.
     pub documents: Vec<String>,
+    /// An edit of a published card (`edit-product`): the fields the edit cannot change.
+    pub edit_of: Option<domain::card::LockedFields>,
 }
 
 /// A SKU with its card state.
@@ -67,7 +69,7 @@ impl CardSku {
         let d = &self.data;
         CardDraft {
             barcode: s.barcode.clone(),
-            ntin: None,
+            ntin: d.edit_of.as_ref().map(|l| l.ntin.clone()),
             xtin: s.xtin.clone(),
             oktru: s.oktru.clone(),
             tnved: s.tnved.clone(),
@@ -87,6 +89,7 @@ impl CardSku {
             images: d.images.clone(),
             documents: d.documents.clone(),
             auto_publication: d.auto_publication,
+            locked: d.edit_of.clone(),
         }
     }
 }
@@ -142,15 +145,11 @@ impl CardRepo {
         Ok(())
     }
 
-    /// SKUs of a catalog that need a card made by hand: no NTIN, and a manual-card or XTIN barcode or a GTIN
-    /// NCT does not know.
-    pub async fn cards_needed(&self, tenant: TenantId, catalog_id: Uuid, limit: u64) -> Result<Vec<CardSku>, RepoError> {
+    /// Some SKUs of this tenant with their cards.
+    pub async fn cards_by_ids(&self, tenant: TenantId, ids: &[Uuid]) -> Result<Vec<CardSku>, RepoError> {
         Ok(sku::Entity::find()
             .filter(sku::Column::TenantId.eq(tenant.0))
-            .filter(sku::Column::CatalogId.eq(catalog_id))
-            .filter(need_card())
-            .order_by_asc(sku::Column::SellerSku)
-            .limit(limit)
+            .filter(sku::Column::Id.is_in(ids.to_vec()))
             .all(&self.db)
             .await?
             .into_iter()

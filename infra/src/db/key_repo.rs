@@ -116,6 +116,22 @@ impl NctKeyRepo {
         Ok(Some((key, m.status)))
     }
 
+    /// The key of some tenant that NCT accepted last (for public facts any key may read, such as the
+    /// dictionaries); `None` when no tenant has a valid key.
+    pub async fn any_valid(&self) -> Result<Option<(TenantId, SecretString)>, RepoError> {
+        use sea_orm::QueryOrder as _;
+        let Some(m) = nct_key::Entity::find()
+            .filter(nct_key::Column::Status.eq(status::VALID))
+            .order_by_desc(nct_key::Column::LastVerifiedAt)
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let key = self.open(m.tenant_id, m.key_version, &m.ciphertext)?;
+        Ok(Some((TenantId(m.tenant_id), key)))
+    }
+
     /// Records NCT's verdict on the key.
     pub async fn mark(&self, tenant: TenantId, status: &str) -> Result<(), RepoError> {
         if let Some(m) = nct_key::Entity::find_by_id(tenant.0).one(&self.db).await? {

@@ -2,8 +2,10 @@
 //! serves both, so the repositories are concrete structs. Every method on tenant-owned data takes the
 //! `TenantId` first: an unscoped read of a tenant's rows cannot be written with these types.
 
+pub mod card_check_repo;
 pub mod card_repo;
 pub mod catalog_repo;
+pub mod dictionary_repo;
 pub mod entity;
 pub mod error;
 pub mod export_repo;

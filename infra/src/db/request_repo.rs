@@ -335,10 +335,11 @@ impl RequestRepo {
         Ok(attempt)
     }
 
-    /// Records NCT's id: `CREATED`, with the status NCT reports (`new` for a fresh create). A request NCT
-    /// still holds as `new` gets the step `SEND` written down, with a first check a little later: if the
-    /// send is lost (a crash), the follower sends it.
-    pub async fn mark_created(&self, tenant: TenantId, row: Uuid, nct_id: i64, status: &RequestStatus, schedule: &Schedule) -> Result<(), RepoError> {
+    /// Records NCT's id: `CREATED`, with the status NCT reports (`new` for a fresh create). With `send`, a
+    /// request NCT still holds as `new` gets the step `SEND` written down, with a first check a little
+    /// later: if the send is lost (a crash), the follower sends it. Without (an edit draft the seller
+    /// corrects first), it waits for the seller.
+    pub async fn mark_created(&self, tenant: TenantId, row: Uuid, nct_id: i64, status: &RequestStatus, schedule: &Schedule, send: bool) -> Result<(), RepoError> {
         let txn = self.db.begin().await?;
         let m = nct_request::Entity::find_by_id(row).one(&txn).await?.ok_or(RepoError::NotFound)?;
         let sku_id = m.sku_id;
@@ -349,7 +350,9 @@ impl RequestRepo {
         am.status = Set(status.as_str().to_owned());
         am.status_since = Set(Some(now));
         am.unchanged_checks = Set(0);
-        if *status == RequestStatus::New {
+        if *status == RequestStatus::New && !send {
+            am.next_check_at = Set(schedule.next(status, None, 0, now));
+        } else if *status == RequestStatus::New {
             am.pending_step = Set(Some(Step::Send.as_str().to_owned()));
             am.pending_arg = Set(None);
             am.pending_since = Set(Some(now));

@@ -10,7 +10,14 @@
 //!
 //! Between ticks it sleeps until the earliest next check, at most half the policy's first wait (and at
 //! most 30 s), so a due request waits little and an idle follower costs one indexed query per tick.
+//!
+//! At most once per [`UPKEEP_EVERY`] (and again at once while there is more to do) it also does the card
+//! upkeep, with any tenant's valid key: a few pages of the dictionaries' incremental refresh
+//! (`crate::dictionaries`) and a batch of stale card checks (`CardService::recheck_stale`), so catalog
+//! readiness stays an aggregate of fresh stored results.
 
+use crate::card_schema::CardSchemaCache;
+use crate::cards::CardService;
 use crate::cards::checker::{CheckError, CheckReport, Checker};
 use crate::db::RepoError;
 use crate::db::card_repo::CardRepo;
@@ -33,6 +40,15 @@ const BATCH: u64 = 2000;
 /// Tenants checked concurrently in one tick.
 pub const TENANTS_AT_ONCE: usize = 4;
 
+/// How often the card upkeep runs when there is little to do.
+pub const UPKEEP_EVERY: Duration = Duration::from_secs(1);
+
+/// Stale card checks re-run per upkeep.
+const RECHECK_BATCH: u64 = 500;
+
+/// Dictionary pages read per upkeep.
+const DICTIONARY_PAGES: u32 = 5;
+
 /// The scheduled sync of NCT requests.
 #[derive(Clone)]
 pub struct Follower {
@@ -41,6 +57,8 @@ pub struct Follower {
     keys: NctKeyRepo,
     client: NctClient,
     schedule: Schedule,
+    /// Card use-cases (the upkeep's re-checks).
+    service: CardService,
 }
 
 /// What a tick did.
@@ -55,7 +73,8 @@ pub struct TickReport {
 impl Follower {
     /// Builds the follower.
     pub fn new(db: DatabaseConnection, keys: NctKeyRepo, client: NctClient, policy: FollowPolicy) -> Self {
-        Self { requests: RequestRepo::new(db.clone()), cards: CardRepo::new(db), keys, client, schedule: Schedule::new(policy) }
+        let service = CardService::new(db.clone(), keys.clone(), client.clone(), policy);
+        Self { requests: RequestRepo::new(db.clone()), cards: CardRepo::new(db), keys, client, schedule: Schedule::new(policy), service }
     }
 
     /// How long a claim is held: long enough for a tenant's listing, short enough that a crashed tick
@@ -76,17 +95,25 @@ impl Follower {
             Err(e) => tracing::error!(error.cause_chain = ?e, "cannot adopt unfollowed requests"),
         }
         tracing::info!(first_ms = self.schedule.policy.first.as_millis() as u64, max_ms = self.schedule.policy.cap.as_millis() as u64, "request follower started");
+        let mut last_upkeep: Option<std::time::Instant> = None;
         loop {
             if *shutdown.borrow() {
                 break;
             }
-            let busy = match self.tick().await {
+            let mut busy = match self.tick().await {
                 Ok(r) => r.claimed as u64 >= BATCH,
                 Err(e) => {
                     tracing::error!(error.cause_chain = ?e, "follower tick failed");
                     false
                 }
             };
+            if last_upkeep.is_none_or(|t| t.elapsed() >= UPKEEP_EVERY) {
+                last_upkeep = Some(std::time::Instant::now());
+                if self.upkeep().await {
+                    busy = true;
+                    last_upkeep = None;
+                }
+            }
             if busy {
                 continue;
             }
@@ -130,6 +157,36 @@ impl Follower {
             report.check.steps += r.steps;
         }
         Ok(report)
+    }
+
+    /// The card upkeep (see the module docs). `true` when there is more to do at once.
+    pub async fn upkeep(&self) -> bool {
+        let key = match self.service.any_key().await {
+            Ok(Some(k)) => k,
+            Ok(None) => return false,
+            Err(e) => {
+                tracing::warn!(error.cause_chain = ?e, "upkeep cannot read a key");
+                return false;
+            }
+        };
+        let cache = CardSchemaCache::for_client(&self.client);
+        if let Ok(store) = cache.store() {
+            match cache.dictionary_codes(&key).await {
+                Ok(codes) => {
+                    if let Err(e) = store.refresh_step(&key, &codes, DICTIONARY_PAGES).await {
+                        tracing::warn!(error = %e, "dictionary refresh step failed; it resumes later");
+                    }
+                }
+                Err(e) => tracing::debug!(error = %e, "no schema for the dictionary refresh now"),
+            }
+        }
+        match self.service.recheck_stale(&key, RECHECK_BATCH).await {
+            Ok(n) => n as u64 >= RECHECK_BATCH,
+            Err(e) => {
+                tracing::debug!(error = %e, "stale card checks not re-run now");
+                false
+            }
+        }
     }
 
     async fn check_tenant(&self, tenant: TenantId, rows: Vec<NctRequest>) -> CheckReport {

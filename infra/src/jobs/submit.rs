@@ -179,10 +179,12 @@ async fn submit_pass(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, it
     let mut row = requests.request(tenant, item.sku_id).await?;
     // Reconcile first: a create may have landed at NCT without our write.
     if let Some(r) = row.as_ref().filter(|r| r.intent_state == Intent::Creating && r.nct_request_id.is_none()) {
-        match find_existing(cx.client, key, &card_body(&card), &requests.known_nct_ids(tenant).await?).await {
+        let body = card_body(&card);
+        let name = body.attributes.iter().find(|a| a.code.as_deref() == Some("name_ru")).and_then(|a| a.value.clone()).unwrap_or_default();
+        match find_existing(cx.client, key, &name, &body.oktru, &requests.known_nct_ids(tenant).await?, None).await {
             Ok(Some((id, st))) => {
                 tracing::info!(sku_id = %item.sku_id, nct_request_id = id, "adopted a request created before a crash");
-                requests.mark_created(tenant, r.id, id, &st, cx.schedule).await?;
+                requests.mark_created(tenant, r.id, id, &st, cx.schedule, true).await?;
             }
             Ok(None) => {}
             Err(e) => return Ok(transient(&e).unwrap_or_else(|| Pass::End(Outcome::Failed(nct_message(&e))))),
@@ -228,7 +230,7 @@ async fn submit_pass(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, it
             return Ok(Pass::End(Outcome::Failed(msg)));
         }
     };
-    requests.mark_created(tenant, r.id, id, &RequestStatus::New, cx.schedule).await?;
+    requests.mark_created(tenant, r.id, id, &RequestStatus::New, cx.schedule, true).await?;
     let row = requests.request(tenant, item.sku_id).await?.ok_or(RepoError::NotFound)?;
     send(cx, tenant, key, &row, None).await
 }
@@ -251,20 +253,13 @@ async fn send(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, row: &cra
 
 /// Looks for a request of this body among the key owner's requests (the matching rule is in the module
 /// docs). Returns its id and status code.
-async fn find_existing(client: &NctClient, key: &SecretString, body: &PortalCreateUpdateProductRequestDto, known: &std::collections::HashSet<i64>) -> Result<Option<(i64, RequestStatus)>, NctError> {
-    let name = body
-        .attributes
-        .iter()
-        .find(|a| a.code.as_deref() == Some("name_ru"))
-        .and_then(|a| a.value.as_deref())
-        .map(str::trim)
-        .unwrap_or_default()
-        .to_owned();
-    let oktru = body.oktru.trim();
+pub(crate) async fn find_existing(client: &NctClient, key: &SecretString, name: &str, oktru: &str, known: &std::collections::HashSet<i64>, status: Option<&str>) -> Result<Option<(i64, RequestStatus)>, NctError> {
+    let name = name.trim().to_owned();
+    let oktru = oktru.trim();
     let mut best: Option<(i64, RequestStatus)> = None;
     let mut page = 1u32;
     loop {
-        let p = client.list_requests(key, None, page, 100).await?;
+        let p = client.list_requests(key, status, page, 100).await?;
         for r in &p.content {
             let same_name = r.product_data.as_ref().and_then(|d| d.name_ru.as_deref()).map(str::trim) == Some(name.as_str());
             let same_oktru = r.category_ancestors.iter().any(|a| a.code.trim() == oktru);

@@ -1,0 +1,185 @@
+//! The card check's result per SKU (`card_checks`, with one `card_check_codes` row per problem), written
+//! when the card changes, and the catalog-level aggregates read from them without a cap.
+//!
+//! A stored result is *fresh* when it was made with the current schema and dictionaries (`version`) and
+//! after the SKU's last change (`checked_at >= skus.updated_at`); otherwise the SKU counts as unchecked
+//! until the background refresher ([`crate::jobs::follow::Follower::upkeep`]) or the next edit checks it again.
+//!
+//! The SKUs concerned are those that need a card made by hand and have no NTIN (the same condition as
+//! [`super::card_repo`]'s `cards_needed`).
+
+use super::RepoError;
+use super::entity::{card_check, card_check_code};
+use chrono::Utc;
+use domain::card::{CardProblem, Severity};
+use domain::tenant::TenantId;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, Set, Statement,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+/// SKUs that need a hand-made card and have no NTIN (SQL over `skus s`).
+const NEED_CARD: &str = "(s.readiness_class IN ('MANUAL_CARD', 'TEMPORARY_XTIN') OR s.lookup_state = 'NOT_FOUND') AND s.ntin IS NULL";
+
+/// A stored check is fresh (SQL over `card_checks c` and `skus s`; the version is the first parameter).
+const FRESH: &str = "c.sku_id IS NOT NULL AND c.version = {v} AND c.checked_at >= s.updated_at";
+
+/// Catalog card readiness from stored checks.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StoredReadiness {
+    /// SKUs that need a card and have no NTIN.
+    pub total: u64,
+    /// Of those, with a fresh stored check.
+    pub checked: u64,
+    /// Checked without errors.
+    pub ready: u64,
+    /// Checked with at least one error.
+    pub with_errors: u64,
+    /// Errors and warnings by code over the checked SKUs.
+    pub by_code: Vec<(String, u64)>,
+}
+
+/// A group of the registration plan: pending cards of one kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlanGroup {
+    /// Extended (gov) cards.
+    pub gov: bool,
+    /// Their stored check has warnings (one revision cycle assumed).
+    pub warnings: bool,
+    /// How many.
+    pub count: u64,
+}
+
+/// Card check repository.
+#[derive(Clone)]
+pub struct CardCheckRepo {
+    db: DatabaseConnection,
+}
+
+fn ph(backend: DbBackend, n: usize) -> String {
+    if backend == DbBackend::Postgres { format!("${n}") } else { "?".to_owned() }
+}
+
+impl CardCheckRepo {
+    /// Wraps a connection.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// Stores a SKU's check (replacing the previous one).
+    pub async fn store(&self, tenant: TenantId, sku_id: Uuid, catalog_id: Uuid, gov: bool, problems: &[CardProblem], version: &str) -> Result<(), RepoError> {
+        let txn = self.db.begin().await?;
+        card_check_code::Entity::delete_many().filter(card_check_code::Column::SkuId.eq(sku_id)).exec(&txn).await?;
+        card_check::Entity::delete_by_id(sku_id).exec(&txn).await?;
+        let count = |s: Severity| i32::try_from(problems.iter().filter(|p| p.severity == s).count()).unwrap_or(i32::MAX);
+        card_check::Entity::insert(card_check::ActiveModel {
+            sku_id: Set(sku_id),
+            tenant_id: Set(tenant.0),
+            catalog_id: Set(catalog_id),
+            errors: Set(count(Severity::Error)),
+            warnings: Set(count(Severity::Warning)),
+            gov: Set(gov),
+            problems: Set(serde_json::to_string(problems).unwrap_or_else(|_| "[]".to_owned())),
+            version: Set(version.to_owned()),
+            checked_at: Set(Utc::now()),
+        })
+        .exec(&txn)
+        .await?;
+        let rows: Vec<card_check_code::ActiveModel> = problems
+            .iter()
+            .map(|p| card_check_code::ActiveModel {
+                sku_id: Set(sku_id),
+                tenant_id: Set(tenant.0),
+                catalog_id: Set(catalog_id),
+                code: Set(p.code.as_str().to_owned()),
+                severity: Set(p.severity.as_str().to_owned()),
+                ..Default::default()
+            })
+            .collect();
+        if !rows.is_empty() {
+            card_check_code::Entity::insert_many(rows).exec(&txn).await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// SKUs whose stored check is missing or stale, oldest change first: `(tenant, sku)`. Limited to one
+    /// catalog when given.
+    pub async fn stale(&self, version: &str, scope: Option<(TenantId, Uuid)>, limit: u64) -> Result<Vec<(TenantId, Uuid)>, RepoError> {
+        let b = self.db.get_database_backend();
+        let mut values: Vec<sea_orm::Value> = vec![version.into()];
+        let mut sql = format!(
+            "SELECT s.tenant_id, s.id FROM skus s LEFT JOIN card_checks c ON c.sku_id = s.id WHERE {NEED_CARD} AND NOT ({})",
+            FRESH.replace("{v}", &ph(b, 1))
+        );
+        if let Some((t, cat)) = scope {
+            sql.push_str(&format!(" AND s.tenant_id = {} AND s.catalog_id = {}", ph(b, 2), ph(b, 3)));
+            values.push(t.0.into());
+            values.push(cat.into());
+        }
+        sql.push_str(&format!(" ORDER BY s.tenant_id, s.updated_at LIMIT {limit}"));
+        let rows = self.db.query_all_raw(Statement::from_sql_and_values(b, sql, values)).await?;
+        rows.iter()
+            .map(|r| Ok((TenantId(r.try_get_by_index::<Uuid>(0)?), r.try_get_by_index::<Uuid>(1)?)))
+            .collect::<Result<_, sea_orm::DbErr>>()
+            .map_err(Into::into)
+    }
+
+    /// Card readiness of a catalog from the stored checks (no cap: one aggregate query, one per code).
+    pub async fn readiness(&self, tenant: TenantId, catalog: Uuid, version: &str) -> Result<StoredReadiness, RepoError> {
+        let b = self.db.get_database_backend();
+        // Placeholders in the order of the values (SQLite's `?` are positional): version, tenant, catalog.
+        let fresh = FRESH.replace("{v}", &ph(b, 1));
+        let scope = format!("s.tenant_id = {} AND s.catalog_id = {}", ph(b, 2), ph(b, 3));
+        let values = || -> Vec<sea_orm::Value> { vec![version.into(), tenant.0.into(), catalog.into()] };
+        let sql = format!(
+            "SELECT count(*), sum(f), sum(CASE WHEN f = 1 AND errors = 0 THEN 1 ELSE 0 END), \
+             sum(CASE WHEN f = 1 AND errors > 0 THEN 1 ELSE 0 END) FROM (\
+             SELECT CASE WHEN {fresh} THEN 1 ELSE 0 END AS f, coalesce(c.errors, 0) AS errors \
+             FROM skus s LEFT JOIN card_checks c ON c.sku_id = s.id WHERE {scope} AND {NEED_CARD}) x"
+        );
+        let row = self.db.query_one_raw(Statement::from_sql_and_values(b, sql, values())).await?;
+        let n = |i: usize| -> u64 {
+            row.as_ref().and_then(|r| r.try_get_by_index::<Option<i64>>(i).ok().flatten()).and_then(|v| u64::try_from(v).ok()).unwrap_or(0)
+        };
+        let mut out = StoredReadiness { total: n(0), checked: n(1), ready: n(2), with_errors: n(3), by_code: Vec::new() };
+        let sql = format!(
+            "SELECT k.code, count(*) FROM card_check_codes k JOIN card_checks c ON c.sku_id = k.sku_id JOIN skus s ON s.id = k.sku_id \
+             WHERE {fresh} AND {scope} AND {NEED_CARD} AND k.severity <> 'INFO' GROUP BY k.code"
+        );
+        for r in self.db.query_all_raw(Statement::from_sql_and_values(b, sql, values())).await? {
+            let code: String = r.try_get_by_index(0)?;
+            let count: i64 = r.try_get_by_index(1)?;
+            out.by_code.push((code, u64::try_from(count).unwrap_or(0)));
+        }
+        out.by_code.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(out)
+    }
+
+    /// The catalog's pending cards (not rejected or cancelled) grouped by extended or not and by whether
+    /// their stored check has warnings (a card never checked counts as without).
+    pub async fn plan_groups(&self, tenant: TenantId, catalog: Uuid) -> Result<Vec<PlanGroup>, RepoError> {
+        let b = self.db.get_database_backend();
+        let sql = format!(
+            "SELECT CASE WHEN s.gov THEN 1 ELSE 0 END, CASE WHEN coalesce(c.warnings, 0) > 0 THEN 1 ELSE 0 END, count(*) \
+             FROM skus s LEFT JOIN card_checks c ON c.sku_id = s.id \
+             WHERE s.tenant_id = {} AND s.catalog_id = {} AND {NEED_CARD} \
+             AND (s.card_status IS NULL OR s.card_status NOT IN ('REJECTED', 'CANCELLED')) \
+             GROUP BY CASE WHEN s.gov THEN 1 ELSE 0 END, CASE WHEN coalesce(c.warnings, 0) > 0 THEN 1 ELSE 0 END",
+            ph(b, 1),
+            ph(b, 2)
+        );
+        let rows = self.db.query_all_raw(Statement::from_sql_and_values(b, sql, [tenant.0.into(), catalog.into()])).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PlanGroup {
+                    gov: r.try_get_by_index::<i64>(0)? != 0,
+                    warnings: r.try_get_by_index::<i64>(1)? != 0,
+                    count: u64::try_from(r.try_get_by_index::<i64>(2)?).unwrap_or(0),
+                })
+            })
+            .collect::<Result<_, sea_orm::DbErr>>()
+            .map_err(Into::into)
+    }
+}

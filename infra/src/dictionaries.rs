@@ -1,0 +1,272 @@
+//! NCT's dictionaries for the card check: stored in the database ([`DictionaryRepo`]), refreshed
+//! incrementally in the background, read through an in-process snapshot that is rebuilt only when a
+//! refresh changed something.
+//!
+//! - **Which**: `OKTRU`, `TNVED` and every dictionary the base attribute schema names
+//!   (`dictionaryCode` of an attribute or one of its parts, e.g. `COUNTRY` and the unit dictionary).
+//! - **Refresh** ([`DictionaryStore::refresh_step`], run by the follower with any tenant's valid key;
+//!   dictionaries are public facts, the same for every tenant of one NCT): a pass reads
+//!   `GET /dictionaries/{code}/items?page=&size=100` a few pages per step, writes only what changed, and
+//!   resumes after a crash from the stored page; one pass per dictionary per [`REFRESH_EVERY`].
+//! - **New OKTRU codes between passes** ([`DictionaryStore::find_oktru`]): a code the store does not
+//!   have is looked up along its own path with `GET /dictionaries/OKTRU/roots` and
+//!   `…/children/{parentId}` (at most four calls), and what is found is stored.
+//! - **First use**: a dictionary that never completed a pass is read whole once, before the first check
+//!   (the check must not call an unknown code unknown). After that no process reads a dictionary whole.
+
+use crate::db::RepoError;
+use crate::db::dictionary_repo::{DictItem, DictionaryRepo};
+use domain::card::{Dictionaries, OktruNode};
+use nct::dto::DictionaryItemDto;
+use nct::{NctClient, NctError};
+use sea_orm::DatabaseConnection;
+use secrecy::SecretString;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How often a dictionary is read again.
+pub const REFRESH_EVERY: Duration = Duration::from_secs(24 * 3600);
+
+/// Page size of a dictionary read (NCT's maximum).
+const PAGE_SIZE: u32 = 100;
+
+/// How long a process holds a dictionary's refresh between two steps.
+const LEASE: Duration = Duration::from_secs(120);
+
+/// Safety stop: more pages than this in one pass is a misbehaving server.
+const MAX_PAGES: i32 = 5000;
+
+/// The dictionaries as the check reads them: codes in memory.
+#[derive(Clone, Debug, Default)]
+pub struct CachedDictionaries {
+    oktru: HashMap<String, OktruNode>,
+    tnved: HashSet<String>,
+    /// Other dictionaries by upper-case code.
+    flat: HashMap<String, HashSet<String>>,
+}
+
+impl Dictionaries for CachedDictionaries {
+    fn oktru(&self, code: &str) -> Option<OktruNode> {
+        self.oktru.get(code.trim()).cloned()
+    }
+
+    fn tnved_exists(&self, code: &str) -> bool {
+        self.tnved.contains(code.trim())
+    }
+
+    fn dictionary_has(&self, dictionary: &str, code: &str) -> Option<bool> {
+        let dict = dictionary.trim().to_ascii_uppercase();
+        match dict.as_str() {
+            "TNVED" => Some(self.tnved_exists(code)),
+            "OKTRU" => Some(self.oktru.contains_key(code.trim())),
+            _ => self.flat.get(&dict).map(|d| d.contains(code.trim())),
+        }
+    }
+}
+
+impl CachedDictionaries {
+    /// Builds the in-memory form from stored items (OKTRU nodes get their ancestors' names).
+    fn build(items: HashMap<String, Vec<DictItem>>) -> Self {
+        let mut out = Self::default();
+        for (dict, list) in items {
+            match dict.as_str() {
+                "OKTRU" => {
+                    let by_id: HashMap<i64, &DictItem> = list.iter().map(|i| (i.item_id, i)).collect();
+                    for it in &list {
+                        let mut path = Vec::new();
+                        let mut parent = it.parent_id;
+                        while let Some(p) = parent.and_then(|id| by_id.get(&id)).filter(|_| path.len() < 8) {
+                            path.push(p.name_ru.clone());
+                            parent = p.parent_id;
+                        }
+                        path.reverse();
+                        out.oktru.insert(it.code.clone(), OktruNode { code: it.code.clone(), name_ru: it.name_ru.clone(), is_leaf: !it.has_child, path });
+                    }
+                }
+                "TNVED" => out.tnved = list.into_iter().map(|i| i.code).collect(),
+                _ => {
+                    out.flat.insert(dict, list.into_iter().map(|i| i.code).collect());
+                }
+            }
+        }
+        out
+    }
+}
+
+/// An item as NCT sends it, in our terms. Names come from `properties` (`getItems`) or from the
+/// attribute-object fields the spec declares for roots/children.
+fn to_item(d: &DictionaryItemDto) -> DictItem {
+    let pick = |a: &str, b: &Option<String>| if a.trim().is_empty() { b.clone().unwrap_or_default() } else { a.to_owned() };
+    DictItem {
+        item_id: d.id,
+        parent_id: d.parent_id,
+        code: d.code.trim().to_owned(),
+        level: d.level.max(1),
+        has_child: d.has_child,
+        name_ru: pick(&d.properties.name_ru, &d.name_ru),
+        name_kk: pick(&d.properties.name_kk, &d.name_kk),
+        deleted: d.is_deleted,
+        updated_date: d.updated_date.clone(),
+    }
+}
+
+/// Why the dictionaries could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum DictionaryError {
+    /// NCT failed.
+    #[error(transparent)]
+    Nct(#[from] NctError),
+    /// The database failed.
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+}
+
+impl From<DictionaryError> for NctError {
+    fn from(e: DictionaryError) -> Self {
+        match e {
+            DictionaryError::Nct(n) => n,
+            DictionaryError::Repo(r) => NctError::Unavailable { status: None, message: format!("the dictionary store failed: {r}") },
+        }
+    }
+}
+
+/// A built snapshot and the dictionaries' generations it was built from.
+type Snapshot = (Vec<(String, i32)>, Arc<CachedDictionaries>);
+
+/// The stored dictionaries of one NCT.
+pub struct DictionaryStore {
+    repo: DictionaryRepo,
+    client: NctClient,
+    /// The NCT base URL: dictionaries of another NCT are other rows.
+    ns: String,
+    /// The last snapshot and the generations it was built from.
+    snapshot: tokio::sync::Mutex<Option<Snapshot>>,
+}
+
+impl DictionaryStore {
+    /// The store of the NCT `client` talks to.
+    pub fn new(db: DatabaseConnection, client: NctClient) -> Self {
+        let ns = client.base_url().to_owned();
+        Self { repo: DictionaryRepo::new(db), client, ns, snapshot: tokio::sync::Mutex::new(None) }
+    }
+
+    /// The dictionaries `codes` (upper-case) from the database; any that never completed a pass is read
+    /// whole first.
+    ///
+    /// # Errors
+    /// The NCT call or the database access that failed.
+    pub async fn snapshot(&self, key: &SecretString, codes: &[String]) -> Result<Arc<CachedDictionaries>, DictionaryError> {
+        let mut cached = self.snapshot.lock().await;
+        for code in codes {
+            if self.repo.state(&self.ns, code).await?.is_none_or(|s| s.finished_at.is_none()) {
+                self.full_pass(key, code).await?;
+            }
+        }
+        let mut gens = self.repo.generations(&self.ns).await?;
+        gens.sort();
+        if let Some((_, snap)) = cached.as_ref().filter(|(g, _)| *g == gens) {
+            return Ok(snap.clone());
+        }
+        let mut items = HashMap::new();
+        for code in codes {
+            items.insert(code.clone(), self.repo.items(&self.ns, code).await?);
+        }
+        let snap = Arc::new(CachedDictionaries::build(items));
+        *cached = Some((gens, snap.clone()));
+        Ok(snap)
+    }
+
+    /// Reads one dictionary whole now (first use).
+    async fn full_pass(&self, key: &SecretString, code: &str) -> Result<(), DictionaryError> {
+        for _ in 0..MAX_PAGES {
+            if self.step_one(key, code, Duration::ZERO, u32::MAX).await? {
+                return Ok(());
+            }
+            if self.repo.state(&self.ns, code).await?.is_some_and(|s| s.finished_at.is_some()) {
+                // Another process completed it meanwhile.
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(())
+    }
+
+    /// One background step: up to `pages` pages of each of `codes` that is due. Returns the pages read.
+    ///
+    /// # Errors
+    /// The NCT call or the database access that failed (the pass resumes at the next step).
+    pub async fn refresh_step(&self, key: &SecretString, codes: &[String], pages: u32) -> Result<u32, DictionaryError> {
+        let mut read = 0;
+        for code in codes {
+            let before = self.repo.state(&self.ns, code).await?.map(|s| (s.pass, s.next_page));
+            self.step_one(key, code, REFRESH_EVERY, pages).await?;
+            let after = self.repo.state(&self.ns, code).await?.map(|s| (s.pass, s.next_page));
+            read += u32::from(before != after);
+        }
+        Ok(read)
+    }
+
+    /// Claims `code`'s refresh (if due per `every`) and reads up to `pages` pages. `true` when a pass
+    /// finished.
+    async fn step_one(&self, key: &SecretString, code: &str, every: Duration, pages: u32) -> Result<bool, DictionaryError> {
+        let Some(state) = self.repo.claim(&self.ns, code, LEASE, every).await? else {
+            return Ok(false);
+        };
+        let mut page = state.next_page.max(1);
+        let result = async {
+            for _ in 0..pages {
+                let p = self.client.dictionary_items(key, code, u32::try_from(page).unwrap_or(1), PAGE_SIZE).await?;
+                let items: Vec<DictItem> = p.content.iter().map(to_item).collect();
+                let last = page >= p.total_pages || p.content.is_empty() || page >= MAX_PAGES;
+                self.repo.store_page(&self.ns, code, state.pass, &items, page + 1, p.total_pages, LEASE).await?;
+                if last {
+                    self.repo.finish_pass(&self.ns, code).await?;
+                    return Ok::<bool, DictionaryError>(true);
+                }
+                page += 1;
+            }
+            Ok(false)
+        }
+        .await;
+        self.repo.release(&self.ns, code).await?;
+        result
+    }
+
+    /// The dictionaries' generations, as one string (part of a check's version).
+    ///
+    /// # Errors
+    /// The database.
+    pub async fn generations(&self) -> Result<String, RepoError> {
+        let mut gens = self.repo.generations(&self.ns).await?;
+        gens.sort();
+        Ok(gens.iter().map(|(d, g)| format!("{d}{g}")).collect::<Vec<_>>().join("."))
+    }
+
+    /// Looks an OKTRU code the store does not have up along its path with roots/children (at most four
+    /// calls) and stores the nodes found. `true` when the code was found.
+    ///
+    /// # Errors
+    /// The NCT call or the database access that failed.
+    pub async fn find_oktru(&self, key: &SecretString, code: &str) -> Result<bool, DictionaryError> {
+        let parts: Vec<&str> = code.trim().split('-').collect();
+        let mut found = Vec::new();
+        let mut level = self.client.dictionary_roots(key, "OKTRU").await?;
+        for n in 1..=parts.len() {
+            let prefix = parts[..n].join("-");
+            let Some(node) = level.iter().find(|i| i.code.trim() == prefix).cloned() else {
+                break;
+            };
+            found.push(to_item(&node));
+            if n == parts.len() || !node.has_child {
+                break;
+            }
+            level = self.client.dictionary_children(key, "OKTRU", node.id).await?;
+        }
+        let hit = found.last().is_some_and(|i| i.code == code.trim());
+        if !found.is_empty() {
+            self.repo.store_found(&self.ns, "OKTRU", &found).await?;
+        }
+        Ok(hit)
+    }
+}
