@@ -154,7 +154,7 @@ impl CardService {
     /// [`Self::check_and_store`] with the version already known (a batch of re-checks).
     async fn check_and_store_as(&self, tenant: TenantId, key: &SecretString, card: &CardSku, version: &str) -> Result<Vec<domain::card::CardProblem>, CardError> {
         let problems = check::check(&self.nct, key, card).await?;
-        self.checks.store(tenant, card.sku.id, card.sku.catalog_id, card.data.is_gov, &problems, version).await?;
+        self.checks.store(tenant, card.sku.id, card.sku.catalog_id, card.data.is_gov, &problems, version, card.sku.updated_at).await?;
         Ok(problems)
     }
 

@@ -2,15 +2,16 @@
 //! when the card changes, and the catalog-level aggregates read from them without a cap.
 //!
 //! A stored result is *fresh* when it was made with the current schema and dictionaries (`version`) and
-//! after the SKU's last change (`checked_at >= skus.updated_at`); otherwise the SKU counts as unchecked
-//! until the background refresher ([`crate::jobs::follow::Follower::upkeep`]) or the next edit checks it again.
+//! of the SKU as it is (`checked_at`, the `updated_at` of the card that was checked, `>= skus.updated_at`);
+//! otherwise the SKU counts as unchecked until the background refresher
+//! ([`crate::jobs::follow::Follower::upkeep`]) or the next edit checks it again.
 //!
-//! The SKUs concerned are those that need a card made by hand and have no NTIN (the same condition as
-//! [`super::card_repo`]'s `cards_needed`).
+//! The SKUs concerned are those that need a card made by hand and have no NTIN (the condition of
+//! `card_repo::need_card`, in SQL).
 
 use super::RepoError;
-use super::entity::{card_check, card_check_code};
-use chrono::Utc;
+use super::entity::card_check_code;
+use chrono::{DateTime, Utc};
 use domain::card::{CardProblem, Severity};
 use domain::tenant::TenantId;
 use sea_orm::{
@@ -67,25 +68,40 @@ impl CardCheckRepo {
         Self { db }
     }
 
-    /// Stores a SKU's check (replacing the previous one).
-    pub async fn store(&self, tenant: TenantId, sku_id: Uuid, catalog_id: Uuid, gov: bool, problems: &[CardProblem], version: &str) -> Result<(), RepoError> {
+    /// Stores a SKU's check, made of the card as it was at `card_at` (the SKU's `updated_at` when it was
+    /// read), replacing the previous one unless that was made of a newer card: a background re-check that
+    /// read the card before an edit never overwrites the edit's own check, and a result of an older card
+    /// stays stale. Concurrent stores of one SKU are serialised by the upsert's row lock.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn store(&self, tenant: TenantId, sku_id: Uuid, catalog_id: Uuid, gov: bool, problems: &[CardProblem], version: &str, card_at: DateTime<Utc>) -> Result<(), RepoError> {
+        let b = self.db.get_database_backend();
         let txn = self.db.begin().await?;
-        card_check_code::Entity::delete_many().filter(card_check_code::Column::SkuId.eq(sku_id)).exec(&txn).await?;
-        card_check::Entity::delete_by_id(sku_id).exec(&txn).await?;
         let count = |s: Severity| i32::try_from(problems.iter().filter(|p| p.severity == s).count()).unwrap_or(i32::MAX);
-        card_check::Entity::insert(card_check::ActiveModel {
-            sku_id: Set(sku_id),
-            tenant_id: Set(tenant.0),
-            catalog_id: Set(catalog_id),
-            errors: Set(count(Severity::Error)),
-            warnings: Set(count(Severity::Warning)),
-            gov: Set(gov),
-            problems: Set(serde_json::to_string(problems).unwrap_or_else(|_| "[]".to_owned())),
-            version: Set(version.to_owned()),
-            checked_at: Set(Utc::now()),
-        })
-        .exec(&txn)
-        .await?;
+        let sql = format!(
+            "INSERT INTO card_checks (sku_id, tenant_id, catalog_id, errors, warnings, gov, problems, version, checked_at) \
+             VALUES ({}) ON CONFLICT (sku_id) DO UPDATE SET errors = excluded.errors, warnings = excluded.warnings, \
+             gov = excluded.gov, problems = excluded.problems, version = excluded.version, checked_at = excluded.checked_at \
+             WHERE card_checks.checked_at <= excluded.checked_at",
+            (1..=9).map(|i| ph(b, i)).collect::<Vec<_>>().join(", ")
+        );
+        let values: Vec<sea_orm::Value> = vec![
+            sku_id.into(),
+            tenant.0.into(),
+            catalog_id.into(),
+            count(Severity::Error).into(),
+            count(Severity::Warning).into(),
+            gov.into(),
+            serde_json::to_string(problems).unwrap_or_else(|_| "[]".to_owned()).into(),
+            version.into(),
+            card_at.into(),
+        ];
+        let r = txn.execute_raw(Statement::from_sql_and_values(b, sql, values)).await?;
+        if r.rows_affected() == 0 {
+            // A check of a newer card is stored already.
+            txn.rollback().await?;
+            return Ok(());
+        }
+        card_check_code::Entity::delete_many().filter(card_check_code::Column::SkuId.eq(sku_id)).exec(&txn).await?;
         let rows: Vec<card_check_code::ActiveModel> = problems
             .iter()
             .map(|p| card_check_code::ActiveModel {
@@ -174,8 +190,9 @@ impl CardCheckRepo {
         rows.iter()
             .map(|r| {
                 Ok(PlanGroup {
-                    gov: r.try_get_by_index::<i64>(0)? != 0,
-                    warnings: r.try_get_by_index::<i64>(1)? != 0,
+                    // A CASE of integer literals is INT4 on PostgreSQL (and INTEGER on SQLite).
+                    gov: r.try_get_by_index::<i32>(0)? != 0,
+                    warnings: r.try_get_by_index::<i32>(1)? != 0,
                     count: u64::try_from(r.try_get_by_index::<i64>(2)?).unwrap_or(0),
                 })
             })

@@ -182,8 +182,13 @@ impl Follower {
         }
         match self.service.recheck_stale(&key, RECHECK_BATCH).await {
             Ok(n) => n as u64 >= RECHECK_BATCH,
-            Err(e) => {
+            // NCT not reachable now: the next upkeep retries.
+            Err(crate::cards::CardError::Nct(e)) => {
                 tracing::debug!(error = %e, "stale card checks not re-run now");
+                false
+            }
+            Err(e) => {
+                tracing::warn!(error.cause_chain = ?e, error.message = %e, "stale card checks failed");
                 false
             }
         }
