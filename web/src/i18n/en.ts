@@ -52,7 +52,7 @@ export const en: Record<keyof typeof ru, string> = {
   "signin.public": "Without signing in you can use the",
   "dashboard.deadline": "Your NCT deadline",
   "dashboard.countdown": "{d} d {h} h {m} min {s} s left",
-  "dashboard.passed": "Deadline passed",
+  "dashboard.passed": "The deadline passed {n} days ago: products without an NTIN can no longer be sold",
   "dashboard.noSegment": "The tenant has no segment",
   "dashboard.allDeadlines": "All deadlines",
   "dashboard.daysLeft": "{n} days left",

@@ -50,7 +50,7 @@ rows = [
 ("signin.public","Без входа доступна","Кірусіз қолжетімді:","Without signing in you can use the"),
 ("dashboard.deadline","Срок регистрации в НКТ","ҰКТ-да тіркеу мерзімі","Your NCT deadline"),
 ("dashboard.countdown","Осталось {d} дн. {h} ч {m} мин {s} с","{d} күн {h} сағ {m} мин {s} с қалды","{d} d {h} h {m} min {s} s left"),
-("dashboard.passed","Срок прошёл","Мерзім өтті","Deadline passed"),
+("dashboard.passed","Срок прошёл {n} дн. назад: товары без NTIN уже нельзя продавать","Мерзім {n} күн бұрын өтті: NTIN жоқ тауарларды сатуға болмайды","The deadline passed {n} days ago: products without an NTIN can no longer be sold"),
 ("dashboard.noSegment","Сегмент арендатора не указан","Жалға алушының сегменті көрсетілмеген","The tenant has no segment"),
 ("dashboard.allDeadlines","Все сроки","Барлық мерзімдер","All deadlines"),
 ("dashboard.daysLeft","осталось дней: {n}","қалған күндер: {n}","{n} days left"),

@@ -52,7 +52,7 @@ export const kk: Record<keyof typeof ru, string> = {
   "signin.public": "Кірусіз қолжетімді:",
   "dashboard.deadline": "ҰКТ-да тіркеу мерзімі",
   "dashboard.countdown": "{d} күн {h} сағ {m} мин {s} с қалды",
-  "dashboard.passed": "Мерзім өтті",
+  "dashboard.passed": "Мерзім {n} күн бұрын өтті: NTIN жоқ тауарларды сатуға болмайды",
   "dashboard.noSegment": "Жалға алушының сегменті көрсетілмеген",
   "dashboard.allDeadlines": "Барлық мерзімдер",
   "dashboard.daysLeft": "қалған күндер: {n}",

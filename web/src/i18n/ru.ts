@@ -50,7 +50,7 @@ export const ru = {
   "signin.public": "Без входа доступна",
   "dashboard.deadline": "Срок регистрации в НКТ",
   "dashboard.countdown": "Осталось {d} дн. {h} ч {m} мин {s} с",
-  "dashboard.passed": "Срок прошёл",
+  "dashboard.passed": "Срок прошёл {n} дн. назад: товары без NTIN уже нельзя продавать",
   "dashboard.noSegment": "Сегмент арендатора не указан",
   "dashboard.allDeadlines": "Все сроки",
   "dashboard.daysLeft": "осталось дней: {n}",

@@ -41,7 +41,7 @@ function Countdown({ date }: { date: string }) {
     return () => clearInterval(id);
   }, []);
   const ms = kzMidnight(date) - now;
-  if (ms <= 0) return <span className="countdown passed">{t("dashboard.passed")}</span>;
+  if (ms <= 0) return <span className="countdown passed" data-testid="countdown">{t("dashboard.passed", { n: Math.floor(-ms / 86_400_000) })}</span>;
   const d = Math.floor(ms / 86_400_000);
   const h = Math.floor((ms % 86_400_000) / 3_600_000);
   const m = Math.floor((ms % 3_600_000) / 60_000);
