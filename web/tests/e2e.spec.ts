@@ -151,7 +151,9 @@ test("a seller carries a catalog from readiness to NTINs", async ({ page }) => {
 
   // 9. Sync statuses until the card has its NTIN.
   await expect(async () => {
+    const before = (await page.locator(".job").getAttribute("data-job-id")) ?? "";
     await page.getByRole("button", { name: "Обновить статусы" }).click();
+    await expect(page.locator(".job")).not.toHaveAttribute("data-job-id", before);
     await expect(page.locator(".job").getByTestId("job-state")).toHaveText("Готово");
     await expect(page.locator('[data-status="COMPLETED"] li').filter({ hasText: "DEMO-032" }).locator(".ntin")).toHaveText(/02\d{11}/, { timeout: 2_000 });
   }).toPass({ timeout: 90_000, intervals: [1_000, 2_000] });

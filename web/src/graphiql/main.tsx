@@ -28,7 +28,16 @@ const fetcher = createGraphiQLFetcher({
     lazy: true,
   }),
 });
+const DEFAULT_QUERY = `# NTIN Desk API. Sign in to the console first, or put {"Authorization": "Bearer <token>"} in Headers.
+# The readiness check needs no token.
+{
+  readiness(barcodes: ["4870000000017", "0200121958529", "0041234567890", "12345"]) {
+    summary { total hasNtin autoLookupReady temporaryXtin manualCard }
+    items { line input class reason { code message } }
+  }
+}
+`;
 const token = getToken();
 const defaultHeaders = token ? JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2) : undefined;
 const root = document.getElementById("graphiql");
-if (root) createRoot(root).render(<GraphiQL fetcher={fetcher} defaultHeaders={defaultHeaders} />);
+if (root) createRoot(root).render(<GraphiQL fetcher={fetcher} defaultHeaders={defaultHeaders} defaultQuery={DEFAULT_QUERY} />);

@@ -17,6 +17,8 @@ export interface I18n {
   lang: Lang;
   setLang: (l: Lang) => void;
   t: (key: MsgKey, vars?: Record<string, string | number>) => string;
+  /** Whether the catalogs have `key` (for codes the server may add later). */
+  has: (key: string) => key is MsgKey;
   dateTime: (iso: string | null | undefined) => string;
   date: (iso: string | null | undefined) => string;
   num: (n: number) => string;
@@ -37,6 +39,7 @@ function make(lang: Lang, setLang: (l: Lang) => void): I18n {
       if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v));
       return s;
     },
+    has: (key): key is MsgKey => key in ru,
     dateTime: (iso) => (iso ? dt.format(new Date(iso)) : "—"),
     date: (iso) => (iso ? d.format(new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso)) : "—"),
     num: (n) => nf.format(n),

@@ -28,7 +28,7 @@ function formatOf(name: string): ImportFormatInput {
 }
 
 export function ImportPanel({ catalogId, onImported }: { catalogId: string; onImported: () => void }) {
-  const { t, num } = useI18n();
+  const { t, num, has } = useI18n();
   const canEdit = useCanEdit();
   const [file, setFile] = useState<File | null>(null);
   const [format, setFormat] = useState<ImportFormatInput>("KASPI_XML");
@@ -134,7 +134,13 @@ export function ImportPanel({ catalogId, onImported }: { catalogId: string; onIm
               </thead>
               <tbody>
                 {result.rowErrors.map((e, i) => (
-                  <tr key={i}><td>{e.row}</td><td className="mono">{e.code}</td><td>{e.message}</td></tr>
+                  <tr key={i}><td>{e.row}</td><td className="mono">{e.code}</td><td>
+                      {has(`importError.${e.code}`) ? (
+                        <>
+                          {t(`importError.${e.code}` as "importError.BAD_ROW")} <span className="muted detail">{e.message}</span>
+                        </>
+                      ) : e.message}
+                    </td></tr>
                 ))}
               </tbody>
             </table>

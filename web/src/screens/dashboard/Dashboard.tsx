@@ -89,7 +89,7 @@ export function Dashboard() {
         {mine ? (
           <div className={`deadline ${mine.status}`}>
             <p className="big">{date(mine.date)}</p>
-            <p>{mine.title}</p>
+            <p>{t(`segment.${mine.segment}`)}</p>
             <Countdown date={mine.date} />
           </div>
         ) : (
@@ -100,7 +100,7 @@ export function Dashboard() {
           <ul>
             {q.data.deadlines.map((d) => (
               <li key={d.segment}>
-                {d.title}: {date(d.date)} ({t("dashboard.daysLeft", { n: d.daysLeft })})
+                {t(`segment.${d.segment}`)}: {date(d.date)} ({t("dashboard.daysLeft", { n: d.daysLeft })})
               </li>
             ))}
           </ul>

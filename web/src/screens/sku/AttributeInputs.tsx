@@ -4,7 +4,7 @@ import type { AttributeGroupName, CardAttributeInput, CardAttributesQuery } from
 import { useQuery } from "../../api/hooks";
 import { useI18n } from "../../i18n";
 import { ErrorBanner } from "../../components/ui";
-import { CardAttributes, type CardProblem } from "./queries";
+import { CardAttributes, type CardProblem, problemText } from "./queries";
 import { DictionaryPicker } from "./DictionaryPicker";
 
 type Def = CardAttributesQuery["cardAttributes"][number];
@@ -16,7 +16,8 @@ const groupOf: Record<AttributeGroupName, Group> = { BASE: "attributes", MAIN_EX
 export const fixedCodes = new Set(["name_ru", "name_kk", "short_name_ru", "short_name_kk", "brand", "tnved", "country", "measure", "gtin", "ntin", "xtin", "oktru"]);
 
 function ValueInput({ def, id, value, disabled, onChange, invalid }: { def: PartDef; id: string; value: string; disabled: boolean; invalid: boolean; onChange: (v: string) => void }) {
-  const { t } = useI18n();
+  const i18n = useI18n();
+  const { t } = i18n;
   switch (def.dataType) {
     case "BOOLEAN":
       return (
@@ -52,7 +53,8 @@ export function AttributeInputs(props: {
   skip: Set<string>;
   onChange: (group: Group, list: CardAttributeInput[]) => void;
 }) {
-  const { t } = useI18n();
+  const i18n = useI18n();
+  const { t } = i18n;
   const q = useQuery(CardAttributes, { oktru: props.oktru || null, isGov: props.isGov });
   if (q.error) return q.error.code === "CONFLICT" ? null : <ErrorBanner error={q.error} />;
   const defs = (q.data?.cardAttributes ?? []).filter((d) => !props.skip.has(d.code));
@@ -105,7 +107,7 @@ export function AttributeInputs(props: {
                     )}
                     {ps.length ? (
                       <ul className="field-problems" id={pid}>
-                        {ps.map((p, i) => <li key={i} className={p.severity === "ERROR" ? "error" : "warn"}>{p.message}</li>)}
+                        {ps.map((p, i) => <li key={i} className={p.severity === "ERROR" ? "error" : "warn"}>{problemText(i18n, p)}</li>)}
                       </ul>
                     ) : null}
                   </div>

@@ -6,13 +6,14 @@ import { upload, GqlError } from "../../api/client";
 import { useCanEdit } from "../../api/hooks";
 import { useI18n } from "../../i18n";
 import { ErrorBanner, ProgressBar, UserErrors } from "../../components/ui";
-import { UploadCardFile, type CardProblem } from "./queries";
+import { UploadCardFile, type CardProblem, problemText } from "./queries";
 
 type Sku = Extract<NonNullable<SkuDetailQuery["node"]>, { sellerSku: string }>;
 const SIDES: CardImageType[] = ["FRONT", "BACK"];
 
 export function CardFiles({ sku, problems, onUploaded }: { sku: Sku; problems: CardProblem[]; onUploaded: () => void }) {
-  const { t } = useI18n();
+  const i18n = useI18n();
+  const { t } = i18n;
   const canEdit = useCanEdit();
   const [images, setImages] = useState(sku.card?.images ?? []);
   const [documents, setDocuments] = useState(sku.card?.documents ?? []);
@@ -47,7 +48,7 @@ export function CardFiles({ sku, problems, onUploaded }: { sku: Sku; problems: C
     <fieldset className="files">
       <legend>{t("card.files")}</legend>
       {problems.length ? (
-        <ul className="field-problems">{problems.map((p, i) => <li key={i} className={p.severity === "ERROR" ? "error" : "warn"}>{p.message}</li>)}</ul>
+        <ul className="field-problems">{problems.map((p, i) => <li key={i} className={p.severity === "ERROR" ? "error" : "warn"}>{problemText(i18n, p)}</li>)}</ul>
       ) : null}
       <div className="file-grid">
         {SIDES.map((side) => {

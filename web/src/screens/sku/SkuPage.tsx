@@ -9,7 +9,7 @@ import { Link } from "../../router";
 import { classMsg, ErrorBanner, Loading, Section, UserErrors } from "../../components/ui";
 import { CandidatePicker, type Candidate } from "../lookup/LookupPanel";
 import { cardMsg, lookupMsg } from "../catalogs/SkuTable";
-import { CardCheck, SkuDetail, UpdateCard, type CardProblem } from "./queries";
+import { CardCheck, SkuDetail, UpdateCard, type CardProblem, problemText } from "./queries";
 import { AttributeInputs, fixedCodes } from "./AttributeInputs";
 import { DictionaryPicker } from "./DictionaryPicker";
 import { CardFiles } from "./CardFiles";
@@ -45,7 +45,8 @@ function draftOf(c: Card | null | undefined, sku: Sku): Draft {
 }
 
 export function SkuPage({ id }: { id: string }) {
-  const { t, dateTime } = useI18n();
+  const i18n = useI18n();
+  const { t, dateTime } = i18n;
   const q = useQuery(SkuDetail, { id });
   const sku = q.data?.node && "sellerSku" in q.data.node ? (q.data.node as Sku) : null;
   if (q.error) return <ErrorBanner error={q.error} />;
@@ -77,7 +78,8 @@ export function SkuPage({ id }: { id: string }) {
 }
 
 function CardEditor({ sku, onSaved }: { sku: Sku; onSaved: () => void }) {
-  const { t } = useI18n();
+  const i18n = useI18n();
+  const { t } = i18n;
   const canEdit = useCanEdit();
   const [draft, setDraft] = useState<Draft>(() => draftOf(sku.card, sku));
   const [problems, setProblems] = useState<CardProblem[] | null>(null);
@@ -139,7 +141,7 @@ function CardEditor({ sku, onSaved }: { sku: Sku; onSaved: () => void }) {
     list.length ? (
       <ul className="field-problems" id={id}>
         {list.map((p, i) => (
-          <li key={i} className={p.severity === "ERROR" ? "error" : "warn"} data-code={p.code}>{p.message}</li>
+          <li key={i} className={p.severity === "ERROR" ? "error" : "warn"} data-code={p.code}>{problemText(i18n, p)}</li>
         ))}
       </ul>
     ) : null;
@@ -205,7 +207,7 @@ function CardEditor({ sku, onSaved }: { sku: Sku; onSaved: () => void }) {
         {text("barcode", t("skus.barcode"))}
         {text("xtin", "XTIN")}
         <div className="field">
-          <label>
+          <label className="check">
             <input type="checkbox" checked={draft.isGov} disabled={!canEdit} onChange={(e) => change({ isGov: e.target.checked })} /> {t("card.isGov")}
           </label>
         </div>

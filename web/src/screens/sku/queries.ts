@@ -92,3 +92,9 @@ export const DecideDuplicate = graphql(`
 
 /** One problem of the pre-moderation check, as the editor shows it. */
 export type CardProblem = import("../../gql/graphql").UpdateCardMutation["updateCard"]["problems"][number];
+
+/** A problem in the person's language when the catalogs know its code, else NCT Desk's own text. */
+export function problemText(i18n: { t: (k: never) => string; has: (k: string) => boolean }, p: CardProblem): string {
+  const key = `problem.${p.code}`;
+  return i18n.has(key) ? i18n.t(key as never) : p.message;
+}
