@@ -3,7 +3,7 @@
 //   2. SKU table page switch at 100,000 SKUs, click to rendered rows;
 //   3. a jobProgress event to the progress bar, WebSocket frame arrival to the DOM update.
 import { test } from "@playwright/test";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { Server } from "../tests/server";
@@ -17,6 +17,12 @@ test.afterAll(async () => {
   await server.stop();
 });
 
+const out: string[] = [];
+const report = (line: string) => {
+  console.log(line);
+  out.push(line);
+  writeFileSync(join(import.meta.dirname, "../bench-results-figures.txt"), out.join("\n") + "\n");
+};
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
@@ -44,9 +50,9 @@ test("figures", async ({ page }) => {
   await page.goto(`${url}/#token=${token}`);
   await page.getByTestId("role").waitFor();
   await page.waitForLoadState("networkidle");
-  console.log(`FIGURE first-load JS: ${scripts.length} files, ${(gz / 1024).toFixed(1)} KB gzipped; ${(wire / 1024).toFixed(1)} KB on the wire (brotli)`);
+  report(`FIGURE first-load JS: ${scripts.length} files, ${(gz / 1024).toFixed(1)} KB gzipped; ${(wire / 1024).toFixed(1)} KB on the wire (brotli)`);
   const all = readdirSync(join(dist, "assets")).filter((f) => f.endsWith(".js") && scripts.every((s) => !s.endsWith(f)));
-  console.log(`      (GraphiQL and its editor, loaded only at /graphql: ${all.length} more files)`);
+  report(`      (GraphiQL and its editor, loaded only at /graphql: ${all.length} more files)`);
 
   // 2. A 100,000-SKU catalog, imported as CSV, then page switches in the SKU table.
   const cat = (await server.gql(token, 'mutation { createCatalog(input: { name: "Бенч 100k" }) { catalog { id } } }')).createCatalog.catalog.id;
@@ -60,7 +66,7 @@ test("figures", async ({ page }) => {
   form.append("map", JSON.stringify({ "0": ["variables.f"] }));
   form.append("0", new Blob([rows.join("\n")]), "bench.csv");
   const imp = await (await fetch(`${url}/graphql`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form })).json();
-  console.log(`      imported ${JSON.stringify(imp.data.importCatalog)} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  report(`      imported ${JSON.stringify(imp.data.importCatalog)} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   const switchTimes = async (label: string) => {
     const times: number[] = [];
@@ -87,7 +93,7 @@ test("figures", async ({ page }) => {
       times.push(ms);
       await page.waitForFunction(() => !(document.querySelector(".pager button:last-child") as HTMLButtonElement).disabled);
     }
-    console.log(`FIGURE SKU table page switch at ${N} SKUs (${label}): ${stats(times)}`);
+    report(`FIGURE SKU table page switch at ${N} SKUs (${label}): ${stats(times)}`);
   };
   await page.goto(`${url}/catalogs/${cat}/skus`);
   await page.getByTestId("sku-table").locator("tbody tr").first().waitFor();
@@ -110,7 +116,13 @@ test("figures", async ({ page }) => {
       }
     } as typeof WebSocket;
   });
-  await page.goto(`${url}/catalogs/${cat}/lookup`);
+  // A 3,000-GTIN catalog: enough events for a distribution, short enough to run anywhere.
+  const lookupCat = (await server.gql(token, 'mutation { createCatalog(input: { name: "Бенч lookup" }) { catalog { id } } }')).createCatalog.catalog.id;
+  await server.gql(token, "mutation($c:ID!,$x:String){ importCatalog(input:{catalogId:$c, format:CSV, content:$x}){ created } }", {
+    c: lookupCat,
+    x: rows.slice(0, 3001).join("\n"),
+  });
+  await page.goto(`${url}/catalogs/${lookupCat}/lookup`);
   await page.evaluate(() => {
     const w = window as unknown as { __paints: { t: number; v: string }[] };
     w.__paints = [];
@@ -127,5 +139,5 @@ test("figures", async ({ page }) => {
   });
   // Each change of the bar, from the last frame that arrived before it.
   const lags = paints.map((p) => p.t - Math.max(...frames.filter((f) => f <= p.t))).filter((x) => Number.isFinite(x));
-  console.log(`FIGURE jobProgress frame to progress bar: ${stats(lags)} over ${paints.length} bar updates`);
+  report(`FIGURE jobProgress frame to progress bar: ${stats(lags)} over ${paints.length} bar updates`);
 });

@@ -2,4 +2,4 @@
 import { defineConfig } from "@playwright/test";
 import base from "../playwright.config";
 
-export default defineConfig({ ...base, testDir: ".", timeout: 900_000, reporter: [["line"]] });
+export default defineConfig({ ...base, testDir: ".", outputDir: "../bench-results", timeout: 900_000, reporter: [["line"]] });

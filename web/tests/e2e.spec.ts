@@ -119,11 +119,11 @@ test("a seller carries a catalog from readiness to NTINs", async ({ page }) => {
   await amb.getByRole("button", { name: "Это мой товар" }).first().click();
   await expect(page.getByTestId("ambiguous-sku")).toHaveCount(ambBefore - 1);
 
-  // 7. A card without a barcode, fixed field by field until the check finds nothing.
+  // 7. A puzzle with a broken barcode, fixed field by field until the check finds nothing.
   await page.goto(`${url}${catalogPath}/skus`);
-  await page.getByRole("searchbox").fill("demo-032");
+  await page.getByRole("searchbox").fill("пазл");
   await expect(page.getByTestId("sku-table").locator("tbody tr")).toHaveCount(1);
-  await page.getByRole("link", { name: "DEMO-032" }).click();
+  await page.getByRole("link", { name: "DEMO-021" }).click();
   await expect(page.getByTestId("check-summary")).toContainText("Ошибок");
   await expect(page.locator('[data-code="MISSING_NAME_KK"]')).toBeVisible();
   await shot(page, "08-card-problems");
@@ -132,12 +132,15 @@ test("a seller carries a catalog from readiness to NTINs", async ({ page }) => {
     await page.getByRole("combobox", { name: label }).fill(text);
     await page.getByRole("option", { name: option }).first().click();
   };
-  await page.getByLabel("Полное название (каз.)").fill("Сұлы печеньесі, 400 г");
-  await pick("Категория ОКТРУ", "печенье сладкое", /100006410/);
-  await pick("Код ТН ВЭД", "190531", /1905311000/);
+  await expect(page.locator('[data-code="INVALID_BARCODE"]')).toBeVisible();
+  await page.getByLabel("Полное название (каз.)").fill("«Қазақстан картасы» пазлы, 500 элемент");
+  await pick("Категория ОКТРУ", "КОНСТРУКТОРЫ", /100051234/);
+  await pick("Код ТН ВЭД", "9503", /9503007000/);
   await pick("Страна происхождения", "қазақстан", /KZ/);
   await pick("Единица измерения", "штука", /796/);
   await page.getByLabel("Количество в единице").fill("1");
+  // The printed code is no GTIN: the card goes without one.
+  await page.getByLabel("Штрихкод", { exact: true }).fill("");
   await expect(page.getByTestId("check-summary")).toHaveText("Замечаний нет: карточку можно отправлять");
   await expect(page.getByTestId("save-state")).toHaveText("Сохранено");
   await shot(page, "09-card-clean");
@@ -146,7 +149,7 @@ test("a seller carries a catalog from readiness to NTINs", async ({ page }) => {
   await page.goto(`${url}${catalogPath}/moderation`);
   await page.getByRole("button", { name: "Отправить карточки" }).click();
   await expect(page.locator(".job").getByTestId("job-state")).toHaveText("Готово", { timeout: 60_000 });
-  await expect(page.locator('[data-status="SUBMITTED"] li').filter({ hasText: "DEMO-032" })).toBeVisible();
+  await expect(page.locator('[data-status="SUBMITTED"] li').filter({ hasText: "DEMO-021" })).toBeVisible();
   await shot(page, "10-moderation-submitted");
 
   // 9. Sync statuses until the card has its NTIN.
@@ -155,9 +158,9 @@ test("a seller carries a catalog from readiness to NTINs", async ({ page }) => {
     await page.getByRole("button", { name: "Обновить статусы" }).click();
     await expect(page.locator(".job")).not.toHaveAttribute("data-job-id", before);
     await expect(page.locator(".job").getByTestId("job-state")).toHaveText("Готово");
-    await expect(page.locator('[data-status="COMPLETED"] li').filter({ hasText: "DEMO-032" }).locator(".ntin")).toHaveText(/02\d{11}/, { timeout: 2_000 });
+    await expect(page.locator('[data-status="COMPLETED"] li').filter({ hasText: "DEMO-021" }).locator(".ntin")).toHaveText(/02\d{11}/, { timeout: 2_000 });
   }).toPass({ timeout: 90_000, intervals: [1_000, 2_000] });
-  const cardNtin = (await page.locator('[data-status="COMPLETED"] li').filter({ hasText: "DEMO-032" }).locator(".ntin").textContent())?.trim() ?? "";
+  const cardNtin = (await page.locator('[data-status="COMPLETED"] li').filter({ hasText: "DEMO-021" }).locator(".ntin").textContent())?.trim() ?? "";
   await shot(page, "11-moderation-completed");
   await expectAccessible(page, "moderation");
 
@@ -166,7 +169,7 @@ test("a seller carries a catalog from readiness to NTINs", async ({ page }) => {
   const exported = readFileSync((await download.path()) ?? "", "utf8");
   expect(exported).toContain(firstNtin);
   expect(exported).toContain(cardNtin);
-  expect(exported).toContain("DEMO-032");
+  expect(exported).toContain("DEMO-021");
 
   expect(foreign).toEqual([]);
 });

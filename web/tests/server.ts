@@ -10,7 +10,7 @@ const root = resolve(import.meta.dirname, "../..");
 export const BIN =
   process.env.NTIN_DESK_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(process.env.HOME ?? "/root", ".cache/ntin-desk-target"), "debug/ntin-desk");
 export const DEMO_DIR = join(root, "api/demo");
-export const SCREENSHOTS = join(root, "web/test-results/screens");
+export const SCREENSHOTS = join(root, "web/screenshots");
 
 async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {

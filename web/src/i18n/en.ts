@@ -186,6 +186,7 @@ export const en: Record<keyof typeof ru, string> = {
   "card.save.saved": "Saved",
   "card.needKey": "The card check reads NCT's dictionaries: set the NCT key first.",
   "card.problems": "Errors NCT would return the card for: {n}",
+  "card.warnings": "No errors, but warnings: {n}",
   "card.noProblems": "No problems: the card can be submitted",
   "card.nameRu": "Full name (Russian)",
   "card.nameKk": "Full name (Kazakh)",

@@ -184,6 +184,7 @@ rows = [
 ("card.save.saved","Сохранено","Сақталды","Saved"),
 ("card.needKey","Проверка карточки читает справочники НКТ: сначала укажите ключ НКТ.","Карточканы тексеру ҰКТ анықтамалықтарын оқиды: алдымен ҰКТ кілтін енгізіңіз.","The card check reads NCT's dictionaries: set the NCT key first."),
 ("card.problems","Ошибок, из-за которых НКТ вернёт карточку: {n}","ҰКТ карточканы қайтаратын қателер: {n}","Errors NCT would return the card for: {n}"),
+("card.warnings","Ошибок нет, но есть предупреждения: {n}","Қате жоқ, бірақ ескертулер бар: {n}","No errors, but warnings: {n}"),
 ("card.noProblems","Замечаний нет: карточку можно отправлять","Ескертулер жоқ: карточканы жіберуге болады","No problems: the card can be submitted"),
 ("card.nameRu","Полное название (рус.)","Толық атауы (орыс.)","Full name (Russian)"),
 ("card.nameKk","Полное название (каз.)","Толық атауы (қаз.)","Full name (Kazakh)"),

@@ -186,6 +186,7 @@ export const kk: Record<keyof typeof ru, string> = {
   "card.save.saved": "Сақталды",
   "card.needKey": "Карточканы тексеру ҰКТ анықтамалықтарын оқиды: алдымен ҰКТ кілтін енгізіңіз.",
   "card.problems": "ҰКТ карточканы қайтаратын қателер: {n}",
+  "card.warnings": "Қате жоқ, бірақ ескертулер бар: {n}",
   "card.noProblems": "Ескертулер жоқ: карточканы жіберуге болады",
   "card.nameRu": "Толық атауы (орыс.)",
   "card.nameKk": "Толық атауы (қаз.)",

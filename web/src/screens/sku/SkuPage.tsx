@@ -49,6 +49,8 @@ export function SkuPage({ id }: { id: string }) {
   const { t, dateTime } = i18n;
   const q = useQuery(SkuDetail, { id });
   const sku = q.data?.node && "sellerSku" in q.data.node ? (q.data.node as Sku) : null;
+  const { reload: reloadQuery } = q;
+  const reload = useCallback(() => void reloadQuery(), [reloadQuery]);
   if (q.error) return <ErrorBanner error={q.error} />;
   if (!q.data) return <Loading />;
   if (!sku) return <ErrorBanner error={t("common.notFound")} />;
@@ -72,7 +74,7 @@ export function SkuPage({ id }: { id: string }) {
         </Section>
       ) : null}
       {sku.moderation ? <ModerationBox sku={sku} onChanged={() => void q.reload()} /> : null}
-      {!sku.ntin || sku.card ? <CardEditor key={sku.id} sku={sku} onSaved={() => void q.reload()} /> : null}
+      {!sku.ntin || sku.card ? <CardEditor key={sku.id} sku={sku} onSaved={reload} /> : null}
     </div>
   );
 }
@@ -111,11 +113,13 @@ function CardEditor({ sku, onSaved }: { sku: Sku; onSaved: () => void }) {
       }
       setError(undefined);
       setSaving("saved");
+      // The page header shows the card state the save produced.
+      onSaved();
     } catch (e) {
       setError(e as GqlError);
       setSaving("idle");
     }
-  }, [sku.id]);
+  }, [sku.id, onSaved]);
   useEffect(() => () => {
     clearTimeout(timer.current);
     void flush();
@@ -172,6 +176,7 @@ function CardEditor({ sku, onSaved }: { sku: Sku; onSaved: () => void }) {
     );
   };
   const errorCount = (problems ?? []).filter((p) => p.severity === "ERROR").length;
+  const warningCount = (problems ?? []).length - errorCount;
   return (
     <Section
       title={t("card.title")}
@@ -186,8 +191,8 @@ function CardEditor({ sku, onSaved }: { sku: Sku; onSaved: () => void }) {
     >
       {checkError ? <p className="banner warn">{checkError.code === "CONFLICT" ? t("card.needKey") : checkError.message}</p> : null}
       {problems ? (
-        <p className={errorCount ? "banner warn" : "banner ok"} data-testid="check-summary">
-          {errorCount ? t("card.problems", { n: errorCount }) : t("card.noProblems")}
+        <p className={errorCount || warningCount ? "banner warn" : "banner ok"} data-testid="check-summary">
+          {errorCount ? t("card.problems", { n: errorCount }) : warningCount ? t("card.warnings", { n: warningCount }) : t("card.noProblems")}
         </p>
       ) : null}
       {problemList(other, "p-other")}
