@@ -171,6 +171,51 @@ test("the main pages have no serious accessibility violations", async ({ page })
   expect(foreign).toEqual([]);
 });
 
+test("a photo uploads with a preview; a returned card shows its remarks, is fixed and resubmitted", async ({ page }) => {
+  const { url, token, catalogId, simUrl } = server.demo;
+  const foreign = watchOrigins(page, url);
+  await server.gql(token, 'mutation { setNctApiKey(input: { key: "nct-sim-demo-key" }) { nctKey { status } } }');
+  // The next card that passes every rule comes back from the moderator with this remark.
+  await fetch(`${simUrl}/__sim/moderator-remark`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ attributeCode: "short_name_ru", comment: "Краткое наименование не соответствует товару на фото." }),
+  });
+  await signIn(page, url, token);
+  await page.goto(`${url}/catalogs/${catalogId}/skus`);
+  await page.getByRole("searchbox").fill("DEMO-034");
+  await page.getByRole("link", { name: "DEMO-034" }).click();
+  await expect(page.getByTestId("check-summary")).toHaveText("Замечаний нет: карточку можно отправлять");
+  // A 1×1 PNG as the front photo: uploaded to NCT storage, previewed from the local file.
+  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
+  await page.getByTestId("upload-FRONT").setInputFiles({ name: "front.png", mimeType: "image/png", buffer: png });
+  await expect(page.locator('[data-side="FRONT"] img')).toBeVisible();
+  await expect(page.locator('[data-side="FRONT"] figcaption .mono')).not.toBeEmpty();
+
+  await page.goto(`${url}/catalogs/${catalogId}/moderation`);
+  await page.getByRole("button", { name: "Отправить карточки" }).click();
+  await expect(page.locator(".job").getByTestId("job-state")).toHaveText("Готово", { timeout: 60_000 });
+  await expect(async () => {
+    const before = (await page.locator(".job").getAttribute("data-job-id")) ?? "";
+    await page.getByRole("button", { name: "Обновить статусы" }).click();
+    await expect(page.locator(".job")).not.toHaveAttribute("data-job-id", before);
+    await expect(page.locator(".job").getByTestId("job-state")).toHaveText("Готово");
+    await expect(page.locator('[data-status="NEEDS_REVISION"] li').filter({ hasText: "DEMO-034" })).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 90_000, intervals: [1_000, 2_000] });
+
+  await page.locator('[data-status="NEEDS_REVISION"] li').filter({ hasText: "DEMO-034" }).getByRole("link").click();
+  await expect(page.getByTestId("revision-details")).toContainText("Краткое наименование не соответствует товару на фото.");
+  await expect(page.getByTestId("moderation-status")).toHaveText("возвращена на доработку");
+  await expect(page.locator(".remark")).toContainText("Модератор: Краткое наименование");
+  await shot(page, "18-revision");
+  await page.getByLabel("Краткое название (рус.)").fill("Печенье овсяное");
+  await expect(page.getByTestId("save-state")).toHaveText("Сохранено");
+  await page.getByRole("button", { name: "Отправить повторно" }).click();
+  await expect(page.getByTestId("moderation-status")).toHaveAttribute("data-status", /onModeration|accepted/);
+  // (Withdrawing races the simulator's moderator clock here; `cancelRequest` is covered in tests/api/cards.rs.)
+  expect(foreign).toEqual([]);
+});
+
 test("the served console is precompressed, cached by hash and under a strict CSP", async ({ request }) => {
   const { url } = server.demo;
   const index = await request.get(`${url}/catalogs/anything`, { headers: { "accept-encoding": "br" } });

@@ -24,6 +24,8 @@ async function freePort(): Promise<number> {
 
 export interface Demo {
   url: string;
+  /** The in-process NCT simulator (its `/__sim` control routes). */
+  simUrl: string;
   token: string;
   tenantId: string;
   catalogId: string;
@@ -64,9 +66,10 @@ export class Server {
         this.log += b.toString();
         const console = /Web console, signed in as the demo owner: (\S+)#token=(\S+)/.exec(out);
         const tenant = /Demo tenant (\S+) with catalog (\S+)/.exec(out);
+        const sim = /NCT: in-process simulator at (\S+)/.exec(out);
         if (console && tenant) {
           clearTimeout(timer);
-          ok({ url: console[1].replace(/\/$/, ""), token: console[2], tenantId: tenant[1], catalogId: tenant[2] });
+          ok({ url: console[1].replace(/\/$/, ""), simUrl: sim?.[1] ?? "", token: console[2], tenantId: tenant[1], catalogId: tenant[2] });
         }
       };
       child.stdout?.on("data", onData);

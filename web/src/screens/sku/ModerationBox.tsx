@@ -12,12 +12,14 @@ type Sku = Extract<NonNullable<SkuDetailQuery["node"]>, { sellerSku: string }>;
 type UErr = { field: string[]; message: string }[];
 
 export function ModerationBox({ sku, onChanged }: { sku: Sku; onChanged: () => void }) {
-  const { t, dateTime } = useI18n();
+  const { t, dateTime, has } = useI18n();
   const canEdit = useCanEdit();
   const m = sku.moderation;
   const [error, setError] = useState<GqlError>();
   const [userErrors, setUserErrors] = useState<UErr>();
   if (!m) return null;
+  const nctStatus = (code: string) => (has(`nct.${code}`) ? t(`nct.${code}` as "nct.new") : code);
+  const fieldLabel = (code: string) => (has(`field.${code}`) ? t(`field.${code}` as "field.name_ru") : code);
   const act = async (f: () => Promise<{ userErrors: UErr }>) => {
     setError(undefined);
     setUserErrors(undefined);
@@ -30,11 +32,12 @@ export function ModerationBox({ sku, onChanged }: { sku: Sku; onChanged: () => v
     }
   };
   const canResubmit = ["new", "underRevision"].includes(m.status) || m.gzStatus === "underRevisionGz";
-  const onModeration = m.status === "onModeration" || m.status === "accepted";
+  // NCT withdraws only a request still waiting for its moderator.
+  const onModeration = m.status === "onModeration";
   return (
     <Section title={t("moderation.request")}>
       <dl className="facts">
-        <div><dt>{t("moderation.status")}</dt><dd data-testid="moderation-status">{m.status}{m.gzStatus ? ` / ${m.gzStatus}` : ""}</dd></div>
+        <div><dt>{t("moderation.status")}</dt><dd data-testid="moderation-status" data-status={m.status}>{nctStatus(m.status)}{m.gzStatus ? ` / ${nctStatus(m.gzStatus)}` : ""}</dd></div>
         <div><dt>{t("moderation.requestId")}</dt><dd className="mono">{m.requestId ?? "—"}</dd></div>
         {m.ntin ? <div><dt>NTIN</dt><dd className="mono">{m.ntin}</dd></div> : null}
         <div><dt>{t("moderation.updated")}</dt><dd>{dateTime(m.updatedAt)}</dd></div>
@@ -48,7 +51,7 @@ export function ModerationBox({ sku, onChanged }: { sku: Sku; onChanged: () => v
           <thead><tr><th>{t("moderation.field")}</th><th>{t("moderation.value")}</th><th>{t("moderation.comment")}</th></tr></thead>
           <tbody>
             {m.revisionDetails.map((d, i) => (
-              <tr key={i}><td className="mono">{d.attributeCode}</td><td>{d.value}</td><td>{d.comment}</td></tr>
+              <tr key={i}><td>{fieldLabel(d.attributeCode)}</td><td>{d.value}</td><td>{d.comment}</td></tr>
             ))}
           </tbody>
         </table>

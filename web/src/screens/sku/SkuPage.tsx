@@ -140,6 +140,15 @@ function CardEditor({ sku, onSaved }: { sku: Sku; onSaved: () => void }) {
   };
 
   const at = (f: TextField) => (problems ?? []).filter((p) => PROBLEM_FIELD[p.field] === f);
+  // The moderator's remarks stay at their fields until the card is sent again.
+  const remarks = (f: TextField) =>
+    sku.card?.status === "NEEDS_REVISION" ? (sku.moderation?.revisionDetails ?? []).filter((d) => PROBLEM_FIELD[d.attributeCode] === f) : [];
+  const remarkList = (f: TextField) =>
+    remarks(f).length ? (
+      <ul className="field-problems">
+        {remarks(f).map((d, i) => <li key={i} className="remark">{t("card.remark", { comment: d.comment })}</li>)}
+      </ul>
+    ) : null;
   const other = (problems ?? []).filter((p) => !PROBLEM_FIELD[p.field]);
   const problemList = (list: CardProblem[], id: string) =>
     list.length ? (
@@ -161,6 +170,7 @@ function CardEditor({ sku, onSaved }: { sku: Sku; onSaved: () => void }) {
           <input id={`f-${f}`} lang={opts.lang} value={draft[f]} disabled={!canEdit} aria-invalid={ps.length ? true : undefined} aria-describedby={ps.length ? pid : undefined} onChange={(e) => change({ [f]: e.target.value } as Partial<Draft>)} />
         )}
         {problemList(ps, pid)}
+        {remarkList(f)}
       </div>
     );
   };
