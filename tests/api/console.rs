@@ -3,7 +3,7 @@
 //! that fills it for old rows), the card-state filter, and the console's serving rules.
 
 use crate::helpers::{TestApp, spawn_app};
-use api::nct_sim::DEMO_KEY;
+use nct_sim::DEMO_KEY;
 use sea_orm::Database;
 use serde_json::{Value, json};
 

@@ -3,10 +3,10 @@
 //! input each needs. Both read the per-NCT cache of `infra::card_schema` with the tenant's key.
 
 use super::{state, tenant};
-use crate::auth::Permission;
 use crate::error::ApiError;
 use async_graphql::{Context, Enum, Object, SimpleObject};
 use domain::card::{AttributeDef, AttributeGroup, DataType};
+use domain::tenant::Permission;
 use infra::card_schema::{CardSchemaCache, DictionaryEntry as InfraEntry};
 use secrecy::SecretString;
 
@@ -158,10 +158,6 @@ async fn key(ctx: &Context<'_>) -> Result<SecretString, ApiError> {
     })
 }
 
-fn nct_failed(e: infra::nct::NctError) -> ApiError {
-    ApiError::Internal(anyhow::anyhow!("NCT dictionary read failed: {} ({e})", e.code()))
-}
-
 #[Object]
 impl DictionaryQuery {
     /// Entries of an NCT dictionary whose code or Russian or Kazakh name contains every word of `search`,
@@ -181,7 +177,7 @@ impl DictionaryQuery {
         }
         let key = key(ctx).await?;
         let st = state(ctx)?;
-        let dicts = CardSchemaCache::for_client(&st.nct).dictionaries(&key).await.map_err(nct_failed)?;
+        let dicts = CardSchemaCache::for_client(&st.nct).dictionaries(&key).await?;
         let limit = usize::try_from(first).unwrap_or(0);
         Ok(dicts.search(dictionary.code(), &search, limit).into_iter().map(Into::into).collect())
     }
@@ -198,8 +194,7 @@ impl DictionaryQuery {
         let st = state(ctx)?;
         let schema = CardSchemaCache::for_client(&st.nct)
             .schema(&key, oktru.as_deref(), is_gov)
-            .await
-            .map_err(nct_failed)?;
+            .await?;
         Ok(schema.base.iter().chain(&schema.gov_main).chain(&schema.gov_additional).map(Into::into).collect())
     }
 }
