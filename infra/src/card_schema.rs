@@ -271,7 +271,7 @@ fn to_def(d: &PortalAttributeObjectDto, group: AttributeGroup) -> AttributeDef {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::nct::dto::DictionaryItemProperties;
+    use nct::dto::DictionaryItemProperties;
 
     fn item(code: &str, ru: &str, kk: &str, has_child: bool) -> DictionaryItemDto {
         DictionaryItemDto {
