@@ -1,6 +1,6 @@
 // The SKU table: server-side cursor pages (50 rows) with filters by readiness class, lookup state, card
 // state and text search. Nothing is loaded beyond the page on screen, so it stays quick at 100,000 SKUs.
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { graphql } from "../../gql";
 import type { ReadinessClass } from "../../gql/graphql";
 import { useQuery } from "../../api/hooks";
@@ -9,11 +9,11 @@ import { Link } from "../../router";
 import { CLASS_KEYS, classMsg, ErrorBanner, useDebounced } from "../../components/ui";
 
 const SkuPage = graphql(`
-  query SkuPage($id: ID!, $first: Int!, $after: String, $filter: SkuFilterInput) {
+  query SkuPage($id: ID!, $first: Int!, $after: String, $filter: SkuFilterInput, $count: Boolean!) {
     catalog(id: $id) {
       id
       skus(first: $first, after: $after, filter: $filter) {
-        totalCount
+        totalCount @include(if: $count)
         pageInfo { hasNextPage endCursor }
         nodes { id sellerSku nameRu barcode readinessClass lookupState ntin card { status } }
       }
@@ -51,10 +51,17 @@ export function SkuTable({ catalogId, initial = {} }: { catalogId: string; initi
   const cursors = paging.fkey === fkey ? paging.cursors : [null];
   const setCursors = (f: (c: (string | null)[]) => (string | null)[]) => setPaging({ fkey, cursors: f(cursors) });
   const after = cursors[cursors.length - 1];
-  const q = useQuery(SkuPage, { id: catalogId, first: PAGE, after, filter: effective });
+  // The total is counted once per filter (on its first page), not on every page switch.
+  const q = useQuery(SkuPage, { id: catalogId, first: PAGE, after, filter: effective, count: after === null });
   const conn = q.data?.catalog?.skus;
+  const [totals, setTotals] = useState<{ fkey: string; total: number } | null>(null);
+  const fresh = conn?.totalCount;
+  useEffect(() => {
+    if (fresh != null) setTotals({ fkey, total: fresh });
+  }, [fresh, fkey]);
+  const total = totals?.fkey === fkey ? totals.total : (fresh ?? 0);
   const page = cursors.length;
-  const pages = conn ? Math.max(1, Math.ceil(conn.totalCount / PAGE)) : 1;
+  const pages = Math.max(1, Math.ceil(total / PAGE));
   const set = (k: keyof SkuFilterState) => (v: string) => setFilter((f) => ({ ...f, [k]: v || undefined }));
   return (
     <div>
@@ -118,7 +125,7 @@ export function SkuTable({ catalogId, initial = {} }: { catalogId: string; initi
           {t("skus.prev")}
         </button>
         <span data-testid="page-info">
-          {t("skus.pageOf", { page: num(page), pages: num(pages), total: num(conn?.totalCount ?? 0) })}
+          {t("skus.pageOf", { page: num(page), pages: num(pages), total: num(total) })}
         </span>
         <button
           type="button"
