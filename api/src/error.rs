@@ -198,6 +198,30 @@ pub fn nct_user_error(e: NctError, field: &str) -> Result<UserError, ApiError> {
     })
 }
 
+/// The outcome of checking a new NCT key: NCT's refusal of the key, or an `NCT_BASE_URL` that does not lead
+/// to NCT's API, is a user error on `key` (the key is not stored); anything else (NCT down or slow) is
+/// logged and the key is kept unverified (`None`).
+pub fn key_verification_error(e: NctError) -> Option<UserError> {
+    match e {
+        NctError::InvalidKey => {
+            Some(UserError::new(&["key"], UserErrorCode::Invalid, "NCT refused this key (401); it was not stored"))
+        }
+        NctError::WrongBaseUrl(why) => {
+            // Not the key's fault and nothing the caller can fix: say so, store nothing.
+            tracing::error!(reason = %why, "NCT_BASE_URL does not lead to NCT's portal API");
+            Some(UserError::new(
+                &["key"],
+                UserErrorCode::InvalidState,
+                format!("the key could not be checked and was not stored: this server's NCT_BASE_URL does not lead to NCT's API ({why}); the server's operator must fix NCT_BASE_URL"),
+            ))
+        }
+        other => {
+            tracing::warn!(error.code = other.code(), "could not verify the NCT key; stored unverified");
+            None
+        }
+    }
+}
+
 /// A card use-case's refusal as a user error; `field` is the input field an NCT refusal is put on.
 pub fn card_user_error(e: CardError, field: &str) -> Result<UserError, ApiError> {
     Ok(match e {

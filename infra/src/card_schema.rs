@@ -13,7 +13,8 @@
 //! [`CardSchemaCache::version`] names what a check ran against (the dictionaries' generations and the base
 //! schema): a stored check of another version is stale.
 
-use crate::dictionaries::{CachedDictionaries, DictionaryError, DictionaryStore};
+use crate::dictionaries::{DictionaryError, DictionaryStore};
+pub use crate::dictionaries::{CachedDictionaries, DictionaryEntry};
 use nct::dto::PortalAttributeObjectDto;
 use nct::{NctClient, NctError};
 use domain::card::{AttributeDef, AttributeGroup, CardSchema, DataType};

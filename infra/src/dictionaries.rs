@@ -37,13 +37,29 @@ const LEASE: Duration = Duration::from_secs(120);
 /// Safety stop: more pages than this in one pass is a misbehaving server.
 const MAX_PAGES: i32 = 5000;
 
-/// The dictionaries as the check reads them: codes in memory.
+/// The dictionaries as the check and the console's pickers read them: codes in memory.
 #[derive(Clone, Debug, Default)]
 pub struct CachedDictionaries {
     oktru: HashMap<String, OktruNode>,
     tnved: HashSet<String>,
     /// Other dictionaries by upper-case code.
     flat: HashMap<String, HashSet<String>>,
+    /// Every entry by upper-case dictionary code, in NCT's id order, for the console's pickers. Each entry
+    /// keeps its code and names lower-cased (Rust's Unicode `to_lowercase`), so "чай" finds "Чай".
+    entries: HashMap<String, Vec<(DictionaryEntry, String)>>,
+}
+
+/// One dictionary entry, as a picker shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DictionaryEntry {
+    /// The code (`1020-0011-0003-100006374`, `1806321000`, `KZ`, `796`).
+    pub code: String,
+    /// Russian name.
+    pub name_ru: String,
+    /// Kazakh name.
+    pub name_kk: String,
+    /// No children: for OKTRU, only leaves take cards.
+    pub is_leaf: bool,
 }
 
 impl Dictionaries for CachedDictionaries {
@@ -66,10 +82,36 @@ impl Dictionaries for CachedDictionaries {
 }
 
 impl CachedDictionaries {
+    /// Entries of `dictionary` whose code or Russian or Kazakh name contains every word of `query`, whatever
+    /// the case; codes that start with the query come first. An empty query lists the first `limit` entries.
+    #[must_use]
+    pub fn search(&self, dictionary: &str, query: &str, limit: usize) -> Vec<DictionaryEntry> {
+        let Some(entries) = self.entries.get(&dictionary.trim().to_ascii_uppercase()) else {
+            return Vec::new();
+        };
+        let query = query.trim().to_lowercase();
+        let words: Vec<&str> = query.split_whitespace().collect();
+        let hits = entries.iter().filter(|(_, hay)| words.iter().all(|w| hay.contains(w)));
+        let (mut prefix, mut rest): (Vec<_>, Vec<_>) = hits.partition(|(e, _)| !query.is_empty() && e.code.to_lowercase().starts_with(&query));
+        prefix.truncate(limit);
+        rest.truncate(limit - prefix.len());
+        prefix.into_iter().chain(rest).map(|(e, _)| e.clone()).collect()
+    }
+
     /// Builds the in-memory form from stored items (OKTRU nodes get their ancestors' names).
     fn build(items: HashMap<String, Vec<DictItem>>) -> Self {
         let mut out = Self::default();
-        for (dict, list) in items {
+        for (dict, mut list) in items {
+            list.sort_by_key(|i| i.item_id);
+            let entries = list
+                .iter()
+                .map(|i| {
+                    let e = DictionaryEntry { code: i.code.clone(), name_ru: i.name_ru.clone(), name_kk: i.name_kk.clone(), is_leaf: !i.has_child };
+                    let hay = format!("{}\n{}\n{}", e.code, e.name_ru, e.name_kk).to_lowercase();
+                    (e, hay)
+                })
+                .collect();
+            out.entries.insert(dict.clone(), entries);
             match dict.as_str() {
                 "OKTRU" => {
                     let by_id: HashMap<i64, &DictItem> = list.iter().map(|i| (i.item_id, i)).collect();
@@ -268,5 +310,62 @@ impl DictionaryStore {
             self.repo.store_found(&self.ns, "OKTRU", &found).await?;
         }
         Ok(hit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: i64, parent: Option<i64>, code: &str, ru: &str, kk: &str, has_child: bool) -> DictItem {
+        DictItem { item_id: id, parent_id: parent, code: code.into(), level: 1, has_child, name_ru: ru.into(), name_kk: kk.into(), deleted: false, updated_date: None }
+    }
+
+    fn dicts() -> CachedDictionaries {
+        let mut items = HashMap::new();
+        items.insert(
+            "OKTRU".to_owned(),
+            vec![
+                item(3, None, "1030-0001-0001-100000001", "Шоколад молочный", "Сүтті шоколад", false),
+                item(1, None, "1020", "Продукты питания", "Азық-түлік", true),
+                item(2, Some(1), "1020-0011-0003-100006374", "Чай чёрный байховый", "Қара шай", false),
+            ],
+        );
+        items.insert("TNVED".to_owned(), vec![item(1, None, "0902300000", "Чай черный", "Қара шай", false), item(2, None, "1806321000", "Шоколад", "Шоколад", false)]);
+        items.insert("COUNTRY".to_owned(), vec![item(1, None, "KZ", "Казахстан", "Қазақстан", false)]);
+        CachedDictionaries::build(items)
+    }
+
+    #[test]
+    fn search_ignores_case_in_russian_and_kazakh_names() {
+        let d = dicts();
+        let codes = |q: &str| d.search("OKTRU", q, 10).into_iter().map(|e| e.code).collect::<Vec<_>>();
+        assert_eq!(codes("ЧАЙ"), vec!["1020-0011-0003-100006374"]);
+        assert_eq!(codes("чай байховый"), vec!["1020-0011-0003-100006374"]);
+        assert_eq!(codes("ҚАРА ШАЙ"), vec!["1020-0011-0003-100006374"]);
+        assert!(codes("кофе").is_empty());
+    }
+
+    #[test]
+    fn search_puts_code_prefixes_first_keeps_nct_order_and_respects_the_limit() {
+        let d = dicts();
+        assert_eq!(d.search("tnved", "09", 10)[0].code, "0902300000");
+        assert_eq!(d.search("OKTRU", "", 2).iter().map(|e| e.code.as_str()).collect::<Vec<_>>(), vec!["1020", "1020-0011-0003-100006374"]);
+        assert_eq!(d.search("OKTRU", "1020", 10)[0].code, "1020");
+        assert!(!d.search("OKTRU", "1020", 10)[0].is_leaf);
+        assert!(d.search("NO_SUCH", "x", 10).is_empty());
+    }
+
+    #[test]
+    fn stored_items_answer_the_check_with_the_category_path() {
+        let d = dicts();
+        assert!(d.tnved_exists("1806321000"));
+        assert_eq!(d.dictionary_has("COUNTRY", "KZ"), Some(true));
+        assert_eq!(d.dictionary_has("COUNTRY", "XX"), Some(false));
+        assert_eq!(d.dictionary_has("MEASURE", "796"), None);
+        let tea = d.oktru("1020-0011-0003-100006374").expect("stored");
+        assert!(tea.is_leaf);
+        assert_eq!(tea.path, vec!["Продукты питания".to_owned()]);
+        assert!(d.oktru("1020").is_some_and(|n| !n.is_leaf));
     }
 }

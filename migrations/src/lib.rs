@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_core;
 mod m20261125_000002_create_cards;
+mod m20261129_000001_add_sku_search_text;
 mod m20261130_000010_follow_requests;
 mod m20261130_000020_store_dictionaries_and_checks;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_core::Migration),
             Box::new(m20261125_000002_create_cards::Migration),
+            Box::new(m20261129_000001_add_sku_search_text::Migration),
             Box::new(m20261130_000010_follow_requests::Migration),
             Box::new(m20261130_000020_store_dictionaries_and_checks::Migration),
         ]

@@ -13,13 +13,15 @@
 //!   [`seed::not_found_gtin`]) and the CSV seed file.
 //! - [`catalog_data`], [`attribute_data`], [`dict_data`]: the OKTRU tree and its leaves, the base and
 //!   extended attribute tables, and the TNVED/COUNTRY/MEASURE dictionaries.
-//! - `state`: shared state and counters ([`SimStats`]); `faults`: the gate every portal call passes.
+//! - `state`: shared state and counters ([`SimStats`]); `faults`: the gate every portal call passes;
+//!   `answers`: the error bodies handlers share.
 //! - `routes_products`, `routes_dictionaries`, `routes_control`: lookups, dictionaries, the `/__sim` knobs.
 //! - The moderation flow: `requests_store` (data), `validation` (create/update checks), `moderation`
 //!   (the compressed-clock moderator, duplicates, publishing, CEF's extended part), `revision_rules` (the
 //!   field checks), [`script`] (decisions tests force per request), `request_views` (list/details
 //!   shapes), `routes_requests` and `uploads` (the handlers).
 
+mod answers;
 pub mod attribute_data;
 pub mod catalog_data;
 pub mod dict_data;
@@ -60,7 +62,7 @@ pub use script::{GzOutcome, Outcome, Script};
 pub use revision_rules::REVISION_COMMENT;
 pub use state::SimStats;
 
-use faults::{not_found, validation_error};
+use answers::{not_found, validation_error};
 use state::SimState;
 
 /// The key accepted when none is configured (demo only).

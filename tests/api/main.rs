@@ -5,6 +5,7 @@ mod cache;
 mod card_store;
 mod cards;
 mod catalog;
+mod console;
 mod export;
 mod health;
 mod helpers;
