@@ -23,7 +23,7 @@ use tokio::sync::{broadcast, mpsc};
 use uuid::Uuid;
 
 /// "Something about this job changed": watchers re-read its row.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct JobEvent {
     /// Owner of the job; watchers filter on it again.
     pub tenant: TenantId,
@@ -122,8 +122,10 @@ async fn publish_loop(client: redis::Client, channel: String, origin: u64, mut r
             batch.clear();
             continue;
         };
+        // One message per job and kind in a batch: a burst of "job J changed" says no more than one.
+        let mut seen = std::collections::HashSet::new();
         let mut pipe = redis::pipe();
-        for ev in batch.drain(..) {
+        for ev in batch.drain(..).filter(|ev| seen.insert(*ev)) {
             pipe.cmd("PUBLISH").arg(&channel).arg(encode(origin, &ev)).ignore();
         }
         let sent = tokio::time::timeout(Duration::from_secs(1), pipe.query_async::<()>(c)).await;
