@@ -45,6 +45,9 @@ async fn app_for(sim_url: String) -> Application {
         cache_ttls: infra::cache::CacheTtls::default(),
         release_leases_on_start: true,
         api_rate: None,
+        nct_rate_limit: None,
+        run_worker: true,
+        job_watch: infra::jobs::watch::WatchConfig::default(),
     };
     Application::build(&settings).await.expect("build app")
 }
@@ -148,9 +151,8 @@ async fn run_job_inner(st: &api::schema::AppState, from: usize, n: usize) -> (Du
     loop {
         let j = st.jobs.get(t, job.id).await.expect("job").expect("job exists");
         if j.state.is_final() {
-            break;
+            return (start.elapsed(), j.progress);
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    (start.elapsed(), st.jobs.progress(job.id).await.expect("progress"))
 }

@@ -48,6 +48,14 @@ pub struct Settings {
     pub release_leases_on_start: bool,
     /// `CACHE_TTL_FOUND_SECS` (default 7 days) and `CACHE_TTL_NOT_FOUND_SECS` (default 6 hours).
     pub cache_ttls: infra::cache::CacheTtls,
+    /// `NCT_RATE_LIMIT`: calls per second per NCT key, for all replicas together (shared through Redis).
+    /// Unset: no budget of our own (AIMD and NCT's 429s pace the calls; a 429 still holds the key everywhere).
+    pub nct_rate_limit: Option<std::num::NonZeroU32>,
+    /// `RUN_WORKER` (default true): run the job worker in this process. `false` makes an API-only replica
+    /// (it still serves live progress of jobs other replicas work, through Redis).
+    pub run_worker: bool,
+    /// Timing of the shared job watchers behind `jobProgress` (not read from the environment).
+    pub job_watch: infra::jobs::watch::WatchConfig,
 }
 
 /// Where the master keys come from; re-read when a ciphertext names a version we do not know yet, so a
@@ -171,10 +179,22 @@ impl Settings {
             Some("false" | "0") => false,
             Some(_) => bail!("WORKER_RELEASE_LEASES_ON_START: expected true or false"),
         };
+        let run_worker = match var("RUN_WORKER").as_deref() {
+            None | Some("true" | "1") => true,
+            Some("false" | "0") => false,
+            Some(_) => bail!("RUN_WORKER: expected true or false"),
+        };
         let rate = num::<u32>("API_RATE_LIMIT")?.unwrap_or(50);
         let burst = num::<u32>("API_RATE_BURST")?.unwrap_or(200);
         let api_rate = std::num::NonZeroU32::new(rate).map(|r| (r, std::num::NonZeroU32::new(burst.max(1)).unwrap_or(r)));
+        let nct_rate_limit = match num::<u32>("NCT_RATE_LIMIT")? {
+            Some(0) | None => None,
+            Some(n) => std::num::NonZeroU32::new(n),
+        };
         Ok(Self {
+            nct_rate_limit,
+            run_worker,
+            job_watch: infra::jobs::watch::WatchConfig::default(),
             api_rate,
             release_leases_on_start,
             cache_ttls,

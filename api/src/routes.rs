@@ -46,7 +46,7 @@ pub async fn graphql(
             },
             _ => format!("ip:{}", req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()),
         };
-        if let Err(wait) = l.check(&key) {
+        if let Err(wait) = l.check(&key).await {
             let secs = wait.as_secs() + 1;
             let mut resp = error_response(
                 actix_web::http::StatusCode::TOO_MANY_REQUESTS,
@@ -135,7 +135,11 @@ pub async fn graphql_ws(
             data.insert(ctx);
             Ok(data)
         })
-        .keepalive_timeout(std::time::Duration::from_secs(60))
+        // No protocol-level keep-alive timeout: async-graphql's resets only on messages *from* the client,
+        // and the common clients (graphql-ws among them) send none by default, so it cut every subscriber
+        // off after the timeout while its job ran on. Liveness is checked below the protocol instead: the
+        // connection actor pings every 5 s at the WebSocket level and closes a peer that has not answered
+        // (any ping or pong from it) for 10 s. Every WebSocket client answers those pings by itself.
         .start(&req, payload)
 }
 

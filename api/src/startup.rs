@@ -15,10 +15,15 @@ use infra::db::job_repo::JobRepo;
 use infra::db::key_repo::NctKeyRepo;
 use infra::db::tenant_repo::TenantRepo;
 use infra::jobs::JobEvents;
+use infra::jobs::watch::JobWatch;
+use infra::shared::RedisLink;
+use infra::shared::nct_budget::NctBudget;
+use infra::shared::rate::{Rate, SharedRate};
 use infra::jobs::worker::{Worker, WorkerConfig};
 use infra::lookup::LookupService;
 use nct::{NctClient, NctClientConfig};
 use std::net::TcpListener;
+use std::num::NonZeroU32;
 use std::sync::Arc;
 use tracing_actix_web::TracingLogger;
 
@@ -27,7 +32,8 @@ pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
-    worker: Worker,
+    /// `None` on an API-only replica (`RUN_WORKER=false`).
+    worker: Option<Worker>,
     sim: Option<SimHandle>,
 }
 
@@ -51,8 +57,19 @@ impl Application {
                 (Some(sim), url)
             }
         };
+        // What replicas share through Redis (rate limits, the NCT budget, the card schema), when configured.
+        let redis = match &settings.redis_url {
+            Some(url) => Some(RedisLink::connect(url, &namespace_for(&base_url)).map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?),
+            None => None,
+        };
+        let shared_rate = || redis.clone().map_or_else(SharedRate::local, SharedRate::with_redis);
+        let budget = NctBudget::new(shared_rate(), settings.nct_rate_limit.map(|n| Rate::per_second(n, NonZeroU32::MIN)));
         let nct = NctClient::new(NctClientConfig { base_url: base_url.clone(), ..NctClientConfig::default() })
-            .context("NCT_BASE_URL: not a usable URL")?;
+            .context("NCT_BASE_URL: not a usable URL")?
+            .with_gate(Arc::new(budget));
+        if let Some(link) = &redis {
+            infra::card_schema::CardSchemaCache::share_through(&nct, link.clone());
+        }
         let cache: LookupCacheImpl = match &settings.redis_url {
             Some(url) => RedisCache::connect(url, namespace_for(&base_url), infra::cache::DEFAULT_OP_TIMEOUT)
                 .await
@@ -61,7 +78,12 @@ impl Application {
             None => MemoryCache::new().into(),
         };
         let lookup = LookupService::new(nct.clone(), cache, settings.cache_ttls);
-        let events = JobEvents::new();
+        // Job events: shared with the other replicas through Redis when configured, in-process otherwise.
+        let events = match &settings.redis_url {
+            Some(url) => JobEvents::with_redis(url, &namespace_for(&base_url)).map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?,
+            None => JobEvents::new(),
+        };
+        let watch = JobWatch::start(JobRepo::new(db.clone()), &events, settings.job_watch);
         let worker = Worker::new(
             JobRepo::new(db.clone()),
             keys.clone(),
@@ -75,13 +97,20 @@ impl Application {
                 ..WorkerConfig::default()
             },
         );
-        let state = AppState::new(Services { db, tokens, keys, nct, lookup, events, worker_wake: worker.waker() });
+        let state = AppState::new(Services { db, tokens, keys, nct, lookup, events, watch, worker_wake: worker.waker() });
         let schema = build_schema(Some(state.clone()));
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("BIND: cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        let limiter = settings.api_rate.map(|(r, b)| crate::ratelimit::ApiRateLimiter::new(r, b));
+        let limiter = settings.api_rate.map(|(r, b)| {
+            let l = crate::ratelimit::ApiRateLimiter::new(r, b);
+            match &redis {
+                Some(link) => l.shared(link.clone()),
+                None => l,
+            }
+        });
         let server = run(listener, schema, state.clone(), limiter)?;
+        let worker = settings.run_worker.then_some(worker);
         Ok(Self { port, server, state, worker, sim })
     }
 
@@ -109,8 +138,19 @@ impl Application {
     /// worker then finishes its batch in flight and exits. Whichever of the two ends first is logged.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        // If this future is dropped (the process is going down hard), the worker goes with it.
-        let mut worker = AbortOnDrop(tokio::spawn(self.worker.run(stop_rx)));
+        // If this future is dropped (the process is going down hard), the worker goes with it. An API-only
+        // replica runs none: its stand-in returns once told to stop.
+        let mut worker = AbortOnDrop(match self.worker {
+            Some(w) => tokio::spawn(w.run(stop_rx)),
+            None => tokio::spawn(async move {
+                let mut stop = stop_rx;
+                while !*stop.borrow_and_update() {
+                    if stop.changed().await.is_err() {
+                        break;
+                    }
+                }
+            }),
+        });
         let result = tokio::select! {
             r = self.server => {
                 tracing::info!("HTTP server stopped");

@@ -7,6 +7,7 @@ use infra::db::job_repo::JobRepo;
 use infra::db::key_repo::NctKeyRepo;
 use infra::db::{catalog_repo::CatalogRepo, sku_repo::SkuRepo, tenant_repo::TenantRepo};
 use infra::jobs::JobEvents;
+use infra::jobs::watch::JobWatch;
 use infra::lookup::LookupService;
 use nct::NctClient;
 use sea_orm::DatabaseConnection;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub cards: CardService,
     /// Job change events (live progress).
     pub events: JobEvents,
+    /// One shared watcher per watched job (live progress for any number of subscribers).
+    pub watch: JobWatch,
     /// Wakes the job worker.
     pub worker_wake: Arc<tokio::sync::Notify>,
 }
@@ -55,6 +58,8 @@ pub struct Services {
     pub lookup: LookupService,
     /// Event bus.
     pub events: JobEvents,
+    /// Job watchers.
+    pub watch: JobWatch,
     /// Worker wake-up.
     pub worker_wake: Arc<tokio::sync::Notify>,
 }
@@ -73,6 +78,7 @@ impl AppState {
             nct: s.nct,
             lookup: s.lookup,
             events: s.events,
+            watch: s.watch,
             worker_wake: s.worker_wake,
             db: s.db,
         }

@@ -60,6 +60,8 @@ pub struct NctClient {
     http: reqwest::Client,
     base_url: String,
     max_body_bytes: usize,
+    /// Paces every keyed call (see [`NctClient::with_gate`]).
+    gate: Option<std::sync::Arc<dyn crate::CallGate>>,
 }
 
 
@@ -88,7 +90,16 @@ impl NctClient {
             http,
             base_url,
             max_body_bytes: config.max_body_bytes,
+            gate: None,
         })
+    }
+
+    /// Sends every call through `gate` first, and tells it about every 429: a per-key budget shared by all
+    /// callers of this client (and, through the gate's own store, by other processes).
+    #[must_use]
+    pub fn with_gate(mut self, gate: std::sync::Arc<dyn crate::CallGate>) -> Self {
+        self.gate = Some(gate);
+        self
     }
 
     /// The configured base URL (no trailing slash).
@@ -564,6 +575,9 @@ impl NctClient {
                 .body(body),
         };
 
+        if let Some(gate) = &self.gate {
+            gate.before_call(key).await;
+        }
         let started = Instant::now();
         let mut response = builder.send().await.map_err(transport_error)?;
         let status = response.status().as_u16();
@@ -579,7 +593,12 @@ impl NctClient {
             bytes = body.len(),
             "NCT answered"
         );
-        classify_response(status, retry_after.as_deref(), &body, key)?;
+        if let Err(e) = classify_response(status, retry_after.as_deref(), &body, key) {
+            if let (Some(gate), NctError::RateLimited { retry_after }) = (&self.gate, &e) {
+                gate.throttled(key, *retry_after).await;
+            }
+            return Err(e);
+        }
         Ok(body)
     }
 }

@@ -43,13 +43,15 @@ async fn sku(app: &TestApp, token: &str, id: &str) -> Value {
 async fn submit(app: &TestApp, token: &str, cat: &str, ids: &[&str]) -> Value {
     let d = app.gql_ok(Some(token), "mutation($c:ID!,$s:[ID!]){ startSubmitJob(input:{catalogId:$c, skuIds:$s}){ job{ id } userErrors{ code message } } }", json!({"c": cat, "s": ids})).await;
     let id = d["startSubmitJob"]["job"]["id"].as_str().unwrap_or_else(|| panic!("{d}")).to_owned();
-    app.wait_job(token, &id, Duration::from_secs(60)).await
+    app.wait_job(token, &id, Duration::from_secs(60)).await;
+    app.assert_counters_match_items(token, &id).await
 }
 
 async fn sync(app: &TestApp, token: &str, cat: &str) -> Value {
     let d = app.gql_ok(Some(token), "mutation($c:ID!){ startStatusSyncJob(input:{catalogId:$c}){ job{ id } userErrors{ code message } } }", json!({"c": cat})).await;
     let id = d["startStatusSyncJob"]["job"]["id"].as_str().unwrap_or_else(|| panic!("{d}")).to_owned();
-    app.wait_job(token, &id, Duration::from_secs(60)).await
+    app.wait_job(token, &id, Duration::from_secs(60)).await;
+    app.assert_counters_match_items(token, &id).await
 }
 
 async fn request_mutation(app: &TestApp, token: &str, name: &str, input: Value) -> Value {

@@ -1,9 +1,11 @@
-//! Durable registration jobs and their items. Progress counts are always derived from item rows (one
-//! `GROUP BY`), so they cannot drift from the truth. Items are claimed with a lease: a worker that dies loses
-//! its lease and the items are taken again; a finished item is never processed twice.
+//! Durable registration jobs and their items. Progress counts live on the job row and are added to in the
+//! transaction that finishes items ([`super::job_progress`]). Items are claimed with a lease: a worker that
+//! dies loses its lease and the items are taken again; a finished item is never processed (or counted) twice.
 
 use super::entity::{job, job_item, sku};
 use super::RepoError;
+use super::job_progress::{self, ProgressDelta};
+pub use super::job_progress::Progress;
 use domain::sku::NtinSource;
 use domain::tenant::TenantId;
 use chrono::{DateTime, Utc};
@@ -31,11 +33,14 @@ pub struct Job {
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// Counts, from the row's counters.
+    pub progress: Progress,
 }
 
 impl From<job::Model> for Job {
     fn from(m: job::Model) -> Self {
         Self {
+            progress: Progress::from(&m),
             id: m.id,
             tenant_id: TenantId(m.tenant_id),
             catalog_id: m.catalog_id,
@@ -52,23 +57,12 @@ impl From<job::Model> for Job {
     }
 }
 
-/// Counts derived from the items.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Progress {
-    pub total: u64,
-    /// Items in a final state.
-    pub processed: u64,
-    pub found: u64,
-    pub ambiguous: u64,
-    pub not_found: u64,
-    pub failed: u64,
-    pub skipped: u64,
-}
-
 /// A claimed item.
 #[derive(Clone, Debug)]
 pub struct ClaimedItem {
     pub id: i64,
+    /// The job it belongs to (whose counters its finishing adds to).
+    pub job_id: Uuid,
     pub sku_id: Uuid,
     pub gtin14: Option<String>,
     pub attempts: i32,
@@ -113,45 +107,9 @@ impl JobRepo {
             .collect())
     }
 
-    /// Progress from the item rows.
-    pub async fn progress(&self, job_id: Uuid) -> Result<Progress, RepoError> {
-        let rows: Vec<(String, Option<String>, i64)> = job_item::Entity::find()
-            .select_only()
-            .column(job_item::Column::State)
-            .column(job_item::Column::Outcome)
-            .column_as(job_item::Column::Id.count(), "n")
-            .filter(job_item::Column::JobId.eq(job_id))
-            .group_by(job_item::Column::State)
-            .group_by(job_item::Column::Outcome)
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        let mut p = Progress::default();
-        for (state, outcome, n) in rows {
-            let n = u64::try_from(n).unwrap_or(0);
-            p.total += n;
-            match ItemState::parse(&state) {
-                Some(ItemState::Pending) | None => {}
-                Some(ItemState::Failed) => {
-                    p.processed += n;
-                    p.failed += n;
-                }
-                Some(ItemState::Skipped) => {
-                    p.processed += n;
-                    p.skipped += n;
-                }
-                Some(ItemState::Done) => {
-                    p.processed += n;
-                    match outcome.as_deref() {
-                        Some("FOUND") => p.found += n,
-                        Some("AMBIGUOUS") => p.ambiguous += n,
-                        Some("NOT_FOUND") => p.not_found += n,
-                        _ => {}
-                    }
-                }
-            }
-        }
-        Ok(p)
+    /// Progress derived from the item rows (a check of the counters; reads use [`Job::progress`]).
+    pub async fn recount(&self, job_id: Uuid) -> Result<Progress, RepoError> {
+        job_progress::recount(&self.db, job_id).await
     }
 
     /// Jobs that still have work: queued or running, oldest first.
@@ -220,16 +178,19 @@ impl JobRepo {
         Ok(true)
     }
 
-    /// Marks every pending item of a job skipped (cancellation).
+    /// Marks every pending item of a job skipped (cancellation), counting them in the same transaction.
     pub async fn skip_pending(&self, job_id: Uuid) -> Result<u64, RepoError> {
+        let txn = self.db.begin().await?;
         let r = job_item::Entity::update_many()
             .col_expr(job_item::Column::State, Expr::value(ItemState::Skipped.as_str()))
             .col_expr(job_item::Column::LeasedUntil, Expr::value(Option::<DateTime<Utc>>::None))
             .col_expr(job_item::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(job_item::Column::JobId.eq(job_id))
             .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
+        job_progress::add(&txn, job_id, ProgressDelta::of(ItemState::Skipped, None, r.rows_affected)).await?;
+        txn.commit().await?;
         Ok(r.rows_affected)
     }
 
@@ -273,7 +234,7 @@ impl JobRepo {
         txn.commit().await?;
         Ok(items
             .into_iter()
-            .map(|m| ClaimedItem { id: m.id, sku_id: m.sku_id, gtin14: m.gtin14, attempts: m.attempts + 1 })
+            .map(|m| ClaimedItem { id: m.id, job_id: m.job_id, sku_id: m.sku_id, gtin14: m.gtin14, attempts: m.attempts + 1 })
             .collect())
     }
 
@@ -291,9 +252,9 @@ impl JobRepo {
         Ok(())
     }
 
-    /// Finishes many lookup items in one transaction, with set-based updates (a warm batch of 1,000 costs a
-    /// handful of statements, not three per item). Items no longer pending are left alone. Returns how many
-    /// were finished now.
+    /// Finishes many lookup items of one job in one transaction, with set-based updates (a warm batch of 1,000
+    /// costs a handful of statements, not three per item), and adds them to the job's counters. Items no longer
+    /// pending are left alone. Returns how many were finished now.
     pub async fn finish_lookup_items(
         &self,
         tenant: TenantId,
@@ -302,6 +263,9 @@ impl JobRepo {
         if results.is_empty() {
             return Ok(0);
         }
+        let job_id = results[0].0.job_id;
+        debug_assert!(results.iter().all(|(i, _)| i.job_id == job_id), "items of one job");
+        let mut counted = ProgressDelta::default();
         let txn = self.db.begin().await?;
         let backend = txn.get_database_backend();
         // Only items still pending are finished (another worker may have been first).
@@ -339,26 +303,32 @@ impl JobRepo {
             ("NOT_FOUND", not_found.iter().map(|i| i.id).collect()),
         ] {
             for chunk in ids.chunks(900) {
-                job_item::Entity::update_many()
+                let r = job_item::Entity::update_many()
                     .col_expr(job_item::Column::State, Expr::value(ItemState::Done.as_str()))
                     .col_expr(job_item::Column::Outcome, Expr::value(outcome))
                     .col_expr(job_item::Column::LeasedUntil, Expr::value(Option::<DateTime<Utc>>::None))
                     .col_expr(job_item::Column::UpdatedAt, Expr::value(now))
                     .filter(job_item::Column::Id.is_in(chunk.to_vec()))
+                    .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
                     .exec(&txn)
                     .await?;
+                counted += ProgressDelta::of(ItemState::Done, Some(outcome), r.rows_affected);
             }
         }
         for (item, error) in &failed {
-            job_item::Entity::update_many()
+            let r = job_item::Entity::update_many()
                 .col_expr(job_item::Column::State, Expr::value(ItemState::Failed.as_str()))
                 .col_expr(job_item::Column::Error, Expr::value(error.clone()))
                 .col_expr(job_item::Column::LeasedUntil, Expr::value(Option::<DateTime<Utc>>::None))
                 .col_expr(job_item::Column::UpdatedAt, Expr::value(now))
                 .filter(job_item::Column::Id.eq(item.id))
+                .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
                 .exec(&txn)
                 .await?;
+            counted += ProgressDelta::of(ItemState::Failed, None, r.rows_affected);
         }
+        // The job's counters, in this transaction (only rows this transaction moved count).
+        job_progress::add(&txn, job_id, counted).await?;
         // SKUs. A NTIN set by hand meanwhile wins: `ntin` is only filled where it is still empty, and the
         // CASE expressions read the row's old `ntin` (SQL evaluates SET against the old row).
         for chunk in found.chunks(100) {
@@ -460,19 +430,22 @@ pub enum LookupItemResult {
 }
 
 impl JobRepo {
-    /// Finishes an item of a card job (`Done` with an outcome, or `Failed` with an error). A no-op when the item is
-    /// already final.
-    pub async fn finish_item(&self, item_id: i64, state: ItemState, outcome: Option<&str>, error: Option<String>) -> Result<bool, RepoError> {
+    /// Finishes an item of a card job (`Done` with an outcome, or `Failed` with an error) and counts it on its
+    /// job, in one transaction. A no-op when the item is already final.
+    pub async fn finish_item(&self, item: &ClaimedItem, state: ItemState, outcome: Option<&str>, error: Option<String>) -> Result<bool, RepoError> {
+        let txn = self.db.begin().await?;
         let r = job_item::Entity::update_many()
             .col_expr(job_item::Column::State, Expr::value(state.as_str()))
             .col_expr(job_item::Column::Outcome, Expr::value(outcome.map(str::to_owned)))
             .col_expr(job_item::Column::Error, Expr::value(error))
             .col_expr(job_item::Column::LeasedUntil, Expr::value(Option::<DateTime<Utc>>::None))
             .col_expr(job_item::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(job_item::Column::Id.eq(item_id))
+            .filter(job_item::Column::Id.eq(item.id))
             .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
+        job_progress::add(&txn, item.job_id, ProgressDelta::of(state, outcome, r.rows_affected)).await?;
+        txn.commit().await?;
         Ok(r.rows_affected > 0)
     }
 

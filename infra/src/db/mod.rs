@@ -8,6 +8,7 @@ pub mod entity;
 pub mod error;
 pub mod export_repo;
 pub mod import_repo;
+pub mod job_progress;
 pub mod job_repo;
 pub mod job_start;
 pub mod key_repo;

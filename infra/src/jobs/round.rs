@@ -22,9 +22,9 @@ pub struct Round<'a> {
 }
 
 impl Round<'_> {
-    /// Announces a change of the job (subscribers re-read it).
+    /// Announces a change of the job (watchers re-read it).
     pub fn publish(&self, job: &Job) {
-        self.events.publish(JobEvent { tenant: job.tenant_id, job_id: job.id });
+        self.events.publish(JobEvent { tenant: job.tenant_id, job_id: job.id, finished: false });
     }
 
     /// Moves the job to a final state (when the state machine allows) and announces it.
@@ -32,7 +32,8 @@ impl Round<'_> {
         if self.jobs.transition(job.id, to, error).await?.is_some() {
             tracing::info!(job_id = %job.id, tenant_id = %job.tenant_id, kind = job.kind.as_str(), state = to.as_str(), "job finished");
         }
-        self.publish(job);
+        // Final: watchers read it at once, past their rate limit.
+        self.events.publish(JobEvent { tenant: job.tenant_id, job_id: job.id, finished: true });
         Ok(())
     }
 

@@ -95,10 +95,10 @@ pub async fn step(cx: &CardJobs<'_>, job: Job) -> Result<bool, RepoError> {
     for (n, item) in items.iter().enumerate() {
         match submit_item(cx, job.tenant_id, &key, item).await? {
             Outcome::Done(outcome) => {
-                cx.jobs.finish_item(item.id, ItemState::Done, Some(outcome), None).await?;
+                cx.jobs.finish_item(item, ItemState::Done, Some(outcome), None).await?;
             }
             Outcome::Failed(error) => {
-                cx.jobs.finish_item(item.id, ItemState::Failed, None, Some(error)).await?;
+                cx.jobs.finish_item(item, ItemState::Failed, None, Some(error)).await?;
             }
             Outcome::KeyInvalid => {
                 cx.key_invalid(&job, &ids[n..]).await?;

@@ -39,10 +39,10 @@ pub async fn step(cx: &CardJobs<'_>, job: Job) -> Result<bool, RepoError> {
     for (n, item) in items.iter().enumerate() {
         match sync_item(cx, job.tenant_id, &key, item).await? {
             Poll::Final(outcome) => {
-                cx.jobs.finish_item(item.id, ItemState::Done, Some(outcome), None).await?;
+                cx.jobs.finish_item(item, ItemState::Done, Some(outcome), None).await?;
             }
             Poll::Failed(error) => {
-                cx.jobs.finish_item(item.id, ItemState::Failed, None, Some(error)).await?;
+                cx.jobs.finish_item(item, ItemState::Failed, None, Some(error)).await?;
             }
             Poll::Again(after) => {
                 let until = chrono::Utc::now() + chrono::Duration::from_std(after).unwrap_or(chrono::Duration::seconds(2));

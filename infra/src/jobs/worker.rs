@@ -6,7 +6,7 @@
 //! backoff and, past the attempt limit, fail the item; an invalid key (401/403) stops the job at once,
 //! marks the key invalid and gives the unprocessed items back.
 
-use super::pacer::Pacer;
+use super::pacer::{Pacer, Pacers};
 use super::JobEvents;
 use super::round::Round;
 use crate::cache::CachedLookup;
@@ -68,7 +68,8 @@ pub struct Worker {
     nct: NctClient,
     events: JobEvents,
     cfg: WorkerConfig,
-    pacer: Arc<Pacer>,
+    /// AIMD state per tenant (one tenant's 429s never slow another down).
+    pacers: Arc<Pacers>,
     wake: Arc<Notify>,
     /// The last batch came (almost) all from the cache.
     warm: Arc<std::sync::atomic::AtomicBool>,
@@ -82,8 +83,8 @@ enum ItemOutcome {
 impl Worker {
     /// Builds a worker.
     pub fn new(jobs: JobRepo, keys: NctKeyRepo, lookup: LookupService, nct: NctClient, events: JobEvents, cfg: WorkerConfig) -> Self {
-        let pacer = Arc::new(Pacer::new(cfg.start_concurrency, cfg.max_concurrency));
-        Self { jobs, keys, lookup, nct, events, cfg, pacer, wake: Arc::new(Notify::new()), warm: Arc::new(std::sync::atomic::AtomicBool::new(false)) }
+        let pacers = Arc::new(Pacers::new(cfg.start_concurrency, cfg.max_concurrency));
+        Self { jobs, keys, lookup, nct, events, cfg, pacers, wake: Arc::new(Notify::new()), warm: Arc::new(std::sync::atomic::AtomicBool::new(false)) }
     }
 
     /// Wakes the worker now (a job was created or cancelled).
@@ -152,20 +153,21 @@ impl Worker {
     #[tracing::instrument(skip_all, fields(job_id = %job.id, tenant_id = %job.tenant_id))]
     async fn step(&self, job: Job) -> Result<bool, RepoError> {
         // A warm catalog resolves from the cache: take big batches then; otherwise a few per parallel call.
+        let pacer = self.pacers.of(job.tenant_id);
         let batch = if self.warm.load(std::sync::atomic::Ordering::Relaxed) {
             self.cfg.warm_batch
         } else {
-            self.cfg.batch.min((self.pacer.limit() as u64 * 4).max(8))
+            self.cfg.batch.min((pacer.limit() as u64 * 4).max(8))
         };
         let (key, items) = match self.round_ctx().begin(&job, batch, self.cfg.lease).await? {
             Ok(v) => v,
             Err(worked) => return Ok(worked),
         };
-        self.process(&job, &key, items).await?;
+        self.process(&job, &key, &pacer, items).await?;
         Ok(true)
     }
 
-    async fn process(&self, job: &Job, key: &SecretString, items: Vec<ClaimedItem>) -> Result<(), RepoError> {
+    async fn process(&self, job: &Job, key: &SecretString, pacer: &Pacer, items: Vec<ClaimedItem>) -> Result<(), RepoError> {
         // Warm GTINs cost no NCT call: one cache round trip for the batch.
         let gtins: Vec<String> = items.iter().map(|i| i.gtin14.clone().unwrap_or_default()).collect();
         let cached = self.lookup.cached_many(&gtins).await;
@@ -184,9 +186,9 @@ impl Worker {
             self.jobs.finish_lookup_items(job.tenant_id, settled).await?;
             self.publish(job);
         }
-        let limit = self.pacer.limit();
+        let limit = pacer.limit();
         let mut stream = futures_util::stream::iter(misses.into_iter().map(|item| async move {
-            let outcome = self.lookup_item(key, &item).await;
+            let outcome = self.lookup_item(key, pacer, &item).await;
             (item, outcome)
         }))
         .buffer_unordered(limit);
@@ -219,13 +221,13 @@ impl Worker {
         Ok(())
     }
 
-    async fn lookup_item(&self, key: &SecretString, item: &ClaimedItem) -> ItemOutcome {
+    async fn lookup_item(&self, key: &SecretString, pacer: &Pacer, item: &ClaimedItem) -> ItemOutcome {
         let Some(gtin) = item.gtin14.as_deref() else {
             return ItemOutcome::Done(LookupItemResult::Failed { error: "no GTIN".into() });
         };
         let mut attempt = 0u32;
         loop {
-            let wait = self.pacer.wait();
+            let wait = pacer.wait();
             if !wait.is_zero() {
                 tokio::time::sleep(wait).await;
             }
@@ -233,13 +235,13 @@ impl Worker {
             match self.lookup.lookup(key, gtin).await {
                 Ok(r) => {
                     if !r.from_cache {
-                        self.pacer.on_success();
+                        pacer.on_success();
                     }
                     return ItemOutcome::Done(to_result(r.value));
                 }
                 Err(NctError::InvalidKey) => return ItemOutcome::KeyInvalid,
                 Err(NctError::RateLimited { retry_after }) => {
-                    self.pacer.on_throttle(retry_after);
+                    pacer.on_throttle(retry_after);
                     // Throttling is NCT asking us to slow down, not a failure of this item; it is still
                     // bounded so that a broken limiter cannot spin forever.
                     if attempt >= self.cfg.max_attempts * 4 {
