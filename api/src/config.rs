@@ -48,6 +48,8 @@ pub struct Settings {
     pub release_leases_on_start: bool,
     /// `CACHE_TTL_FOUND_SECS` (default 7 days) and `CACHE_TTL_NOT_FOUND_SECS` (default 6 hours).
     pub cache_ttls: infra::cache::CacheTtls,
+    /// Catalog sources, webhooks and the Kaspi API (`OUTBOUND_ALLOW_NETS`, `FEED_*`, `WEBHOOK_*`, `KASPI_BASE_URL`).
+    pub integrations: crate::integrations::IntegrationSettings,
 }
 
 /// Where the master keys come from; re-read when a ciphertext names a version we do not know yet, so a
@@ -175,6 +177,7 @@ impl Settings {
         let burst = num::<u32>("API_RATE_BURST")?.unwrap_or(200);
         let api_rate = std::num::NonZeroU32::new(rate).map(|r| (r, std::num::NonZeroU32::new(burst.max(1)).unwrap_or(r)));
         Ok(Self {
+            integrations: crate::integrations::IntegrationSettings::from_env()?,
             api_rate,
             release_leases_on_start,
             cache_ttls,

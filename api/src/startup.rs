@@ -28,6 +28,9 @@ pub struct Application {
     server: Server,
     state: AppState,
     worker: Worker,
+    /// The feed scheduler and the webhook sender.
+    integrations: crate::integrations::Runners,
+    release_leases_on_start: bool,
     sim: Option<SimHandle>,
 }
 
@@ -75,14 +78,17 @@ impl Application {
                 ..WorkerConfig::default()
             },
         );
-        let state = AppState::new(Services { db, tokens, keys, nct, lookup, events, worker_wake: worker.waker() });
+        let (integrations, runners) =
+            crate::integrations::Integrations::build(&db, &keys, settings.integrations.clone(), worker.waker())?;
+        let state = AppState::new(Services { db, tokens, keys, nct, lookup, events, worker_wake: worker.waker(), integrations });
         let schema = build_schema(Some(state.clone()));
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("BIND: cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let limiter = settings.api_rate.map(|(r, b)| crate::ratelimit::ApiRateLimiter::new(r, b));
         let server = run(listener, schema, state.clone(), limiter)?;
-        Ok(Self { port, server, state, worker, sim })
+        let release_leases_on_start = settings.release_leases_on_start;
+        Ok(Self { port, server, state, worker, integrations: runners, release_leases_on_start, sim })
     }
 
     /// The in-process simulator, when `NCT_BASE_URL` is unset.
@@ -110,7 +116,8 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         // If this future is dropped (the process is going down hard), the worker goes with it.
-        let mut worker = AbortOnDrop(tokio::spawn(self.worker.run(stop_rx)));
+        let mut worker = AbortOnDrop(tokio::spawn(self.worker.run(stop_rx.clone())));
+        let mut integrations = AbortOnDrop(tokio::spawn(self.integrations.run(stop_rx, self.release_leases_on_start)));
         let result = tokio::select! {
             r = self.server => {
                 tracing::info!("HTTP server stopped");
@@ -120,9 +127,18 @@ impl Application {
                 tracing::error!(outcome = ?r, "job worker exited unexpectedly");
                 Ok(())
             }
+            r = &mut integrations.0 => {
+                tracing::error!(outcome = ?r, "feed scheduler and webhook sender exited unexpectedly");
+                Ok(())
+            }
         };
         let _ = stop_tx.send(true);
-        let _ = (&mut worker.0).await;
+        // A task that already ended (and was awaited above) must not be polled again.
+        for task in [&mut worker.0, &mut integrations.0] {
+            if !task.is_finished() {
+                let _ = task.await;
+            }
+        }
         if let Some(sim) = self.sim {
             sim.stop().await;
         }

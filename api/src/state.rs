@@ -39,6 +39,8 @@ pub struct AppState {
     pub events: JobEvents,
     /// Wakes the job worker.
     pub worker_wake: Arc<tokio::sync::Notify>,
+    /// Catalog sources, webhooks, the Kaspi API.
+    pub integrations: crate::integrations::Integrations,
 }
 
 /// The outside services `AppState` is built from.
@@ -57,6 +59,8 @@ pub struct Services {
     pub events: JobEvents,
     /// Worker wake-up.
     pub worker_wake: Arc<tokio::sync::Notify>,
+    /// Catalog sources, webhooks, the Kaspi API.
+    pub integrations: crate::integrations::Integrations,
 }
 
 impl AppState {
@@ -74,6 +78,7 @@ impl AppState {
             lookup: s.lookup,
             events: s.events,
             worker_wake: s.worker_wake,
+            integrations: s.integrations,
             db: s.db,
         }
     }

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_core;
 mod m20261125_000002_create_cards;
 mod m20261129_000001_add_sku_search_text;
+mod m20261202_110011_create_feeds_and_webhooks;
 
 /// Applies the NTIN Desk schema.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_core::Migration),
             Box::new(m20261125_000002_create_cards::Migration),
             Box::new(m20261129_000001_add_sku_search_text::Migration),
+            Box::new(m20261202_110011_create_feeds_and_webhooks::Migration),
         ]
     }
 }

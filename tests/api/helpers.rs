@@ -123,6 +123,7 @@ pub async fn test_settings() -> Settings {
         cache_ttls: infra::cache::CacheTtls::default(),
         release_leases_on_start: true,
         api_rate: None,
+        integrations: crate::integrations::test_integrations(),
     }
 }
 
