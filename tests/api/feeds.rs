@@ -239,3 +239,37 @@ async fn setting_a_source_checks_the_url_the_schedule_the_role_and_the_tenant() 
     assert!(app.source(&token, &cat).await.is_null());
     assert!(feed.requests().is_empty(), "no check ever reached the loopback server");
 }
+
+#[tokio::test]
+async fn jmart_and_omarket_feeds_import_with_their_own_channel() {
+    // Arrange: the same offer in Jmart's layout (`cityid`) and in OMarket's own (`catalog`, `deactivate`).
+    let app = spawn_app().await;
+    let (token, jmart_cat) = shop(&app).await;
+    let omarket_cat = app.new_catalog(&token, "OMarket").await;
+    let feed = Stub::start(|r: &Recorded| match r.path.as_str() {
+        "/jmart.xml" => Reply::ok(
+            "<jmart_catalog xmlns=\"jmartShopping\" date=\"x\"><company>C</company><merchantid>M</merchantid><offers>\
+             <offer sku=\"J-1\"><model>Чай</model><cityprices><cityprice cityid=\"710000000\">5000</cityprice></cityprices></offer>\
+             </offers></jmart_catalog>",
+        ),
+        _ => Reply::ok("<catalog date=\"2026.05.01 10:00\"><offers><offer sku=\"O-1\"><model>Кофе</model><price>900</price></offer>\
+                        <offer sku=\"O-2\"><deactivate>true</deactivate></offer></offers></catalog>"),
+    })
+    .await;
+
+    // Act
+    app.set_source(&token, json!({"catalogId": jmart_cat, "format": "JMART_XML", "url": feed.url("/jmart.xml")})).await;
+    app.set_source(&token, json!({"catalogId": omarket_cat, "format": "OMARKET_XML", "url": feed.url("/omarket.xml")})).await;
+    let (pj, po) = (app.wait_pulls(&token, &jmart_cat, 1).await, app.wait_pulls(&token, &omarket_cat, 1).await);
+
+    // Assert
+    assert_eq!((pj["outcome"].as_str(), pj["created"].as_i64()), (Some("IMPORTED"), Some(1)), "{pj}");
+    assert_eq!((po["outcome"].as_str(), po["created"].as_i64()), (Some("IMPORTED"), Some(2)), "{po}");
+    let j = app.skus_by_code(&token, &jmart_cat, json!(null)).await;
+    assert_eq!((j["J-1"]["price"].as_i64(), &j["J-1"]["channels"]), (Some(5000), &json!(["jmart"])));
+    let o = app.skus_by_code(&token, &omarket_cat, json!(null)).await;
+    assert_eq!((o["O-1"]["nameRu"].as_str(), &o["O-2"]["channels"]), (Some("Кофе"), &json!(["omarket"])));
+    // A Kaspi list given as Jmart is refused as a whole.
+    let r = app.import(&token, &jmart_cat, "JMART_XML", &kaspi(&[("K", "x", "1")])).await;
+    assert_eq!(r["rowErrors"][0]["code"], "WRONG_ROOT", "{r}");
+}

@@ -84,7 +84,8 @@ impl WebhookEndpointNode {
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
-    /// Deliveries are attempted only while enabled (pending ones wait, up to their retry window).
+    /// Deliveries are attempted only while enabled: pending ones wait (up to their retry window), and events that
+    /// happen while it is paused are not queued for it.
     async fn enabled(&self) -> bool {
         self.0.enabled
     }

@@ -148,12 +148,16 @@ impl DeliveryRepo {
         delivery::Entity::update_many()
             .col_expr(delivery::Column::LeaseOwner, Expr::value(owner))
             .col_expr(delivery::Column::LeaseUntil, Expr::value(until))
-            .filter(delivery::Column::Id.is_in(candidates))
+            .filter(delivery::Column::Id.is_in(candidates.clone()))
             .filter(pending())
             .filter(lease_free(now))
             .exec(&self.db)
             .await?;
-        let rows = delivery::Entity::find().filter(delivery::Column::LeaseOwner.eq(owner)).all(&self.db).await?;
+        let rows = delivery::Entity::find()
+            .filter(delivery::Column::Id.is_in(candidates))
+            .filter(delivery::Column::LeaseOwner.eq(owner))
+            .all(&self.db)
+            .await?;
         if rows.is_empty() {
             return Ok(Vec::new());
         }

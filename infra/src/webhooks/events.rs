@@ -58,9 +58,9 @@ pub struct ModerationChange {
     pub catalog_id: Uuid,
     /// NCT's status before (`None` for the first one).
     pub previous_status: Option<String>,
-    /// NCT's status now (`onModeration`, `needsRevision`, `completed`…).
+    /// NCT's status now (`onModeration`, `underRevision`, `completed`…).
     pub status: String,
-    /// Our card status after the change (`SUBMITTED`, `NEEDS_REVISION`, `REGISTERED`…).
+    /// Our card status after the change (`SUBMITTED`, `NEEDS_REVISION`, `COMPLETED`…).
     pub card_status: String,
     /// The moderator's remarks, summarised.
     pub remarks: Option<String>,

@@ -17,8 +17,10 @@ use tokio::sync::watch;
 
 /// How much of an endpoint's answer is kept with the attempt.
 const SNIPPET: usize = 512;
-/// How often expired deliveries are given up and old ones pruned.
+/// How often expired deliveries are given up.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// How often deliveries older than [`WebhookSettings::keep`] are deleted.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 /// The background sender.
 #[derive(Clone)]
@@ -41,14 +43,20 @@ impl WebhookWorker {
             tracing::error!(error.cause_chain = ?e, "cannot release webhook leases at start");
         }
         tracing::info!("webhook sender started");
-        let mut last_sweep: Option<Instant> = None;
+        let (mut last_sweep, mut last_prune): (Option<Instant>, Option<Instant>) = (None, None);
         loop {
             if *shutdown.borrow() {
                 break;
             }
             if last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY) {
                 last_sweep = Some(Instant::now());
-                self.sweep().await;
+                self.expire().await;
+            }
+            if last_prune.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
+                last_prune = Some(Instant::now());
+                if let Err(e) = self.deliveries.prune(self.cfg.keep).await {
+                    tracing::error!(error.cause_chain = ?e, "cannot prune webhook deliveries");
+                }
             }
             let busy = match self.round().await {
                 Ok(n) => n >= self.cfg.concurrency,
@@ -67,14 +75,11 @@ impl WebhookWorker {
         tracing::info!("webhook sender stopped");
     }
 
-    async fn sweep(&self) {
+    async fn expire(&self) {
         match self.deliveries.expire(self.cfg.max_age).await {
             Ok(n) if n > 0 => tracing::warn!(deliveries = n, "webhook deliveries given up after their retry window"),
             Ok(_) => {}
             Err(e) => tracing::error!(error.cause_chain = ?e, "cannot expire webhook deliveries"),
-        }
-        if let Err(e) = self.deliveries.prune(self.cfg.keep).await {
-            tracing::error!(error.cause_chain = ?e, "cannot prune webhook deliveries");
         }
     }
 
