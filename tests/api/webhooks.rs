@@ -6,6 +6,7 @@ use crate::helpers::{TestApp, spawn_app, spawn_app_with_sim, start_sim, test_set
 use crate::http_stub::{Recorded, Reply, Stub};
 use crate::integrations::eventually;
 use domain::tenant::Role;
+use sea_orm::ConnectionTrait as _;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -350,6 +351,22 @@ async fn a_rotated_secret_and_the_old_one_both_sign_for_a_day_and_test_events_ne
     assert_eq!(r.header("x-ntin-webhook-event"), Some("webhook.test"));
     assert_eq!(r.header("x-ntin-webhook-signature").unwrap().matches("v1=").count(), 2);
     assert!(signature_verifies(&new, r) && signature_verifies(&old, r));
+    // Neither secret is stored or logged in plain text.
+    let rows = app
+        .state
+        .db
+        .query_all_raw(sea_orm::Statement::from_string(app.state.db.get_database_backend(), "SELECT secret_ciphertext, previous_secret_ciphertext FROM webhook_endpoints"))
+        .await
+        .unwrap();
+    for row in rows {
+        for col in ["secret_ciphertext", "previous_secret_ciphertext"] {
+            let blob: Vec<u8> = row.try_get("", col).unwrap();
+            let text = String::from_utf8_lossy(&blob);
+            assert!(!text.contains(&new[6..]) && !text.contains(&old[6..]) && !text.contains("whsec_"));
+        }
+    }
+    let logs = crate::helpers::captured_logs();
+    assert!(!logs.contains(&new[6..]) && !logs.contains(&old[6..]));
 }
 
 #[tokio::test]
