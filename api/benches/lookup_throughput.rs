@@ -48,6 +48,7 @@ async fn app_for(sim_url: String) -> Application {
         nct_rate_limit: None,
         run_worker: true,
         job_watch: infra::jobs::watch::WatchConfig::default(),
+        integrations: api::integrations::IntegrationSettings::default(),
     };
     Application::build(&settings).await.expect("build app")
 }

@@ -166,7 +166,11 @@ async fn rotate_master_key(generate: bool) -> anyhow::Result<()> {
     let version = ring.current_version();
     let db = infra::db::connect(&settings.database_url).await?;
     infra::db::migrate(&db).await?;
-    let moved = infra::db::key_repo::NctKeyRepo::new(db, ring).rotate_all().await?;
+    let keys = infra::db::key_repo::NctKeyRepo::new(db.clone(), ring);
+    let moved = keys.rotate_all().await?;
     println!("re-encrypted {moved} tenant key(s) under master key version {version}");
+    let tokens = infra::kaspi::token_repo::KaspiTokenRepo::new(db.clone(), keys.clone()).rotate_master_key().await?;
+    let secrets = infra::webhooks::endpoint_repo::EndpointRepo::new(db, keys).rotate_master_key().await?;
+    println!("re-encrypted {tokens} Kaspi token(s) and {secrets} webhook endpoint secret(s)");
     Ok(())
 }

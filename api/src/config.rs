@@ -56,6 +56,8 @@ pub struct Settings {
     pub run_worker: bool,
     /// Timing of the shared job watchers behind `jobProgress` (not read from the environment).
     pub job_watch: infra::jobs::watch::WatchConfig,
+    /// Catalog sources, webhooks and the Kaspi API (`OUTBOUND_ALLOW_NETS`, `FEED_*`, `WEBHOOK_*`, `KASPI_BASE_URL`).
+    pub integrations: crate::integrations::IntegrationSettings,
 }
 
 /// Where the master keys come from; re-read when a ciphertext names a version we do not know yet, so a
@@ -195,6 +197,7 @@ impl Settings {
             nct_rate_limit,
             run_worker,
             job_watch: infra::jobs::watch::WatchConfig::default(),
+            integrations: crate::integrations::IntegrationSettings::from_env()?,
             api_rate,
             release_leases_on_start,
             cache_ttls,

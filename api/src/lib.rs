@@ -21,6 +21,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod ids;
+pub mod integrations;
 pub mod ratelimit;
 pub mod routes;
 pub mod schema;

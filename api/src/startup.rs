@@ -34,6 +34,9 @@ pub struct Application {
     state: AppState,
     /// `None` on an API-only replica (`RUN_WORKER=false`).
     worker: Option<Worker>,
+    /// The feed scheduler and the webhook sender; `None` on an API-only replica, like the worker.
+    integrations: Option<crate::integrations::Runners>,
+    release_leases_on_start: bool,
     sim: Option<SimHandle>,
 }
 
@@ -97,7 +100,10 @@ impl Application {
                 ..WorkerConfig::default()
             },
         );
-        let state = AppState::new(Services { db, tokens, keys, nct, lookup, events, watch, worker_wake: worker.waker() });
+        let (integrations, runners) =
+            crate::integrations::Integrations::build(&db, &keys, settings.integrations.clone(), worker.waker())?;
+        let state =
+            AppState::new(Services { db, tokens, keys, nct, lookup, events, watch, worker_wake: worker.waker(), integrations });
         let schema = build_schema(Some(state.clone()));
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("BIND: cannot listen on {}", settings.bind))?;
@@ -111,7 +117,9 @@ impl Application {
         });
         let server = run(listener, schema, state.clone(), limiter)?;
         let worker = settings.run_worker.then_some(worker);
-        Ok(Self { port, server, state, worker, sim })
+        let runners = settings.run_worker.then_some(runners);
+        let release_leases_on_start = settings.release_leases_on_start;
+        Ok(Self { port, server, state, worker, integrations: runners, release_leases_on_start, sim })
     }
 
     /// The in-process simulator, when `NCT_BASE_URL` is unset.
@@ -139,17 +147,14 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         // If this future is dropped (the process is going down hard), the worker goes with it. An API-only
-        // replica runs none: its stand-in returns once told to stop.
+        // replica runs neither the worker nor the integrations: their stand-ins return once told to stop.
         let mut worker = AbortOnDrop(match self.worker {
-            Some(w) => tokio::spawn(w.run(stop_rx)),
-            None => tokio::spawn(async move {
-                let mut stop = stop_rx;
-                while !*stop.borrow_and_update() {
-                    if stop.changed().await.is_err() {
-                        break;
-                    }
-                }
-            }),
+            Some(w) => tokio::spawn(w.run(stop_rx.clone())),
+            None => tokio::spawn(until_stopped(stop_rx.clone())),
+        });
+        let mut integrations = AbortOnDrop(match self.integrations {
+            Some(r) => tokio::spawn(r.run(stop_rx, self.release_leases_on_start)),
+            None => tokio::spawn(until_stopped(stop_rx)),
         });
         let result = tokio::select! {
             r = self.server => {
@@ -160,13 +165,31 @@ impl Application {
                 tracing::error!(outcome = ?r, "job worker exited unexpectedly");
                 Ok(())
             }
+            r = &mut integrations.0 => {
+                tracing::error!(outcome = ?r, "feed scheduler and webhook sender exited unexpectedly");
+                Ok(())
+            }
         };
         let _ = stop_tx.send(true);
-        let _ = (&mut worker.0).await;
+        // A task that already ended (and was awaited above) must not be polled again.
+        for task in [&mut worker.0, &mut integrations.0] {
+            if !task.is_finished() {
+                let _ = task.await;
+            }
+        }
         if let Some(sim) = self.sim {
             sim.stop().await;
         }
         result
+    }
+}
+
+/// The stand-in for a background task this replica does not run: returns once told to stop.
+async fn until_stopped(mut stop: tokio::sync::watch::Receiver<bool>) {
+    while !*stop.borrow_and_update() {
+        if stop.changed().await.is_err() {
+            break;
+        }
     }
 }
 

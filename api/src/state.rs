@@ -42,6 +42,8 @@ pub struct AppState {
     pub watch: JobWatch,
     /// Wakes the job worker.
     pub worker_wake: Arc<tokio::sync::Notify>,
+    /// Catalog sources, webhooks, the Kaspi API.
+    pub integrations: crate::integrations::Integrations,
 }
 
 /// The outside services `AppState` is built from.
@@ -62,6 +64,8 @@ pub struct Services {
     pub watch: JobWatch,
     /// Worker wake-up.
     pub worker_wake: Arc<tokio::sync::Notify>,
+    /// Catalog sources, webhooks, the Kaspi API.
+    pub integrations: crate::integrations::Integrations,
 }
 
 impl AppState {
@@ -80,6 +84,7 @@ impl AppState {
             events: s.events,
             watch: s.watch,
             worker_wake: s.worker_wake,
+            integrations: s.integrations,
             db: s.db,
         }
     }

@@ -11,14 +11,18 @@
 //!   card and request states.
 //! - [`tenant`]: `TenantId`, roles and permissions.
 //! - [`sku`]: where a SKU's NTIN came from.
+//! - [`feed`]: catalog sources (marketplace feeds and CSV URLs): formats, pull outcomes, removal marks.
+//! - [`webhook`]: webhook event types, delivery states and the retry rule.
 
 pub mod barcode;
 pub mod calendar;
 pub mod card;
 pub mod deadlines;
+pub mod feed;
 pub mod import;
 pub mod job;
 pub mod readiness;
 pub mod sku;
 pub mod tenant;
+pub mod webhook;
 mod wire;

@@ -9,6 +9,10 @@
 //! - [`db`]: sea-orm entities and repositories (PostgreSQL and SQLite).
 //! - [`lookup`]: GTIN lookups through the cache, one NCT call per GTIN at a time (singleflight).
 //! - [`shared`]: what replicas share through Redis: rate limits, the NCT budget per key.
+//! - [`outbound`]: HTTP to user-given URLs (feeds, webhooks) with SSRF protection.
+//! - [`feeds`]: catalog sources (marketplace feeds, CSV URLs) pulled on a schedule, with their history.
+//! - [`webhooks`]: endpoints, the transactional event outbox, signed delivery with retries.
+//! - [`kaspi`]: the tenant's Kaspi Shop API token and the official endpoints that use it.
 //!
 //! The NCT client and its wire DTOs are the `nct` crate.
 
@@ -17,6 +21,10 @@ pub mod cards;
 pub mod card_schema;
 pub mod crypto;
 pub mod db;
+pub mod feeds;
 pub mod jobs;
+pub mod kaspi;
 pub mod lookup;
 pub mod shared;
+pub mod outbound;
+pub mod webhooks;

@@ -126,6 +126,7 @@ pub async fn test_settings() -> Settings {
         run_worker: true,
         nct_rate_limit: None,
         job_watch: infra::jobs::watch::WatchConfig::default(),
+        integrations: crate::integrations::test_integrations(),
     }
 }
 

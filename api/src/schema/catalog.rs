@@ -86,6 +86,10 @@ impl CatalogNode {
         let t = tenant(ctx, Permission::Read)?;
         super::card_plan::catalog_registration_plan(ctx, t, self.0.id).await
     }
+    /// The marketplace feed or CSV URL this catalog follows, if any.
+    async fn source(&self, ctx: &Context<'_>) -> Result<Option<super::feed::CatalogSourceNode>, ApiError> {
+        super::feed::catalog_source(ctx, self.0.id).await
+    }
     /// SKUs whose temporary XTIN expires within `withinDays` days (or has expired) and still have no NTIN.
     async fn expiring_xtins(&self, ctx: &Context<'_>, #[graphql(default = 7)] within_days: i32) -> Result<Vec<SkuNode>, ApiError> {
         let t = tenant(ctx, Permission::Read)?;

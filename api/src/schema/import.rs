@@ -20,6 +20,10 @@ pub enum ImportFormatInput {
     Csv,
     /// The Kaspi XML price list (`kaspi_catalog`); it has no barcodes, SKUs are keyed by `sku`.
     KaspiXml,
+    /// The OMarket XML price list (`catalog`, or a Kaspi-format file, which OMarket also accepts).
+    OmarketXml,
+    /// The Jmart / Alatau City Market XML price list (`jmart_catalog`, Kaspi's layout).
+    JmartXml,
 }
 
 /// Input of `importCatalog`: exactly one of `content` and `file`.
@@ -89,6 +93,8 @@ impl ImportMutation {
             ImportFormatInput::Barcodes => ImportFormat::Barcodes,
             ImportFormatInput::Csv => ImportFormat::Csv,
             ImportFormatInput::KaspiXml => ImportFormat::KaspiXml,
+            ImportFormatInput::OmarketXml => ImportFormat::OmarketXml,
+            ImportFormatInput::JmartXml => ImportFormat::JmartXml,
         };
         match run_import(&state(ctx)?.db, t, catalog_id, format, reader).await {
             Ok(o) => Ok(ImportCatalogPayload {

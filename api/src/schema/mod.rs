@@ -5,8 +5,11 @@ pub mod card_mutation;
 pub mod card_plan;
 pub mod catalog;
 pub mod dictionary;
+pub mod feed;
+pub mod feed_mutation;
 pub mod import;
 pub mod job;
+pub mod kaspi;
 pub mod limits;
 pub mod nct_key;
 pub mod node;
@@ -14,6 +17,8 @@ pub mod readiness;
 pub mod sku;
 pub mod tenant;
 pub mod types;
+pub mod webhook;
+pub mod webhook_mutation;
 
 use crate::auth::AuthContext;
 pub use crate::state::AppState;
@@ -36,6 +41,9 @@ pub struct QueryRoot(
     job::JobQuery,
     card::CardQuery,
     dictionary::DictionaryQuery,
+    feed::FeedQuery,
+    webhook::WebhookQuery,
+    kaspi::KaspiQuery,
 );
 
 /// Mutation root.
@@ -50,6 +58,9 @@ pub struct MutationRoot(
     job::JobMutation,
     card_mutation::CardMutation,
     card_mutation::CardFileMutation,
+    feed_mutation::FeedMutation,
+    webhook_mutation::WebhookMutation,
+    kaspi::KaspiMutation,
 );
 
 /// Subscription root.

@@ -1,12 +1,15 @@
 //! Streaming catalog import: a blocking parser thread feeds batches through a bounded channel to one
 //! database transaction. Bad rows are reported with their row number and skipped; good rows are kept. A fatal
 //! error (the file cannot be read as a whole) rolls the transaction back, so nothing stored changes.
+//!
+//! [`run_import`] owns its transaction; [`import_in`] runs on the caller's (a feed pull stores its removal
+//! marks, history and webhook event in the same one) and also returns the SKUs the file names.
 
 use super::sku_repo::{SkuFields, SkuUpsert, UpsertCounts, upsert_batch};
 use super::RepoError;
 use domain::tenant::TenantId;
 use domain::import::{ImportError, ImportFormat, ImportRow, RowError, RowErrorCode, RowResult};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use std::collections::HashSet;
 use std::io::BufRead;
 use uuid::Uuid;
@@ -46,11 +49,8 @@ fn to_upsert(r: ImportRow) -> Result<SkuUpsert, RowError> {
                 domain::barcode::Xtin::parse(v).is_ok()
             };
             if !ok {
-                return Err(RowError {
-                    row: r.row,
-                    code: RowErrorCode::BadRow,
-                    message: format!("{name} {v:?} is not a valid {}", name.to_uppercase()),
-                });
+                let message = format!("{name} {v:?} is not a valid {}", name.to_uppercase());
+                return Err(RowError::new(r.row, RowErrorCode::BadRow, message).with_sku(&r.seller_sku));
             }
         }
     }
@@ -75,7 +75,17 @@ fn to_upsert(r: ImportRow) -> Result<SkuUpsert, RowError> {
     })
 }
 
-/// Imports `reader` in `format` into a catalog of `tenant`.
+/// What [`import_in`] did, and which SKUs the file names.
+#[derive(Debug, Default)]
+pub struct ImportedFile {
+    /// Counts and row errors.
+    pub outcome: ImportOutcome,
+    /// Every seller SKU the file names: its good rows, and refused rows whose SKU was readable (a bad price or
+    /// a duplicate still says the product is listed).
+    pub present: HashSet<String>,
+}
+
+/// Imports `reader` in `format` into a catalog of `tenant`, in one transaction of its own.
 pub async fn run_import(
     db: &DatabaseConnection,
     tenant: TenantId,
@@ -83,6 +93,28 @@ pub async fn run_import(
     format: ImportFormat,
     reader: Box<dyn BufRead + Send>,
 ) -> Result<ImportOutcome, ImportFailure> {
+    let txn = db.begin().await.map_err(RepoError::from)?;
+    match import_in(&txn, tenant, catalog_id, format, reader).await {
+        Ok(file) => {
+            txn.commit().await.map_err(RepoError::from)?;
+            Ok(file.outcome)
+        }
+        Err(e) => {
+            txn.rollback().await.map_err(RepoError::from)?;
+            Err(e)
+        }
+    }
+}
+
+/// Imports `reader` on `conn`, the caller's transaction. On `Err` the caller must roll back: rows of earlier
+/// batches may already be written.
+pub async fn import_in<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    catalog_id: Uuid,
+    format: ImportFormat,
+    reader: Box<dyn BufRead + Send>,
+) -> Result<ImportedFile, ImportFailure> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<RowResult>, ImportError>>(4);
     let parser = tokio::task::spawn_blocking(move || {
         let rows = match domain::import::parse(format, reader) {
@@ -114,19 +146,20 @@ pub async fn run_import(
         }
     });
 
-    let txn = db.begin().await.map_err(RepoError::from)?;
-    if super::catalog_repo::get_in(&txn, tenant, catalog_id)
+    if super::catalog_repo::get_in(conn, tenant, catalog_id)
         .await?
         .is_none()
     {
         return Err(RepoError::NotFound.into());
     }
-    let mut out = ImportOutcome::default();
-    let mut seen: HashSet<String> = HashSet::new();
-    let reject = |out: &mut ImportOutcome, e: RowError| {
-        out.rejected += 1;
-        if out.row_errors.len() < MAX_ROW_ERRORS {
-            out.row_errors.push(e);
+    let mut file = ImportedFile::default();
+    let reject = |file: &mut ImportedFile, e: RowError| {
+        file.outcome.rejected += 1;
+        if let Some(sku) = &e.seller_sku {
+            file.present.insert(sku.clone());
+        }
+        if file.outcome.row_errors.len() < MAX_ROW_ERRORS {
+            file.outcome.row_errors.push(e);
         }
     };
     while let Some(msg) = rx.recv().await {
@@ -135,7 +168,6 @@ pub async fn run_import(
             Err(fatal) => {
                 drop(rx);
                 let _ = parser.await;
-                txn.rollback().await.map_err(RepoError::from)?;
                 return Err(ImportFailure::Fatal(fatal));
             }
         };
@@ -143,21 +175,20 @@ pub async fn run_import(
         for r in batch {
             let row_no = r.as_ref().map_or(0, |x| x.row);
             match r.and_then(to_upsert) {
-                Ok(u) if !seen.insert(u.seller_sku.clone()) => reject(
-                    &mut out,
-                    RowError {
-                        row: row_no,
-                        code: RowErrorCode::DuplicateSku,
-                        message: format!("SKU {:?} appears earlier in this file", u.seller_sku),
-                    },
-                ),
-                Ok(u) => ups.push(u),
-                Err(e) => reject(&mut out, e),
+                Ok(u) if file.present.contains(&u.seller_sku) => {
+                    let message = format!("SKU {:?} appears earlier in this file", u.seller_sku);
+                    let e = RowError::new(row_no, RowErrorCode::DuplicateSku, message).with_sku(&u.seller_sku);
+                    reject(&mut file, e);
+                }
+                Ok(u) => {
+                    file.present.insert(u.seller_sku.clone());
+                    ups.push(u);
+                }
+                Err(e) => reject(&mut file, e),
             }
         }
-        out.counts.add(upsert_batch(&txn, tenant, catalog_id, &ups).await?);
+        file.outcome.counts.add(upsert_batch(conn, tenant, catalog_id, &ups).await?);
     }
     let _ = parser.await;
-    txn.commit().await.map_err(RepoError::from)?;
-    Ok(out)
+    Ok(file)
 }

@@ -148,17 +148,26 @@ impl JobRepo {
         if last_error.is_some() {
             am.last_error = Set(last_error);
         }
-        // Only move it if nobody else moved it first.
+        // Only move it if nobody else moved it first. A final state and its `job.finished` webhook event
+        // commit together.
+        let txn = self.db.begin().await?;
         let res = job::Entity::update_many()
             .set(am)
             .filter(job::Column::Id.eq(id))
             .filter(job::Column::State.eq(from.as_str()))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
         if res.rows_affected == 0 {
             return Ok(None);
         }
-        Ok(job::Entity::find_by_id(id).one(&self.db).await?.map(Into::into))
+        let job: Option<Job> = job::Entity::find_by_id(id).one(&txn).await?.map(Into::into);
+        if to.is_final()
+            && let Some(j) = &job
+        {
+            crate::webhooks::events::job_finished(&txn, j).await?;
+        }
+        txn.commit().await?;
+        Ok(job)
     }
 
     /// Asks a job to stop; the worker finishes it as cancelled. `false` when the job is already final.
@@ -329,6 +338,8 @@ impl JobRepo {
         }
         // The job's counters, in this transaction (only rows this transaction moved count).
         job_progress::add(&txn, job_id, counted).await?;
+        // The SKUs that get their NTIN now (still without one), for the `ntin.assigned` webhook event.
+        let assigned = newly_assigned(&txn, backend, tenant, &found).await?;
         // SKUs. A NTIN set by hand meanwhile wins: `ntin` is only filled where it is still empty, and the
         // CASE expressions read the row's old `ntin` (SQL evaluates SET against the old row).
         for chunk in found.chunks(100) {
@@ -390,9 +401,49 @@ impl JobRepo {
                     .await?;
             }
         }
+        crate::webhooks::events::ntin_assigned(&txn, tenant, &assigned).await?;
         txn.commit().await?;
         Ok(done)
     }
+}
+
+/// Of the found items, the SKUs that still have no NTIN (they get it in this transaction), when an endpoint
+/// listens for `ntin.assigned`; otherwise nothing is read.
+async fn newly_assigned<C: ConnectionTrait>(
+    conn: &C,
+    backend: DbBackend,
+    tenant: TenantId,
+    found: &[(ClaimedItem, String, String)],
+) -> Result<Vec<crate::webhooks::events::NtinAssignment>, RepoError> {
+    use domain::webhook::EventType;
+    if found.is_empty() || !crate::webhooks::outbox::subscribed(conn, tenant, EventType::NtinAssigned).await? {
+        return Ok(Vec::new());
+    }
+    let ntins: std::collections::HashMap<Uuid, &str> = found.iter().map(|(i, n, _)| (i.sku_id, n.as_str())).collect();
+    let mut out = Vec::new();
+    for chunk in found.chunks(900) {
+        let rows: Vec<(Uuid, String, Uuid)> = sku::Entity::find()
+            .select_only()
+            .column(sku::Column::Id)
+            .column(sku::Column::SellerSku)
+            .column(sku::Column::CatalogId)
+            .filter(tenant_guard(backend, tenant))
+            .filter(sku::Column::Id.is_in(chunk.iter().map(|(i, _, _)| i.sku_id).collect::<Vec<_>>()))
+            .filter(sku::Column::Ntin.is_null())
+            .into_tuple()
+            .all(conn)
+            .await?;
+        out.extend(rows.into_iter().filter_map(|(sku_id, seller_sku, catalog_id)| {
+            Some(crate::webhooks::events::NtinAssignment {
+                sku_id,
+                seller_sku,
+                catalog_id,
+                ntin: (*ntins.get(&sku_id)?).to_owned(),
+                source: NtinSource::Lookup,
+            })
+        }));
+    }
+    Ok(out)
 }
 
 /// `tenant_id = ?` that does not steer the query planner: on SQLite, without statistics, an equality on

@@ -64,21 +64,27 @@ impl NctKeyRepo {
     }
 
     fn open(&self, tenant: uuid::Uuid, version: i32, blob: &[u8]) -> Result<SecretString, RepoError> {
-        let first = self.keyring().open(tenant, version, blob);
-        let result = match (first, &self.reload) {
+        self.open_sealed(crate::crypto::Purpose::NctApiKey, tenant, version, blob)
+            .map_err(|e| RepoError::Unexpected(anyhow::anyhow!("cannot decrypt the NCT key of tenant {tenant}: {e}")))
+    }
+
+    /// Decrypts a secret sealed as `purpose` for `owner` (re-reading the master keys once when `version` is
+    /// newer than the ones loaded). Other secret stores (Kaspi tokens, webhook secrets) share the keyring here.
+    pub fn open_sealed(&self, purpose: crate::crypto::Purpose, owner: uuid::Uuid, version: i32, blob: &[u8]) -> Result<SecretString, crate::crypto::CryptoError> {
+        let first = self.keyring().open_for(purpose, owner, version, blob);
+        match (first, &self.reload) {
             (Err(crate::crypto::CryptoError::UnknownVersion(_)), Some(reload)) => match reload() {
                 Some(new_ring) => {
                     let new_ring = Arc::new(new_ring);
                     if let Ok(mut w) = self.ring.write() {
                         *w = new_ring.clone();
                     }
-                    new_ring.open(tenant, version, blob)
+                    new_ring.open_for(purpose, owner, version, blob)
                 }
                 None => Err(crate::crypto::CryptoError::UnknownVersion(version)),
             },
             (r, _) => r,
-        };
-        result.map_err(|e| RepoError::Unexpected(anyhow::anyhow!("cannot decrypt the NCT key of tenant {tenant}: {e}")))
+        }
     }
 
     /// Stores (or replaces) the tenant's key.

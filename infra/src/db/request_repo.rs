@@ -360,12 +360,14 @@ impl RequestRepo {
     }
 }
 
-/// Mirrors a request's state onto its SKU; `remarks: Some("")` clears them.
+/// Mirrors a request's state onto its SKU; `remarks: Some("")` clears them. A changed moderation status and a
+/// newly stored NTIN are written as webhook events in the same transaction.
 async fn mirror<C: ConnectionTrait>(conn: &C, tenant: TenantId, sku_id: Uuid, status: &RequestStatus, card: CardStatus, remarks: Option<String>, ntin: Option<String>) -> Result<(), RepoError> {
     let Some(m) = sku::Entity::find_by_id(sku_id).filter(sku::Column::TenantId.eq(tenant.0)).one(conn).await? else {
         return Ok(());
     };
     let manual = m.ntin.is_some() && m.ntin_source.as_deref() == Some(NtinSource::Manual.as_str());
+    webhook_events(conn, tenant, &m, status, card, remarks.as_deref(), ntin.as_deref().filter(|_| !manual)).await?;
     let mut am: sku::ActiveModel = m.into();
     am.card_status = Set(Some(card.as_str().to_owned()));
     am.moderation_status = Set(Some(status.as_str().to_owned()));
@@ -381,5 +383,37 @@ async fn mirror<C: ConnectionTrait>(conn: &C, tenant: TenantId, sku_id: Uuid, st
     }
     am.updated_at = Set(Utc::now());
     am.update(conn).await?;
+    Ok(())
+}
+
+/// The webhook events of one mirror: `moderation.status_changed` when NCT's status differs from the stored one,
+/// `ntin.assigned` when an NTIN is stored that the SKU did not have.
+async fn webhook_events<C: ConnectionTrait>(conn: &C, tenant: TenantId, before: &sku::Model, status: &RequestStatus, card: CardStatus, remarks: Option<&str>, ntin: Option<&str>) -> Result<(), RepoError> {
+    use crate::webhooks::events::{ModerationChange, NtinAssignment, moderation_status_changed, ntin_assigned};
+    if before.moderation_status.as_deref() != Some(status.as_str()) {
+        let change = ModerationChange {
+            sku_id: before.id,
+            seller_sku: before.seller_sku.clone(),
+            catalog_id: before.catalog_id,
+            previous_status: before.moderation_status.clone(),
+            status: status.as_str().to_owned(),
+            card_status: card.as_str().to_owned(),
+            remarks: match remarks {
+                Some(r) => (!r.is_empty()).then(|| r.to_owned()),
+                None => before.moderation_remarks.clone(),
+            },
+        };
+        moderation_status_changed(conn, tenant, &change).await?;
+    }
+    if let Some(n) = ntin.filter(|n| before.ntin.as_deref() != Some(*n)) {
+        let a = NtinAssignment {
+            sku_id: before.id,
+            seller_sku: before.seller_sku.clone(),
+            catalog_id: before.catalog_id,
+            ntin: n.to_owned(),
+            source: NtinSource::Request,
+        };
+        ntin_assigned(conn, tenant, std::slice::from_ref(&a)).await?;
+    }
     Ok(())
 }

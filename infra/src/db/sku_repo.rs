@@ -47,6 +47,8 @@ pub struct Sku {
     pub looked_up_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the catalog's feed stopped listing it (see `domain::feed`).
+    pub feed_removed_at: Option<DateTime<Utc>>,
 }
 
 impl From<sku::Model> for Sku {
@@ -86,6 +88,7 @@ impl From<sku::Model> for Sku {
             looked_up_at: m.looked_up_at,
             created_at: m.created_at,
             updated_at: m.updated_at,
+            feed_removed_at: m.feed_removed_at,
         }
     }
 }
@@ -143,6 +146,8 @@ pub struct SkuFilter {
     /// Only this card workflow state (`DRAFT`, `SUBMITTED`, `NEEDS_REVISION`…).
     pub card_status: Option<String>,
     pub ids: Option<Vec<Uuid>>,
+    /// `Some(true)`: only SKUs the catalog's feed no longer lists; `Some(false)`: only listed ones.
+    pub removed_from_feed: Option<bool>,
 }
 
 /// The readiness of a SKU from its barcode, NTIN and XTIN: a valid NTIN wins; then the barcode decides;
@@ -257,6 +262,7 @@ fn new_model(tenant: TenantId, catalog_id: Uuid, seller_sku: &str, now: DateTime
         card_data: None,
         gov: false,
         search_text: None,
+        feed_removed_at: None,
     }
 }
 
@@ -368,6 +374,11 @@ impl SkuRepo {
         }
         if let Some(s) = &f.card_status {
             q = q.filter(sku::Column::CardStatus.eq(s.as_str()));
+        }
+        match f.removed_from_feed {
+            Some(true) => q = q.filter(sku::Column::FeedRemovedAt.is_not_null()),
+            Some(false) => q = q.filter(sku::Column::FeedRemovedAt.is_null()),
+            None => {}
         }
         if let Some(s) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let pat = format!("%{}%", s.replace(['\\', '%', '_', '\n'], "").to_lowercase());
@@ -515,6 +526,13 @@ impl SkuRepo {
             .one(&self.db)
             .await?
             .ok_or(RepoError::NotFound)?;
+        let assignment = (m.ntin.as_deref() != Some(ntin)).then(|| crate::webhooks::events::NtinAssignment {
+            sku_id: m.id,
+            seller_sku: m.seller_sku.clone(),
+            catalog_id: m.catalog_id,
+            ntin: ntin.to_owned(),
+            source: NtinSource::Lookup,
+        });
         let mut am: sku::ActiveModel = m.into();
         am.ntin = Set(Some(ntin.to_owned()));
         am.ntin_source = Set(Some(NtinSource::Lookup.as_str().to_owned()));
@@ -523,6 +541,11 @@ impl SkuRepo {
         am.readiness_reason = Set(None);
         am.readiness_message = Set(None);
         am.updated_at = Set(Utc::now());
-        Ok(am.update(&self.db).await?.into())
+        // The choice and its `ntin.assigned` webhook event commit together.
+        let txn = sea_orm::TransactionTrait::begin(&self.db).await?;
+        let stored = am.update(&txn).await?;
+        crate::webhooks::events::ntin_assigned(&txn, tenant, assignment.as_slice()).await?;
+        txn.commit().await?;
+        Ok(stored.into())
     }
 }
