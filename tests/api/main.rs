@@ -10,6 +10,7 @@ mod helpers;
 mod import;
 mod lookup;
 mod readiness;
+mod readiness_bulk;
 mod schema;
 mod secrets;
 mod subscription;
