@@ -1,8 +1,11 @@
 //! Streaming catalog import: a blocking parser thread feeds batches through a bounded channel to one
 //! database transaction. Bad rows are reported with their row number and skipped; good rows are kept. A fatal
 //! error (the file cannot be read as a whole) rolls the transaction back, so nothing stored changes.
+//! The writes are set-based ([`super::sku_upsert`]): a batch of rows costs a few statements, and rows that did
+//! not change cost only their read.
 
-use super::sku_repo::{SkuFields, SkuUpsert, UpsertCounts, upsert_batch};
+use super::sku_repo::{SkuFields, SkuUpsert, UpsertCounts};
+use super::sku_upsert::{catalog_is_empty, upsert_batch};
 use super::RepoError;
 use domain::tenant::TenantId;
 use domain::import::{ImportError, ImportFormat, ImportRow, RowError, RowErrorCode, RowResult};
@@ -13,7 +16,7 @@ use uuid::Uuid;
 
 /// Row errors kept in the outcome; the count goes on past it.
 pub const MAX_ROW_ERRORS: usize = 1000;
-const BATCH: usize = 1000;
+const BATCH: usize = 2000;
 
 /// What an import did.
 #[derive(Debug, Default)]
@@ -121,6 +124,8 @@ pub async fn run_import(
     {
         return Err(RepoError::NotFound.into());
     }
+    // Into an empty catalog every row is new: no batch needs to read what is stored.
+    let all_new = catalog_is_empty(&txn, catalog_id).await?;
     let mut out = ImportOutcome::default();
     let mut seen: HashSet<String> = HashSet::new();
     let reject = |out: &mut ImportOutcome, e: RowError| {
@@ -155,7 +160,7 @@ pub async fn run_import(
                 Err(e) => reject(&mut out, e),
             }
         }
-        out.counts.add(upsert_batch(&txn, tenant, catalog_id, &ups).await?);
+        out.counts.add(upsert_batch(&txn, tenant, catalog_id, &ups, all_new).await?);
     }
     let _ = parser.await;
     txn.commit().await.map_err(RepoError::from)?;
