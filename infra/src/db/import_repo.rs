@@ -164,5 +164,22 @@ pub async fn run_import(
     }
     let _ = parser.await;
     txn.commit().await.map_err(RepoError::from)?;
+    refresh_statistics(db, &out.counts);
     Ok(out)
+}
+
+/// After a big import on PostgreSQL, refreshes the planner's statistics of `skus` in the background (autovacuum
+/// would, within a minute): until then the planner guesses, and pages and jobs over the new rows are planned
+/// as if the catalog were tiny. SQLite's statements here do not depend on statistics.
+fn refresh_statistics(db: &DatabaseConnection, counts: &UpsertCounts) {
+    use sea_orm::ConnectionTrait as _;
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres || counts.created + counts.updated < 10_000 {
+        return;
+    }
+    let db = db.clone();
+    tokio::spawn(async move {
+        if let Err(e) = db.execute_unprepared("ANALYZE skus").await {
+            tracing::warn!(error.message = %e, "ANALYZE skus after an import failed");
+        }
+    });
 }

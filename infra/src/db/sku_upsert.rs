@@ -64,7 +64,9 @@ async fn existing<C: ConnectionTrait>(
     let backend = conn.get_database_backend();
     let sql = match backend {
         DbBackend::Postgres => {
-            "SELECT * FROM skus WHERE catalog_id = $1 AND seller_sku IN (SELECT json_array_elements_text($2::json))"
+            // `= ANY(ARRAY(…))` is an index condition; `IN (SELECT …)` became a hash join over the whole
+            // catalog whenever the planner underestimated it.
+            "SELECT * FROM skus WHERE catalog_id = $1 AND seller_sku = ANY(ARRAY(SELECT json_array_elements_text($2::json)))"
         }
         _ => "SELECT * FROM skus INDEXED BY uq_skus_catalog_seller_sku WHERE catalog_id = ? AND seller_sku IN (SELECT value FROM json_each(?))",
     };
