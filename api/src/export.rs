@@ -31,7 +31,8 @@ pub struct LinkQuery {
     s: Option<String>,
 }
 
-fn cell(v: &str) -> std::borrow::Cow<'_, str> {
+/// A cell as written to CSV: text a spreadsheet would run as a formula (`= + - @`, tab, CR) gets a leading `'`.
+pub fn formula_safe(v: &str) -> std::borrow::Cow<'_, str> {
     if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         std::borrow::Cow::Owned(format!("'{v}"))
     } else {
@@ -64,7 +65,7 @@ fn to_csv(rows: &[ExportRow], header: bool) -> Result<Vec<u8>, csv::Error> {
     }
     for r in rows {
         let rec = record(r);
-        w.write_record(rec.iter().map(|c| cell(c).into_owned()))?;
+        w.write_record(rec.iter().map(|c| formula_safe(c).into_owned()))?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }

@@ -8,7 +8,8 @@
 //! - [`schema`]: the GraphQL schema, one module per feature.
 //! - [`state`]: the shared services ([`state::AppState`]); [`ids`]: opaque global IDs; [`signed_link`]:
 //!   short-lived signed download links.
-//! - [`routes`], [`export`], [`startup`]: HTTP routes, the CSV export route and the application builder.
+//! - [`routes`], [`export`], [`readiness_bulk`], [`startup`]: HTTP routes, the CSV export route, the bulk
+//!   readiness route and the application builder.
 //! - [`console`]: the embedded web console and GraphiQL.
 //! - [`cli`]: the `ntin-desk` commands.
 //! - [`simulator`]: the embedded NCT simulator (cargo feature `sim`, on by default; crate `nct-sim`).
@@ -23,6 +24,7 @@ pub mod export;
 pub mod ids;
 pub mod integrations;
 pub mod ratelimit;
+pub mod readiness_bulk;
 pub mod routes;
 pub mod schema;
 pub mod signed_link;

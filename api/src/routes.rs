@@ -35,7 +35,7 @@ pub async fn graphql(
     req: HttpRequest,
     gql: GraphQLRequest,
 ) -> HttpResponse {
-    let mut request = gql.into_inner();
+    let mut request = gql.into_inner().data(crate::schema::loaders::new_loader(&st));
     let auth = st.tokens.verify_header(req.headers().get(actix_web::http::header::AUTHORIZATION).map(|h| h.as_bytes())).await;
     // One bucket per tenant (or per platform caller), per client IP without a token.
     if let Some(l) = limiter.get_ref() {
@@ -69,7 +69,7 @@ pub async fn graphql(
         Ok(None) => {}
         Err(e) => return auth_refusal(e),
     }
-    let resp: GraphQLResponse = schema.execute(request).await.into();
+    let resp: GraphQLResponse = crate::schema::limits::execute(&schema, request).await.into();
     actix_web::Responder::respond_to(resp, &req).map_into_boxed_body()
 }
 
@@ -123,7 +123,8 @@ pub async fn graphql_ws(
     payload: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
     let tokens = st.tokens.clone();
-    GraphQLSubscription::new(AppSchema::clone(&schema))
+    let state = AppState::clone(&st);
+    GraphQLSubscription::new(crate::schema::limits::LimitedSchema(AppSchema::clone(&schema)))
         .on_connection_init(move |v| async move {
             let token = token_from_init(&v)
                 .ok_or_else(|| async_graphql::Error::new("connection_init must carry a bearer token"))?;
@@ -133,6 +134,8 @@ pub async fn graphql_ws(
                 .map_err(|e| async_graphql::Error::new(format!("UNAUTHENTICATED: {e}")))?;
             let mut data = async_graphql::Data::default();
             data.insert(ctx);
+            // Per connection: the loaders batch a page's rows and cache nothing across operations.
+            data.insert(crate::schema::loaders::new_loader(&state));
             Ok(data)
         })
         // No protocol-level keep-alive timeout: async-graphql's resets only on messages *from* the client,

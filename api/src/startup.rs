@@ -211,6 +211,7 @@ fn run(
     let limiter = web::Data::new(limiter);
     let schema = web::Data::new(schema);
     let state = web::Data::new(state);
+    let bulk = web::Data::new(crate::readiness_bulk::BulkReadiness::default());
     let multipart = MultipartOptions::default()
         .max_file_size(routes::MAX_UPLOAD)
         .max_num_files(1);
@@ -220,6 +221,7 @@ fn run(
             .app_data(schema.clone())
             .app_data(limiter.clone())
             .app_data(state.clone())
+            .app_data(bulk.clone())
             .app_data(multipart)
             .service(
                 web::resource("/graphql")
@@ -229,6 +231,7 @@ fn run(
             )
             .route("/graphql/ws", web::get().to(routes::graphql_ws))
             .route("/exports/catalogs/{file}", web::get().to(crate::export::export_catalog))
+            .route("/readiness", web::post().to(crate::readiness_bulk::bulk_readiness))
             .route("/healthz", web::get().to(routes::healthz))
             .route("/readyz", web::get().to(routes::readyz))
             .configure(crate::console::configure)

@@ -3,6 +3,7 @@
 //! # Layout
 //! - [`barcode`]: GS1 check digit, `Gtin`, `Ntin`, `Xtin` newtypes.
 //! - [`readiness`]: classification of barcodes into readiness classes with reason codes.
+//! - [`readiness_lines`]: the same, one line at a time, for bulk checks of files of a million lines.
 //! - [`deadlines`]: NCT registration deadlines per business segment.
 //! - [`calendar`]: Kazakhstan working days and moderation estimates.
 //! - [`import`]: streaming parsers for pasted barcode lists, CSV and the Kaspi XML price list.
@@ -22,6 +23,7 @@ pub mod feed;
 pub mod import;
 pub mod job;
 pub mod readiness;
+pub mod readiness_lines;
 pub mod sku;
 pub mod tenant;
 pub mod webhook;

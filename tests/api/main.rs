@@ -18,6 +18,7 @@ mod kaspi;
 mod lookup;
 mod progress;
 mod readiness;
+mod readiness_bulk;
 mod replicas;
 mod schema;
 mod secrets;

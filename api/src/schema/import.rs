@@ -111,6 +111,11 @@ impl ImportMutation {
                 ..Default::default()
             }),
             Err(ImportFailure::Repo(RepoError::NotFound)) => fail("catalogId", UserErrorCode::NotFound, "no such catalog".into()),
+            Err(ImportFailure::Repo(RepoError::Duplicate(_))) => fail(
+                "catalogId",
+                UserErrorCode::Taken,
+                "another import into this catalog stored some of these SKUs at the same time; nothing was imported, import again".into(),
+            ),
             Err(ImportFailure::Repo(e)) => Err(e.into()),
         }
     }

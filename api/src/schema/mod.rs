@@ -11,6 +11,7 @@ pub mod import;
 pub mod job;
 pub mod kaspi;
 pub mod limits;
+pub mod loaders;
 pub mod nct_key;
 pub mod node;
 pub mod readiness;
@@ -76,8 +77,7 @@ pub fn build_schema(state: Option<AppState>) -> AppSchema {
         .limit_depth(16)
         .limit_complexity(50_000)
         .limit_recursive_depth(32)
-        .limit_directives(16)
-        .extension(limits::FieldLimit);
+        .limit_directives(16);
     if let Some(s) = state {
         b = b.data(s);
     }

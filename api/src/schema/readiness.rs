@@ -49,7 +49,8 @@ pub enum DeadlineStatus {
 
 #[Object]
 impl ReadinessQuery {
-    /// Classifies barcodes, one per list element, in input order. At most 200,000 lines per call.
+    /// Classifies barcodes, one per list element, in input order. At most 200,000 lines per call; for files
+    /// up to a million lines, `POST /readiness` streams the same answers as NDJSON or CSV.
     async fn readiness(&self, barcodes: Vec<String>) -> Result<ReadinessReport, ApiError> {
         if barcodes.len() > MAX_READINESS_LINES {
             return Err(ApiError::LimitExceeded(format!(
@@ -57,7 +58,7 @@ impl ReadinessQuery {
                 barcodes.len()
             )));
         }
-        Ok(classify_all(&barcodes).into())
+        Ok(ReadinessReport(classify_all(&barcodes)))
     }
 
     /// NCT registration deadlines per segment, relative to today (UTC+5, Kazakhstan).

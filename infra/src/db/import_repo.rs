@@ -4,8 +4,12 @@
 //!
 //! [`run_import`] owns its transaction; [`import_in`] runs on the caller's (a feed pull stores its removal
 //! marks, history and webhook event in the same one) and also returns the SKUs the file names.
+//!
+//! The writes are set-based ([`super::sku_upsert`]): a batch of rows costs a few statements, and rows that did
+//! not change cost only their read.
 
-use super::sku_repo::{SkuFields, SkuUpsert, UpsertCounts, upsert_batch};
+use super::sku_repo::{SkuFields, SkuUpsert, UpsertCounts};
+use super::sku_upsert::{catalog_is_empty, upsert_batch};
 use super::RepoError;
 use domain::tenant::TenantId;
 use domain::import::{ImportError, ImportFormat, ImportRow, RowError, RowErrorCode, RowResult};
@@ -16,7 +20,7 @@ use uuid::Uuid;
 
 /// Row errors kept in the outcome; the count goes on past it.
 pub const MAX_ROW_ERRORS: usize = 1000;
-const BATCH: usize = 1000;
+const BATCH: usize = 2000;
 
 /// What an import did.
 #[derive(Debug, Default)]
@@ -97,6 +101,7 @@ pub async fn run_import(
     match import_in(&txn, tenant, catalog_id, format, reader).await {
         Ok(file) => {
             txn.commit().await.map_err(RepoError::from)?;
+            refresh_statistics(db, &file.outcome.counts);
             Ok(file.outcome)
         }
         Err(e) => {
@@ -152,6 +157,8 @@ pub async fn import_in<C: ConnectionTrait>(
     {
         return Err(RepoError::NotFound.into());
     }
+    // Into an empty catalog every row is new: no batch needs to read what is stored.
+    let all_new = catalog_is_empty(conn, catalog_id).await?;
     let mut file = ImportedFile::default();
     let reject = |file: &mut ImportedFile, e: RowError| {
         file.outcome.rejected += 1;
@@ -187,8 +194,24 @@ pub async fn import_in<C: ConnectionTrait>(
                 Err(e) => reject(&mut file, e),
             }
         }
-        file.outcome.counts.add(upsert_batch(conn, tenant, catalog_id, &ups).await?);
+        file.outcome.counts.add(upsert_batch(conn, tenant, catalog_id, &ups, all_new).await?);
     }
     let _ = parser.await;
     Ok(file)
+}
+
+/// After a big import on PostgreSQL, refreshes the planner's statistics of `skus` in the background (autovacuum
+/// would, within a minute): until then the planner guesses, and pages and jobs over the new rows are planned
+/// as if the catalog were tiny. SQLite's statements here do not depend on statistics.
+fn refresh_statistics(db: &DatabaseConnection, counts: &UpsertCounts) {
+    use sea_orm::ConnectionTrait as _;
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres || counts.created + counts.updated < 10_000 {
+        return;
+    }
+    let db = db.clone();
+    tokio::spawn(async move {
+        if let Err(e) = db.execute_unprepared("ANALYZE skus").await {
+            tracing::warn!(error.message = %e, "ANALYZE skus after an import failed");
+        }
+    });
 }

@@ -16,10 +16,10 @@ use domain::card::{CardStatus, RequestStatus};
 use domain::job::{ItemState, JobKind, JobState};
 use domain::readiness::ReadinessClass;
 use domain::tenant::TenantId;
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -127,19 +127,9 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
     if super::catalog_repo::get_in(&txn, tenant, start.catalog_id).await?.is_none() {
         return Err(StartJobError::CatalogNotFound);
     }
-    let targets: Vec<(Uuid, Option<String>)> = targets(start.kind, start.sku_ids)
-        .select_only()
-        .column(sku::Column::Id)
-        .column(sku::Column::Gtin14)
-        .filter(sku::Column::TenantId.eq(tenant.0))
-        .filter(sku::Column::CatalogId.eq(start.catalog_id))
-        .order_by_asc(sku::Column::SellerSku)
-        .into_tuple()
-        .all(&txn)
-        .await?;
     let now = Utc::now();
     let id = Uuid::new_v4();
-    let m = job::ActiveModel {
+    let mut m = job::ActiveModel {
         id: Set(id),
         tenant_id: Set(tenant.0),
         catalog_id: Set(start.catalog_id),
@@ -147,7 +137,7 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
         state: Set(JobState::Queued.as_str().to_owned()),
         idempotency_key: Set(start.idempotency_key),
         input_hash: Set(Some(hash)),
-        total: Set(targets.len() as i64),
+        total: Set(0),
         processed: Set(0),
         found: Set(0),
         ambiguous: Set(0),
@@ -168,24 +158,45 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
         RepoError::Duplicate(_) => StartJobError::IdempotencyConflict,
         other => StartJobError::Repo(other),
     })?;
-    for chunk in targets.chunks(1000) {
-        let rows: Vec<job_item::ActiveModel> = chunk
-            .iter()
-            .map(|(sku_id, gtin)| job_item::ActiveModel {
-                tenant_id: Set(tenant.0),
-                job_id: Set(id),
-                sku_id: Set(*sku_id),
-                gtin14: Set(gtin.clone()),
-                state: Set(ItemState::Pending.as_str().to_owned()),
-                outcome: Set(None),
-                error: Set(None),
-                attempts: Set(0),
-                leased_until: Set(None),
-                updated_at: Set(now),
-                ..Default::default()
-            })
-            .collect();
-        job_item::Entity::insert_many(rows).exec(&txn).await?;
+    // The items come straight from the SKUs in one statement, in seller-SKU order (the order they are claimed
+    // in): a job of 100,000 SKUs never travels through this process.
+    let mut select = targets(start.kind, start.sku_ids)
+        .select_only()
+        .filter(sku::Column::TenantId.eq(tenant.0))
+        .filter(sku::Column::CatalogId.eq(start.catalog_id))
+        .order_by_asc(sku::Column::SellerSku)
+        .into_query();
+    select
+        .clear_selects()
+        .expr(Expr::val(tenant.0))
+        .expr(Expr::val(id))
+        .column((sku::Entity, sku::Column::Id))
+        .column((sku::Entity, sku::Column::Gtin14))
+        .expr(Expr::val(ItemState::Pending.as_str()))
+        .expr(Expr::val(0i32))
+        .expr(Expr::val(now));
+    let insert = Query::insert()
+        .into_table(job_item::Entity)
+        .columns([
+            job_item::Column::TenantId,
+            job_item::Column::JobId,
+            job_item::Column::SkuId,
+            job_item::Column::Gtin14,
+            job_item::Column::State,
+            job_item::Column::Attempts,
+            job_item::Column::UpdatedAt,
+        ])
+        .select_from(select)
+        .map_err(|e| StartJobError::Repo(RepoError::Unexpected(anyhow::anyhow!("job items insert: {e}"))))?
+        .to_owned();
+    let total = i64::try_from(txn.execute(&insert).await?.rows_affected()).unwrap_or(i64::MAX);
+    if total > 0 {
+        job::Entity::update_many()
+            .col_expr(job::Column::Total, Expr::value(total))
+            .filter(job::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        m.total = total;
     }
     txn.commit().await?;
     Ok((m.into(), true))

@@ -2,6 +2,7 @@
 //! serves both, so the repositories are concrete structs. Every method on tenant-owned data takes the
 //! `TenantId` first: an unscoped read of a tenant's rows cannot be written with these types.
 
+pub mod bulk;
 pub mod card_repo;
 pub mod catalog_repo;
 pub mod entity;
@@ -12,8 +13,10 @@ pub mod job_progress;
 pub mod job_repo;
 pub mod job_start;
 pub mod key_repo;
+pub mod lookup_write;
 pub mod request_repo;
 pub mod sku_repo;
+pub mod sku_upsert;
 pub mod tenant_repo;
 
 use migrations::{Migrator, MigratorTrait};

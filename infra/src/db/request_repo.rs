@@ -20,7 +20,7 @@ use sea_orm::{
     TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// One field remark of the moderator.
@@ -169,6 +169,24 @@ impl RequestRepo {
             .one(&self.db)
             .await?
             .map(Into::into))
+    }
+
+    /// The request rows of several SKUs (a page), by SKU id; SKUs without one are absent.
+    pub async fn requests_for(&self, tenant: TenantId, sku_ids: &[Uuid]) -> Result<HashMap<Uuid, NctRequest>, RepoError> {
+        if sku_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        Ok(nct_request::Entity::find()
+            .filter(nct_request::Column::TenantId.eq(tenant.0))
+            .filter(nct_request::Column::SkuId.is_in(sku_ids.to_vec()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|m| {
+                let r: NctRequest = m.into();
+                (r.sku_id, r)
+            })
+            .collect())
     }
 
     /// NCT ids this tenant's rows already own (a reconcile never adopts one of them twice).

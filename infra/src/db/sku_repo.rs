@@ -9,10 +9,9 @@ use chrono::{DateTime, Utc};
 use domain::readiness::{Classification, ReadinessClass, Summary, classify};
 use sea_orm::sea_query::ExprTrait as _;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// A stored SKU.
@@ -183,7 +182,7 @@ fn norm(v: &Option<String>) -> Option<Option<String>> {
 }
 
 /// Applies `f` to `m`; returns whether anything changed. Readiness is recomputed.
-fn apply_fields(m: &mut sku::Model, f: &SkuFields, now: DateTime<Utc>) -> bool {
+pub(super) fn apply_fields(m: &mut sku::Model, f: &SkuFields, now: DateTime<Utc>) -> bool {
     let before = m.clone();
     macro_rules! set_text {
         ($($field:ident),*) => {$(
@@ -225,7 +224,7 @@ fn apply_fields(m: &mut sku::Model, f: &SkuFields, now: DateTime<Utc>) -> bool {
     changed
 }
 
-fn new_model(tenant: TenantId, catalog_id: Uuid, seller_sku: &str, now: DateTime<Utc>) -> sku::Model {
+pub(super) fn new_model(tenant: TenantId, catalog_id: Uuid, seller_sku: &str, now: DateTime<Utc>) -> sku::Model {
     sku::Model {
         id: Uuid::new_v4(),
         tenant_id: tenant.0,
@@ -288,54 +287,6 @@ fn full_update(m: sku::Model) -> sku::ActiveModel {
         }
     }
     am
-}
-
-/// Upserts a batch by `(catalog, seller_sku)` on `conn` (a transaction during imports). The catalog must
-/// already be known to belong to `tenant`. Rows of the batch must have distinct seller SKUs.
-pub async fn upsert_batch<C: ConnectionTrait>(
-    conn: &C,
-    tenant: TenantId,
-    catalog_id: Uuid,
-    rows: &[SkuUpsert],
-) -> Result<UpsertCounts, RepoError> {
-    let mut counts = UpsertCounts::default();
-    if rows.is_empty() {
-        return Ok(counts);
-    }
-    let now = Utc::now();
-    let keys: Vec<&str> = rows.iter().map(|r| r.seller_sku.as_str()).collect();
-    let mut existing: HashMap<String, sku::Model> = sku::Entity::find()
-        .filter(sku::Column::TenantId.eq(tenant.0))
-        .filter(sku::Column::CatalogId.eq(catalog_id))
-        .filter(sku::Column::SellerSku.is_in(keys))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|m| (m.seller_sku.clone(), m))
-        .collect();
-    let mut inserts = Vec::new();
-    for row in rows {
-        match existing.remove(&row.seller_sku) {
-            Some(mut m) => {
-                if apply_fields(&mut m, &row.fields, now) {
-                    full_update(m).update(conn).await?;
-                    counts.updated += 1;
-                } else {
-                    counts.unchanged += 1;
-                }
-            }
-            None => {
-                let mut m = new_model(tenant, catalog_id, &row.seller_sku, now);
-                apply_fields(&mut m, &row.fields, now);
-                inserts.push(sku::ActiveModel::from(m));
-                counts.created += 1;
-            }
-        }
-    }
-    for chunk in inserts.chunks(400) {
-        sku::Entity::insert_many(chunk.to_vec()).exec(conn).await?;
-    }
-    Ok(counts)
 }
 
 /// SKU repository.
@@ -476,8 +427,8 @@ impl SkuRepo {
             return Err(RepoError::NotFound);
         }
         let mut total = UpsertCounts::default();
-        for chunk in rows.chunks(500) {
-            total.add(upsert_batch(&txn, tenant, catalog_id, chunk).await?);
+        for chunk in rows.chunks(1000) {
+            total.add(super::sku_upsert::upsert_batch(&txn, tenant, catalog_id, chunk, false).await?);
         }
         txn.commit().await?;
         Ok(total)

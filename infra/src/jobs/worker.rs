@@ -47,7 +47,7 @@ impl Default for WorkerConfig {
     fn default() -> Self {
         Self {
             batch: 64,
-            warm_batch: 1000,
+            warm_batch: 5000,
             lease: Duration::from_secs(30),
             start_concurrency: 8,
             max_concurrency: 64,
@@ -194,13 +194,19 @@ impl Worker {
         .buffer_unordered(limit);
         let mut key_invalid = false;
         let mut unfinished = Vec::new();
-        // Results are written in small groups: one commit per group, and at most a group to redo after a crash.
+        // Results are written in groups: one commit per group, and at most a group to redo after a crash. A
+        // group is as big as the calls in flight (8 to 64), or what came in a quarter of a second.
+        let group = limit.max(8);
         let mut pending = Vec::new();
+        let mut since = std::time::Instant::now();
         while let Some((item, outcome)) = stream.next().await {
             match outcome {
                 ItemOutcome::Done(r) => {
+                    if pending.is_empty() {
+                        since = std::time::Instant::now();
+                    }
                     pending.push((item, r));
-                    if pending.len() >= 8 {
+                    if pending.len() >= group || since.elapsed() >= Duration::from_millis(250) {
                         self.jobs.finish_lookup_items(job.tenant_id, std::mem::take(&mut pending)).await?;
                         self.publish(job);
                     }
