@@ -121,7 +121,7 @@ fn host_of(bind: &str) -> &str {
 
 async fn token(tenant: Option<uuid::Uuid>, role: &str, admin: bool, hours: u64) -> anyhow::Result<()> {
     let settings = Settings::from_env(false)?;
-    let db = infra::db::connect(&settings.database_url).await?;
+    let db = infra::db::connect(&settings.database_url, settings.limits.db_pool).await?;
     infra::db::migrate(&db).await?;
     let repo = TenantRepo::new(db);
     let svc = TokenService::new(settings.jwt_secret.clone(), repo.clone());
@@ -162,7 +162,7 @@ async fn rotate_master_key(generate: bool) -> anyhow::Result<()> {
     }
     let ring = MasterKeyring::parse(&settings.master_key.read()?).map_err(|e| anyhow::anyhow!("{e}"))?;
     let version = ring.current_version();
-    let db = infra::db::connect(&settings.database_url).await?;
+    let db = infra::db::connect(&settings.database_url, settings.limits.db_pool).await?;
     infra::db::migrate(&db).await?;
     let moved = infra::db::key_repo::NctKeyRepo::new(db, ring).rotate_all().await?;
     println!("re-encrypted {moved} tenant key(s) under master key version {version}");

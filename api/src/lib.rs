@@ -9,17 +9,23 @@
 //! - [`state`]: the shared services ([`state::AppState`]); [`ids`]: opaque global IDs; [`signed_link`]:
 //!   short-lived signed download links.
 //! - [`routes`], [`export`], [`startup`]: HTTP routes, the CSV export route and the application builder.
+//! - [`limits`], [`body`], [`ws`], [`client_ip`], [`request_id`], [`ratelimit`]: what a request, socket or
+//!   tenant may cost (bodies counted while streaming, sockets capped), the real client address, request IDs.
 //! - [`cli`]: the `ntin-desk` commands.
 //! - [`simulator`]: the embedded NCT simulator (cargo feature `sim`, on by default; crate `nct-sim`).
 
 pub mod auth;
+pub mod body;
 pub mod cli;
+pub mod client_ip;
 pub mod config;
 pub mod demo;
 pub mod error;
 pub mod export;
 pub mod ids;
+pub mod limits;
 pub mod ratelimit;
+pub mod request_id;
 pub mod routes;
 pub mod schema;
 pub mod signed_link;
@@ -27,3 +33,4 @@ pub mod simulator;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod ws;

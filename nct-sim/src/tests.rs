@@ -194,6 +194,16 @@ async fn injected_faults_map_to_malformed_and_unavailable() {
     ));
 
     sim.set_faults(FaultConfig {
+        drop_rate: 1.0,
+        ..FaultConfig::default()
+    });
+    // A connection cut mid-answer is an outage (retryable), not a malformed answer.
+    assert!(matches!(
+        client.lookup_gtin(&key(), &seed_gtin(1)).await,
+        Err(NctError::Unavailable { .. })
+    ));
+
+    sim.set_faults(FaultConfig {
         error_rate: 1.0,
         ..FaultConfig::default()
     });

@@ -123,6 +123,8 @@ pub async fn test_settings() -> Settings {
         cache_ttls: infra::cache::CacheTtls::default(),
         release_leases_on_start: true,
         api_rate: None,
+        limits: api::limits::Limits::default(),
+        ops: api::config::Ops::default(),
     }
 }
 

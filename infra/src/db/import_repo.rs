@@ -6,7 +6,7 @@ use super::sku_repo::{SkuFields, SkuUpsert, UpsertCounts, upsert_batch};
 use super::RepoError;
 use domain::tenant::TenantId;
 use domain::import::{ImportError, ImportFormat, ImportRow, RowError, RowErrorCode, RowResult};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use std::collections::HashSet;
 use std::io::BufRead;
 use uuid::Uuid;
@@ -114,7 +114,7 @@ pub async fn run_import(
         }
     });
 
-    let txn = db.begin().await.map_err(RepoError::from)?;
+    let txn = super::begin_write(db).await.map_err(RepoError::from)?;
     if super::catalog_repo::get_in(&txn, tenant, catalog_id)
         .await?
         .is_none()

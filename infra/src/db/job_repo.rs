@@ -11,7 +11,7 @@ use domain::job::{ItemState, JobKind, JobState};
 use sea_orm::sea_query::{Expr, ExprTrait as _, LockBehavior, LockType};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::time::Duration;
 use uuid::Uuid;
@@ -78,12 +78,20 @@ pub struct ClaimedItem {
 #[derive(Clone)]
 pub struct JobRepo {
     db: DatabaseConnection,
+    /// Who this repository claims items as (one ID per worker): only the lease holder renews or finishes an
+    /// item, so an item whose lease passed to another replica is never finished twice.
+    owner: Uuid,
 }
 
 impl JobRepo {
-    /// Wraps a connection.
+    /// Wraps a connection, with a lease-holder ID of its own.
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self { db, owner: Uuid::new_v4() }
+    }
+
+    /// The lease-holder ID of this repository.
+    pub fn owner(&self) -> Uuid {
+        self.owner
     }
 
     /// The connection (the card jobs build their repository on it).
@@ -154,17 +162,30 @@ impl JobRepo {
         Ok(p)
     }
 
-    /// Jobs that still have work: queued or running, oldest first.
-    pub async fn runnable(&self) -> Result<Vec<Job>, RepoError> {
+    /// Jobs that still have work, chosen fairly across tenants: at most `per_tenant` of each tenant (its
+    /// oldest), interleaved round-robin (every tenant's first job, then every tenant's second, …), at most
+    /// `limit` in all. A tenant with 200 queued jobs cannot push another tenant's job out of the round.
+    pub async fn runnable_fair(&self, per_tenant: usize, limit: usize) -> Result<Vec<Job>, RepoError> {
+        // Constants only: no user input reaches this text. Window functions: PostgreSQL, SQLite ≥ 3.25.
+        let sql = format!(
+            "SELECT * FROM (SELECT j.*, ROW_NUMBER() OVER (PARTITION BY j.tenant_id ORDER BY j.created_at, j.id) AS rn \
+             FROM jobs j WHERE j.state IN ('{q}', '{r}')) ranked WHERE rn <= {per_tenant} ORDER BY rn, created_at, id LIMIT {limit}",
+            q = JobState::Queued.as_str(),
+            r = JobState::Running.as_str(),
+        );
+        let backend = self.db.get_database_backend();
         Ok(job::Entity::find()
-            .filter(job::Column::State.is_in([JobState::Queued.as_str(), JobState::Running.as_str()]))
-            .order_by_asc(job::Column::CreatedAt)
-            .limit(200)
+            .from_raw_sql(sea_orm::Statement::from_string(backend, sql))
             .all(&self.db)
             .await?
             .into_iter()
             .map(Into::into)
             .collect())
+    }
+
+    /// Jobs that still have work: queued or running, oldest first, two per tenant (see [`JobRepo::runnable_fair`]).
+    pub async fn runnable(&self) -> Result<Vec<Job>, RepoError> {
+        self.runnable_fair(2, 200).await
     }
 
     /// Moves a job to `to` through the domain state machine. Returns the updated job, or `None` when the
@@ -247,7 +268,7 @@ impl JobRepo {
     pub async fn claim(&self, job_id: Uuid, n: u64, lease: Duration) -> Result<Vec<ClaimedItem>, RepoError> {
         let now = Utc::now();
         let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(60));
-        let txn = self.db.begin().await?;
+        let txn = super::begin_write(&self.db).await?;
         let mut q = job_item::Entity::find()
             .filter(job_item::Column::JobId.eq(job_id))
             .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
@@ -265,6 +286,7 @@ impl JobRepo {
         if !items.is_empty() {
             job_item::Entity::update_many()
                 .col_expr(job_item::Column::LeasedUntil, Expr::value(until))
+                .col_expr(job_item::Column::LeaseOwner, Expr::value(self.owner))
                 .col_expr(job_item::Column::Attempts, Expr::col(job_item::Column::Attempts).add(1))
                 .filter(job_item::Column::Id.is_in(items.iter().map(|i| i.id).collect::<Vec<_>>()))
                 .exec(&txn)
@@ -284,11 +306,30 @@ impl JobRepo {
         }
         job_item::Entity::update_many()
             .col_expr(job_item::Column::LeasedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(job_item::Column::LeaseOwner, Expr::value(Option::<Uuid>::None))
             .filter(job_item::Column::Id.is_in(ids.to_vec()))
             .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
+            .filter(job_item::Column::LeaseOwner.eq(self.owner))
             .exec(&self.db)
             .await?;
         Ok(())
+    }
+
+    /// Extends the leases this repository still holds among `ids` (pending items only) to `lease` from now.
+    /// Returns how many it still holds: fewer than asked means another worker took some over.
+    pub async fn renew(&self, ids: &[i64], lease: Duration) -> Result<u64, RepoError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let until = Utc::now() + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(60));
+        let r = job_item::Entity::update_many()
+            .col_expr(job_item::Column::LeasedUntil, Expr::value(until))
+            .filter(job_item::Column::Id.is_in(ids.to_vec()))
+            .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
+            .filter(job_item::Column::LeaseOwner.eq(self.owner))
+            .exec(&self.db)
+            .await?;
+        Ok(r.rows_affected)
     }
 
     /// Finishes many lookup items in one transaction, with set-based updates (a warm batch of 1,000 costs a
@@ -302,7 +343,7 @@ impl JobRepo {
         if results.is_empty() {
             return Ok(0);
         }
-        let txn = self.db.begin().await?;
+        let txn = super::begin_write(&self.db).await?;
         let backend = txn.get_database_backend();
         // Only items still pending are finished (another worker may have been first).
         let ids: Vec<i64> = results.iter().map(|(i, _)| i.id).collect();
@@ -460,8 +501,8 @@ pub enum LookupItemResult {
 }
 
 impl JobRepo {
-    /// Finishes an item of a card job (`Done` with an outcome, or `Failed` with an error). A no-op when the item is
-    /// already final.
+    /// Finishes an item of a card job (`Done` with an outcome, or `Failed` with an error). A no-op (`false`) when
+    /// the item is already final or its lease is no longer this repository's.
     pub async fn finish_item(&self, item_id: i64, state: ItemState, outcome: Option<&str>, error: Option<String>) -> Result<bool, RepoError> {
         let r = job_item::Entity::update_many()
             .col_expr(job_item::Column::State, Expr::value(state.as_str()))
@@ -471,6 +512,7 @@ impl JobRepo {
             .col_expr(job_item::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(job_item::Column::Id.eq(item_id))
             .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
+            .filter(job_item::Column::LeaseOwner.eq(self.owner))
             .exec(&self.db)
             .await?;
         Ok(r.rows_affected > 0)
@@ -481,6 +523,7 @@ impl JobRepo {
         job_item::Entity::update_many()
             .col_expr(job_item::Column::LeasedUntil, Expr::value(until))
             .filter(job_item::Column::Id.eq(item_id))
+            .filter(job_item::Column::LeaseOwner.eq(self.owner))
             .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
             .exec(&self.db)
             .await?;

@@ -19,7 +19,7 @@ use domain::tenant::TenantId;
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, TransactionTrait,
+    Set,
 };
 use uuid::Uuid;
 
@@ -111,7 +111,7 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
         return Err(StartJobError::TooManySkus(max));
     }
     let hash = input_hash(&start);
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     if let Some(key) = &start.idempotency_key
         && let Some(existing) = job::Entity::find()
             .filter(job::Column::TenantId.eq(tenant.0))
@@ -127,16 +127,7 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
     if super::catalog_repo::get_in(&txn, tenant, start.catalog_id).await?.is_none() {
         return Err(StartJobError::CatalogNotFound);
     }
-    let targets: Vec<(Uuid, Option<String>)> = targets(start.kind, start.sku_ids)
-        .select_only()
-        .column(sku::Column::Id)
-        .column(sku::Column::Gtin14)
-        .filter(sku::Column::TenantId.eq(tenant.0))
-        .filter(sku::Column::CatalogId.eq(start.catalog_id))
-        .order_by_asc(sku::Column::SellerSku)
-        .into_tuple()
-        .all(&txn)
-        .await?;
+    let targets = select_targets(&txn, tenant, &start).await?;
     let now = Utc::now();
     let id = Uuid::new_v4();
     let m = job::ActiveModel {
@@ -183,6 +174,44 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
     }
     txn.commit().await?;
     Ok((m.into(), true))
+}
+
+/// SKU IDs per `IN (…)` list: far below SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
+const ID_CHUNK: usize = 5_000;
+
+/// The `(id, gtin14)` of the SKUs the job works on, ordered by seller SKU. A long `sku_ids` list is read in
+/// chunks, so 100,000 IDs never become one statement with 100,000 parameters.
+async fn select_targets(
+    txn: &sea_orm::DatabaseTransaction,
+    tenant: TenantId,
+    start: &StartJob,
+) -> Result<Vec<(Uuid, Option<String>)>, StartJobError> {
+    let query = |ids: Option<Vec<Uuid>>| {
+        targets(start.kind, ids)
+            .select_only()
+            .column(sku::Column::Id)
+            .column(sku::Column::Gtin14)
+            .column(sku::Column::SellerSku)
+            .filter(sku::Column::TenantId.eq(tenant.0))
+            .filter(sku::Column::CatalogId.eq(start.catalog_id))
+            .order_by_asc(sku::Column::SellerSku)
+            .into_tuple::<(Uuid, Option<String>, String)>()
+    };
+    let mut rows = match &start.sku_ids {
+        None => query(None).all(txn).await?,
+        Some(ids) => {
+            let mut ids = ids.clone();
+            ids.sort_unstable();
+            ids.dedup();
+            let mut rows = Vec::with_capacity(ids.len());
+            for chunk in ids.chunks(ID_CHUNK) {
+                rows.extend(query(Some(chunk.to_vec())).all(txn).await?);
+            }
+            rows.sort_by(|a, b| a.2.cmp(&b.2));
+            rows
+        }
+    };
+    Ok(rows.drain(..).map(|(id, gtin, _)| (id, gtin)).collect())
 }
 
 /// The SKUs a job of `kind` works on (the caller adds the tenant and catalog).
