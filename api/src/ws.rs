@@ -200,6 +200,10 @@ impl Socket {
                 msg = incoming.recv() => match msg {
                     None | Some(Ok(AggregatedMessage::Close(_))) => Step::End,
                     Some(Err(actix_ws::ProtocolError::Overflow)) => Step::Close(1009, format!("message over {} bytes", self.limits.ws_max_message)),
+                    // The aggregated continuation frames passed the cap.
+                    Some(Err(e)) if e.to_string().contains("continuation size") => {
+                        Step::Close(1009, format!("message over {} bytes", self.limits.ws_max_message))
+                    }
                     Some(Err(e)) => Step::Close(1002, e.to_string()),
                     Some(Ok(AggregatedMessage::Ping(p))) => {
                         last_seen = Instant::now();

@@ -67,11 +67,15 @@ async fn a_socket_without_connection_init_is_closed_after_the_timeout_whatever_i
     let app = app_with(|s| s.limits.ws_init_timeout = Duration::from_secs(1)).await;
     let mut ws = open(&app).await.unwrap();
     let started = Instant::now();
-    // Act: ping every 200 ms, never init.
+    // Act: ping every 200 ms (WebSocket pings and protocol pings), never init.
+    let mut next_ping = Instant::now();
     let closed = loop {
-        let _ = ws.send(Message::Ping(vec![1].into())).await;
-        let _ = ws.send(Message::Text(json!({"type": "ping"}).to_string().into())).await;
-        match tokio::time::timeout(Duration::from_millis(200), ws.next()).await {
+        if Instant::now() >= next_ping {
+            let _ = ws.send(Message::Ping(vec![1].into())).await;
+            let _ = ws.send(Message::Text(json!({"type": "ping"}).to_string().into())).await;
+            next_ping += Duration::from_millis(200);
+        }
+        match tokio::time::timeout(Duration::from_millis(50), ws.next()).await {
             Ok(Some(Ok(Message::Close(f)))) => break f.map(|f| u16::from(f.code)),
             Ok(None | Some(Err(_))) => break None,
             _ => {}
