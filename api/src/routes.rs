@@ -9,7 +9,6 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
-use async_graphql_actix_web::GraphQLResponse;
 use serde_json::json;
 use tracing::Instrument as _;
 
@@ -62,23 +61,28 @@ pub async fn graphql(
         }
         request = request.data(ctx);
     }
+    // Execution and serialization (a 200,000-line readiness answer is tens of MB) run on the executor; the
+    // HTTP worker only moves bytes.
     let schema = AppSchema::clone(&schema);
-    let run = exec.0.spawn(async move { schema.execute(request).await }.instrument(span));
-    let response = match run.await {
-        Ok(r) => r,
+    let id = crate::request_id::of(&req);
+    let run = exec.0.spawn(async move { render(schema.execute(request).await, id.as_deref()) }.instrument(span));
+    match run.await {
+        Ok(Ok(body)) => HttpResponse::Ok().content_type("application/json").body(body),
+        Ok(Err(e)) => {
+            tracing::error!(error.message = %e, "cannot serialize a GraphQL response");
+            error_response(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error")
+        }
         Err(e) => {
             tracing::error!(error.message = %e, "GraphQL execution task failed");
-            return error_response(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error");
+            error_response(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error")
         }
-    };
-    respond(&req, response)
+    }
 }
 
 /// Serializes a GraphQL response; every error gets the request ID, and the request logs one line for them.
-fn respond(req: &HttpRequest, response: async_graphql::Response) -> HttpResponse {
+fn render(response: async_graphql::Response, request_id: Option<&str>) -> serde_json::Result<Vec<u8>> {
     if response.errors.is_empty() {
-        let resp: GraphQLResponse = response.into();
-        return actix_web::Responder::respond_to(resp, req).map_into_boxed_body();
+        return serde_json::to_vec(&response);
     }
     let codes: Vec<String> = response
         .errors
@@ -91,17 +95,11 @@ fn respond(req: &HttpRequest, response: async_graphql::Response) -> HttpResponse
         })
         .collect();
     tracing::info!(error.codes = ?codes, "GraphQL errors");
-    let mut body = match serde_json::to_value(&response) {
-        Ok(v) => v,
-        Err(e) => {
-            tracing::error!(error.message = %e, "cannot serialize a GraphQL response");
-            return error_response(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error");
-        }
-    };
-    if let Some(id) = crate::request_id::of(req) {
-        crate::request_id::tag_errors(&mut body, &id);
+    let mut body = serde_json::to_value(&response)?;
+    if let Some(id) = request_id {
+        crate::request_id::tag_errors(&mut body, id);
     }
-    HttpResponse::Ok().json(body)
+    serde_json::to_vec(&body)
 }
 
 /// `GET /graphql`: GraphiQL, unless turned off (`GRAPHIQL=false`: 404).

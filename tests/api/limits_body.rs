@@ -77,7 +77,7 @@ async fn a_chunked_body_over_the_cap_is_refused_while_it_streams() {
     let big = format!(r#"{{"query":"{{ deadlines {{ date }} }}","variables":{{"x":"{}"}}}}"#, "a".repeat(3 * 1024 * 1024));
     let body = chunked(big.as_bytes());
     let (prefix, rest) = body.split_at(2 * 1024 * 1024);
-    let head = format!("POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+    let head = "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".to_owned();
     // Act: send 2 MiB, then wait before the rest.
     let (status, text, early) = raw_exchange(app.port, head, prefix.to_vec(), rest.to_vec(), Duration::from_secs(5)).await;
     // Assert: 413 before the rest was sent, with the code and a request id.

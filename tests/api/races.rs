@@ -55,13 +55,13 @@ async fn card_sku(app: &TestApp, token: &str, cat: &str, sku: &str, k: usize) ->
 
 #[tokio::test]
 async fn two_replicas_never_create_a_second_nct_draft_when_nct_is_slower_than_the_lease() {
-    // Arrange: NCT answers in 700 ms, the card lease is 400 ms; two replicas share the database.
+    // Arrange: NCT answers in 300 ms, the card lease is 200 ms; two replicas share the database.
     let mut cfg = test_sim_config();
-    cfg.latency = Duration::from_millis(700);
+    cfg.latency = Duration::from_millis(300);
     let sim = start_sim(cfg).await;
     let mut settings = test_settings().await;
     settings.release_leases_on_start = false;
-    settings.limits.job_card_lease = Duration::from_millis(400);
+    settings.limits.job_card_lease = Duration::from_millis(200);
     let mut settings2 = settings.clone();
     settings2.data_dir = crate::helpers::temp_dir();
     let a = spawn_app_with_sim(settings, sim.clone()).await;
@@ -69,14 +69,14 @@ async fn two_replicas_never_create_a_second_nct_draft_when_nct_is_slower_than_th
     let (_t, token) = a.new_tenant("Shop").await;
     a.set_key(&token, DEMO_KEY, true).await;
     let cat = a.new_catalog(&token, "Cards").await;
-    let ids = [card_sku(&a, &token, &cat, "R-1", 1).await, card_sku(&a, &token, &cat, "R-2", 2).await, card_sku(&a, &token, &cat, "R-3", 3).await];
+    let ids = [card_sku(&a, &token, &cat, "R-1", 1).await, card_sku(&a, &token, &cat, "R-2", 2).await];
     // Act: submit; both workers compete for the items.
     let d = a.gql_ok(Some(&token), "mutation($c:ID!,$s:[ID!]){ startSubmitJob(input:{catalogId:$c, skuIds:$s}){ job{ id } } }", json!({"c": cat, "s": ids})).await;
     let job = d["startSubmitJob"]["job"]["id"].as_str().unwrap().to_owned();
-    let done = b.wait_job(&token, &job, Duration::from_secs(120)).await;
+    let done = b.wait_job(&token, &job, Duration::from_secs(180)).await;
     // Assert: exactly one NCT request per card.
     assert_eq!(done["state"], "SUCCEEDED", "{done}");
-    assert_eq!(done["progress"]["processed"], 3, "{done}");
+    assert_eq!(done["progress"]["processed"], 2, "{done}");
     assert_eq!(done["progress"]["failed"], 0, "{done}");
-    assert_eq!(a.sim.stats().requests_created, 3, "a second replica created a second draft");
+    assert_eq!(a.sim.stats().requests_created, 2, "a second replica created a second draft");
 }
