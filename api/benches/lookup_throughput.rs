@@ -45,6 +45,8 @@ async fn app_for(sim_url: String) -> Application {
         cache_ttls: infra::cache::CacheTtls::default(),
         release_leases_on_start: true,
         api_rate: None,
+        limits: api::limits::Limits::default(),
+        ops: api::config::Ops::default(),
     };
     Application::build(&settings).await.expect("build app")
 }

@@ -329,15 +329,15 @@ mod tests {
 
     #[test]
     fn a_long_list_is_refused_before_it_is_built() {
-        let body = format!(r#"{{"query":"{{a}}","variables":{{"x":[{}]}}}}"#, vec!["0"; 11].join(","));
+        let body = format!(r#"{{"query":"{{a}}","variables":{{"x":[{}]}}}}"#, ["0"; 11].join(","));
         assert!(matches!(parse_json_request(body.as_bytes(), &limits()), Err(BodyError::TooMany(m)) if m.contains("10 elements")));
-        let ok = format!(r#"{{"query":"{{a}}","variables":{{"x":[{}]}}}}"#, vec!["0"; 10].join(","));
+        let ok = format!(r#"{{"query":"{{a}}","variables":{{"x":[{}]}}}}"#, ["0"; 10].join(","));
         assert!(parse_json_request(ok.as_bytes(), &limits()).is_ok());
     }
 
     #[test]
     fn many_values_in_small_lists_are_refused_too() {
-        let lists = vec!["[1,2,3,4,5,6,7,8]"; 8].join(",");
+        let lists = ["[1,2,3,4,5,6,7,8]"; 8].join(",");
         let body = format!(r#"{{"query":"{{a}}","variables":{{"x":[{lists}]}}}}"#);
         assert!(matches!(parse_json_request(body.as_bytes(), &limits()), Err(BodyError::TooMany(m)) if m.contains("JSON values")));
     }

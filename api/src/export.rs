@@ -98,7 +98,7 @@ pub async fn export_catalog(
     // The same rate budget as `/graphql`: the tenant's, or the client address's when refused.
     let tenant = match authorize(&st, &req, &q, catalog).await {
         Ok(t) => t,
-        Err(resp) => return gate.check(&req, None).err().unwrap_or(resp),
+        Err(resp) => return gate.refusal(&req, None).unwrap_or(resp),
     };
     if let Err(wait) = gate.take(&format!("tenant:{tenant}")) {
         return crate::ratelimit::too_many(wait);

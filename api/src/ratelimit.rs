@@ -78,9 +78,9 @@ impl RateGate {
         }
     }
 
-    /// Takes one request from the caller's budget, or answers 429 with `Retry-After` and `RATE_LIMITED`.
-    pub fn check(&self, req: &actix_web::HttpRequest, auth: Option<&crate::auth::AuthContext>) -> Result<(), actix_web::HttpResponse> {
-        self.take(&self.key(req, auth)).map_err(too_many)
+    /// Takes one request from the caller's budget; over it, the 429 answer (`Retry-After`, `RATE_LIMITED`).
+    pub fn refusal(&self, req: &actix_web::HttpRequest, auth: Option<&crate::auth::AuthContext>) -> Option<actix_web::HttpResponse> {
+        self.take(&self.key(req, auth)).err().map(too_many)
     }
 }
 

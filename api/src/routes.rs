@@ -43,7 +43,7 @@ pub async fn graphql(
 ) -> HttpResponse {
     let auth = st.tokens.verify_header(req.headers().get(actix_web::http::header::AUTHORIZATION).map(|h| h.as_bytes())).await;
     // One bucket per tenant (or per platform caller), per client IP without a valid token.
-    if let Err(resp) = gate.check(&req, auth.as_ref().ok().and_then(Option::as_ref)) {
+    if let Some(resp) = gate.refusal(&req, auth.as_ref().ok().and_then(Option::as_ref)) {
         return resp;
     }
     let ctx = match auth {

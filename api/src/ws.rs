@@ -109,7 +109,7 @@ pub async fn graphql_ws(
     req: HttpRequest,
     payload: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
-    if let Err(resp) = gate.check(&req, None) {
+    if let Some(resp) = gate.refusal(&req, None) {
         return Ok(resp);
     }
     let protocol = req
@@ -215,11 +215,11 @@ impl Socket {
                     }
                     Some(Ok(AggregatedMessage::Text(t))) => {
                         last_seen = Instant::now();
-                        self.from_client(t.as_bytes(), acked, &mut subs, &inbox, &mut session).await
+                        self.on_client_message(t.as_bytes(), acked, &mut subs, &inbox, &mut session).await
                     }
                     Some(Ok(AggregatedMessage::Binary(b))) => {
                         last_seen = Instant::now();
-                        self.from_client(&b, acked, &mut subs, &inbox, &mut session).await
+                        self.on_client_message(&b, acked, &mut subs, &inbox, &mut session).await
                     }
                 },
                 out = engine.next() => match out {
@@ -270,7 +270,7 @@ impl Socket {
     }
 
     /// A client message: counts subscriptions and rate, then hands it to the protocol engine.
-    async fn from_client(&self, bytes: &[u8], acked: bool, subs: &mut HashSet<String>, inbox: &tokio::sync::mpsc::Sender<Vec<u8>>, session: &mut Session) -> Step {
+    async fn on_client_message(&self, bytes: &[u8], acked: bool, subs: &mut HashSet<String>, inbox: &tokio::sync::mpsc::Sender<Vec<u8>>, session: &mut Session) -> Step {
         let (kind, id) = client_message(bytes);
         match (kind.as_deref(), id) {
             (Some("subscribe" | "start"), Some(id)) if acked && !subs.contains(&id) => {
