@@ -229,7 +229,7 @@ async fn injected_faults_map_to_malformed_and_unavailable() {
         ));
     }
     assert_eq!(client.verify_key(&key()).await, Ok(()));
-    assert_eq!(sim.stats().faults_injected, 4);
+    assert_eq!(sim.stats().faults_injected, 5);
     sim.stop().await;
 }
 
