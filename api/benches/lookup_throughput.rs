@@ -49,6 +49,8 @@ async fn app_for(sim_url: String) -> Application {
         run_worker: true,
         job_watch: infra::jobs::watch::WatchConfig::default(),
         integrations: api::integrations::IntegrationSettings::default(),
+        limits: api::limits::Limits::default(),
+        ops: api::config::Ops::default(),
     };
     Application::build(&settings).await.expect("build app")
 }

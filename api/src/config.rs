@@ -58,6 +58,48 @@ pub struct Settings {
     pub job_watch: infra::jobs::watch::WatchConfig,
     /// Catalog sources, webhooks and the Kaspi API (`OUTBOUND_ALLOW_NETS`, `FEED_*`, `WEBHOOK_*`, `KASPI_BASE_URL`).
     pub integrations: crate::integrations::IntegrationSettings,
+    /// Resource limits of requests, sockets and the database pool ([`crate::limits`]).
+    pub limits: crate::limits::Limits,
+    /// What the deployment exposes and whom it believes.
+    pub ops: Ops,
+}
+
+/// Production switches: what the server exposes, and which proxies it believes.
+#[derive(Clone, Debug)]
+pub struct Ops {
+    /// `GRAPHQL_INTROSPECTION` (default true): `false` refuses `__schema`/`__type` queries.
+    pub introspection: bool,
+    /// `GRAPHIQL` (default true): `false` answers `GET /graphql` with 404 instead of the GraphiQL page.
+    pub graphiql: bool,
+    /// `TRUSTED_PROXIES` (default none): addresses or CIDR ranges of load balancers whose
+    /// `X-Forwarded-For` gives the client address for the per-IP limit.
+    pub trusted_proxies: crate::client_ip::TrustedProxies,
+}
+
+impl Default for Ops {
+    fn default() -> Self {
+        Self { introspection: true, graphiql: true, trusted_proxies: crate::client_ip::TrustedProxies::default() }
+    }
+}
+
+fn flag(name: &str, default: bool) -> anyhow::Result<bool> {
+    match var(name).as_deref().map(str::trim) {
+        None => Ok(default),
+        Some("true" | "1") => Ok(true),
+        Some("false" | "0") => Ok(false),
+        Some(_) => bail!("{name}: expected true or false"),
+    }
+}
+
+impl Ops {
+    /// Reads `GRAPHQL_INTROSPECTION`, `GRAPHIQL` and `TRUSTED_PROXIES`.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Ok(Self {
+            introspection: flag("GRAPHQL_INTROSPECTION", true)?,
+            graphiql: flag("GRAPHIQL", true)?,
+            trusted_proxies: crate::client_ip::TrustedProxies::parse(&var("TRUSTED_PROXIES").unwrap_or_default())?,
+        })
+    }
 }
 
 /// Where the master keys come from; re-read when a ciphertext names a version we do not know yet, so a
@@ -198,6 +240,8 @@ impl Settings {
             run_worker,
             job_watch: infra::jobs::watch::WatchConfig::default(),
             integrations: crate::integrations::IntegrationSettings::from_env()?,
+            limits: crate::limits::Limits::from_env()?,
+            ops: Ops::from_env()?,
             api_rate,
             release_leases_on_start,
             cache_ttls,

@@ -1,5 +1,6 @@
-//! Per-caller request limits on `/graphql` (OWASP API4): a GCRA bucket per tenant for authenticated calls and
-//! per client IP for anonymous ones (the public readiness check). Over the limit the answer is 429 with
+//! Per-caller request limits on `/graphql`, `/graphql/ws`, `/exports` and `/readiness` (OWASP API4): a GCRA
+//! bucket per tenant for authenticated calls and per client IP for anonymous ones (the public readiness check).
+//! Over the limit the answer is 429 with
 //! `Retry-After` and the code `RATE_LIMITED`.
 //!
 //! With Redis configured the buckets live there ([`infra::shared::rate::SharedRate`]), so a tenant's limit
@@ -34,4 +35,63 @@ impl ApiRateLimiter {
     pub async fn check(&self, key: &str) -> Result<(), Duration> {
         self.buckets.check(&format!("api:{key}"), self.rate).await
     }
+}
+
+/// The limiter and the proxies it believes, shared by `/graphql`, `/graphql/ws` and `/exports`: one
+/// budget per caller across the three. Callers are checked before their body is read.
+#[derive(Clone)]
+pub struct RateGate {
+    limiter: Option<ApiRateLimiter>,
+    proxies: crate::client_ip::TrustedProxies,
+}
+
+impl RateGate {
+    /// A gate over `limiter` (`None`: no limit), reading client addresses through `proxies`.
+    pub fn new(limiter: Option<ApiRateLimiter>, proxies: crate::client_ip::TrustedProxies) -> Self {
+        Self { limiter, proxies }
+    }
+
+    /// The client address (the real one behind a trusted proxy).
+    pub fn client_ip(&self, req: &actix_web::HttpRequest) -> Option<std::net::IpAddr> {
+        self.proxies.client_ip(req)
+    }
+
+    /// The bucket of a caller: its tenant, its platform subject, or (without a verified token) its address.
+    pub fn key(&self, req: &actix_web::HttpRequest, auth: Option<&crate::auth::AuthContext>) -> String {
+        match auth {
+            Some(ctx) => match ctx.tenant {
+                Some(t) => format!("tenant:{t}"),
+                None => format!("sub:{}", ctx.subject),
+            },
+            None => format!("ip:{}", self.client_ip(req).map(|a| a.to_string()).unwrap_or_default()),
+        }
+    }
+
+    /// Takes one request from `key`'s budget; `Err` is how long to wait.
+    pub async fn take(&self, key: &str) -> Result<(), Duration> {
+        match &self.limiter {
+            Some(l) => l.check(key).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Takes one request from the caller's budget; over it, the 429 answer (`Retry-After`, `RATE_LIMITED`).
+    pub async fn refusal(&self, req: &actix_web::HttpRequest, auth: Option<&crate::auth::AuthContext>) -> Option<actix_web::HttpResponse> {
+        self.take(&self.key(req, auth)).await.err().map(too_many)
+    }
+}
+
+/// The 429 answer.
+pub fn too_many(wait: Duration) -> actix_web::HttpResponse {
+    use actix_web::http::header::{HeaderValue, RETRY_AFTER};
+    let secs = wait.as_secs() + 1;
+    let mut resp = crate::error::error_response(
+        actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+        "RATE_LIMITED",
+        &format!("too many requests; retry in {secs} s"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+        resp.headers_mut().insert(RETRY_AFTER, v);
+    }
+    resp
 }

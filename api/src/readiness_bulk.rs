@@ -17,7 +17,7 @@
 //!   bytes; duplicate detection keeps a fixed size per distinct code ([`domain::readiness_lines`]).
 
 use crate::error::error_response;
-use crate::ratelimit::ApiRateLimiter;
+use crate::ratelimit::RateGate;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -104,17 +104,14 @@ fn internal(e: impl std::fmt::Debug) -> HttpResponse {
 /// `POST /readiness`.
 pub async fn bulk_readiness(
     bulk: web::Data<BulkReadiness>,
-    limiter: web::Data<Option<ApiRateLimiter>>,
+    gate: web::Data<RateGate>,
     req: HttpRequest,
     query: web::Query<BulkQuery>,
     payload: web::Payload,
 ) -> HttpResponse {
-    // Who may: the per-IP bucket of anonymous /graphql calls.
-    if let Some(l) = limiter.get_ref() {
-        let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-        if let Err(wait) = l.check(&format!("ip:{ip}")).await {
-            return refuse(StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED", &format!("too many requests; retry in {} s", wait.as_secs() + 1));
-        }
+    // Who may: the per-IP bucket of anonymous /graphql calls (the real client address behind a trusted proxy).
+    if let Some(resp) = gate.refusal(&req, None).await {
+        return resp;
     }
     // What: the input and output formats.
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("text/plain");

@@ -3,12 +3,12 @@
 use crate::auth::TokenService;
 use crate::config::Settings;
 use crate::simulator::{self, SimHandle};
+use crate::ratelimit::RateGate;
 use crate::routes;
-use crate::schema::{AppSchema, build_schema};
+use crate::schema::{AppSchema, build_schema_with};
 use crate::state::{AppState, Services};
 use actix_web::{App, HttpServer, dev::Server, middleware::from_fn, web};
 use anyhow::Context as _;
-use async_graphql::http::MultipartOptions;
 use infra::cache::{LookupCacheImpl, MemoryCache, RedisCache, namespace_for};
 use infra::crypto::MasterKeyring;
 use infra::db::job_repo::JobRepo;
@@ -43,7 +43,7 @@ pub struct Application {
 impl Application {
     /// Connects, migrates, binds `settings.bind` (port 0 picks a free port) and prepares the server.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        let db = infra::db::connect(&settings.database_url).await?;
+        let db = infra::db::connect(&settings.database_url, settings.limits.db_pool).await?;
         tracing::info!("running database migrations");
         infra::db::migrate(&db).await?;
         let tokens = TokenService::new(settings.jwt_secret.clone(), TenantRepo::new(db.clone()));
@@ -67,8 +67,12 @@ impl Application {
         };
         let shared_rate = || redis.clone().map_or_else(SharedRate::local, SharedRate::with_redis);
         let budget = NctBudget::new(shared_rate(), settings.nct_rate_limit.map(|n| Rate::per_second(n, NonZeroU32::MIN)));
-        let nct = NctClient::new(NctClientConfig { base_url: base_url.clone(), ..NctClientConfig::default() })
-            .context("NCT_BASE_URL: not a usable URL")?
+        let nct = NctClient::new(NctClientConfig {
+            base_url: base_url.clone(),
+            request_timeout: settings.limits.nct_timeout,
+            ..NctClientConfig::default()
+        })
+        .context("NCT_BASE_URL: not a usable URL")?
             .with_gate(Arc::new(budget));
         if let Some(link) = &redis {
             infra::card_schema::CardSchemaCache::share_through(&nct, link.clone());
@@ -97,6 +101,9 @@ impl Application {
                 start_concurrency: settings.job_concurrency,
                 max_concurrency: settings.job_concurrency * 8,
                 release_leases_on_start: settings.release_leases_on_start,
+                card_lease: settings.limits.job_card_lease,
+                parallel_jobs: settings.limits.job_parallel,
+                jobs_per_tenant: settings.limits.job_per_tenant,
                 ..WorkerConfig::default()
             },
         );
@@ -104,7 +111,7 @@ impl Application {
             crate::integrations::Integrations::build(&db, &keys, settings.integrations.clone(), worker.waker())?;
         let state =
             AppState::new(Services { db, tokens, keys, nct, lookup, events, watch, worker_wake: worker.waker(), integrations });
-        let schema = build_schema(Some(state.clone()));
+        let schema = build_schema_with(Some(state.clone()), settings.ops.introspection);
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("BIND: cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
@@ -115,7 +122,14 @@ impl Application {
                 None => l,
             }
         });
-        let server = run(listener, schema, state.clone(), limiter)?;
+        let gate = RateGate::new(limiter, settings.ops.trusted_proxies.clone());
+        let web = WebParts {
+            gate,
+            limits: settings.limits.clone(),
+            ops: settings.ops.clone(),
+            exec: routes::Executor(tokio::runtime::Handle::current()),
+        };
+        let server = run(listener, schema, state.clone(), web)?;
         let worker = settings.run_worker.then_some(worker);
         let runners = settings.run_worker.then_some(runners);
         let release_leases_on_start = settings.release_leases_on_start;
@@ -202,34 +216,41 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
-fn run(
-    listener: TcpListener,
-    schema: AppSchema,
-    state: AppState,
-    limiter: Option<crate::ratelimit::ApiRateLimiter>,
-) -> anyhow::Result<Server> {
-    let limiter = web::Data::new(limiter);
+/// What the HTTP layer needs besides the schema and the state.
+struct WebParts {
+    gate: RateGate,
+    limits: crate::limits::Limits,
+    ops: crate::config::Ops,
+    exec: routes::Executor,
+}
+
+fn run(listener: TcpListener, schema: AppSchema, state: AppState, parts: WebParts) -> anyhow::Result<Server> {
+    let gate = web::Data::new(parts.gate);
+    let limits = web::Data::new(parts.limits);
+    let ops = web::Data::new(parts.ops);
+    let exec = web::Data::new(parts.exec);
+    let conns = web::Data::new(crate::ws::WsConnections::default());
     let schema = web::Data::new(schema);
     let state = web::Data::new(state);
     let bulk = web::Data::new(crate::readiness_bulk::BulkReadiness::default());
-    let multipart = MultipartOptions::default()
-        .max_file_size(routes::MAX_UPLOAD)
-        .max_num_files(1);
     let server = HttpServer::new(move || {
         App::new()
-            .wrap(TracingLogger::default())
+            .wrap(from_fn(crate::request_id::middleware))
+            .wrap(TracingLogger::<crate::request_id::RequestSpan>::new())
             .app_data(schema.clone())
-            .app_data(limiter.clone())
+            .app_data(gate.clone())
+            .app_data(limits.clone())
+            .app_data(ops.clone())
+            .app_data(exec.clone())
+            .app_data(conns.clone())
             .app_data(state.clone())
             .app_data(bulk.clone())
-            .app_data(multipart)
             .service(
                 web::resource("/graphql")
-                    .wrap(from_fn(routes::body_guard))
                     .route(web::post().to(routes::graphql))
                     .route(web::get().to(crate::console::graphiql)),
             )
-            .route("/graphql/ws", web::get().to(routes::graphql_ws))
+            .route("/graphql/ws", web::get().to(crate::ws::graphql_ws))
             .route("/exports/catalogs/{file}", web::get().to(crate::export::export_catalog))
             .route("/readiness", web::post().to(crate::readiness_bulk::bulk_readiness))
             .route("/healthz", web::get().to(routes::healthz))

@@ -118,6 +118,9 @@ pub struct FaultConfig {
     /// The next N calls get 503 (no `Retry-After`).
     #[serde(rename = "burst5xx", alias = "burst_5xx")]
     pub burst_5xx: u32,
+    /// Share of calls whose connection drops mid-answer (headers sent, body cut off).
+    #[serde(alias = "drop_rate")]
+    pub drop_rate: f64,
 }
 
 /// A running simulator. Dropping it leaves the server running until the runtime ends; call [`Self::stop`].

@@ -194,6 +194,16 @@ async fn injected_faults_map_to_malformed_and_unavailable() {
     ));
 
     sim.set_faults(FaultConfig {
+        drop_rate: 1.0,
+        ..FaultConfig::default()
+    });
+    // A connection cut mid-answer is an outage (retryable), not a malformed answer.
+    assert!(matches!(
+        client.lookup_gtin(&key(), &seed_gtin(1)).await,
+        Err(NctError::Unavailable { .. })
+    ));
+
+    sim.set_faults(FaultConfig {
         error_rate: 1.0,
         ..FaultConfig::default()
     });
@@ -219,7 +229,7 @@ async fn injected_faults_map_to_malformed_and_unavailable() {
         ));
     }
     assert_eq!(client.verify_key(&key()).await, Ok(()));
-    assert_eq!(sim.stats().faults_injected, 4);
+    assert_eq!(sim.stats().faults_injected, 5);
     sim.stop().await;
 }
 

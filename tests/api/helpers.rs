@@ -127,6 +127,8 @@ pub async fn test_settings() -> Settings {
         nct_rate_limit: None,
         job_watch: infra::jobs::watch::WatchConfig::default(),
         integrations: crate::integrations::test_integrations(),
+        limits: api::limits::Limits::default(),
+        ops: api::config::Ops::default(),
     }
 }
 

@@ -144,7 +144,7 @@ async fn faults_and_rate_limits_lose_no_item() {
     let mut cfg = test_sim_config();
     cfg.rate_limit_per_sec = Some(150);
     cfg.latency = Duration::from_millis(5);
-    cfg.faults = FaultConfig { error_rate: 0.15, malformed_rate: 0.0, timeout_rate: 0.0, burst_5xx: 20 };
+    cfg.faults = FaultConfig { error_rate: 0.15, burst_5xx: 20, ..FaultConfig::default() };
     let sim = start_sim(cfg).await;
     let app = spawn_app_with_sim(test_settings().await, sim).await;
     let (_t, token) = app.new_tenant("Shop").await;

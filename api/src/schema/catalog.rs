@@ -46,6 +46,7 @@ impl CatalogNode {
         Ok(state(ctx)?.skus.readiness_summary(t, self.0.id).await?.into())
     }
     /// SKUs ordered by seller SKU, at most 250 per page.
+    #[graphql(complexity = "first.unwrap_or(50).clamp(1, 250) as usize * child_complexity + 1")]
     async fn skus(
         &self,
         ctx: &Context<'_>,
@@ -119,6 +120,7 @@ pub struct CatalogQuery;
 #[Object]
 impl CatalogQuery {
     /// The caller's catalogs.
+    #[graphql(complexity = "first.unwrap_or(50).clamp(1, 250) as usize * child_complexity + 1")]
     async fn catalogs(
         &self,
         ctx: &Context<'_>,

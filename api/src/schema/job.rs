@@ -164,6 +164,7 @@ impl JobQuery {
     }
 
     /// Recent jobs, newest first (at most 100).
+    #[graphql(complexity = "first.clamp(1, 100) as usize * child_complexity + 1")]
     async fn jobs(&self, ctx: &Context<'_>, #[graphql(default = 20)] first: i32) -> Result<Vec<JobNode>, ApiError> {
         let t = tenant(ctx, Permission::Read)?;
         if !(0..=100).contains(&first) {

@@ -17,6 +17,7 @@ pub mod node;
 pub mod readiness;
 pub mod sku;
 pub mod tenant;
+pub mod token;
 pub mod types;
 pub mod webhook;
 pub mod webhook_mutation;
@@ -62,6 +63,7 @@ pub struct MutationRoot(
     feed_mutation::FeedMutation,
     webhook_mutation::WebhookMutation,
     kaspi::KaspiMutation,
+    token::TokenMutation,
 );
 
 /// Subscription root.
@@ -71,13 +73,21 @@ pub struct SubscriptionRoot(job::JobSubscription);
 /// The schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// Builds the schema with its limits.
+/// Builds the schema with its limits (introspection on).
 pub fn build_schema(state: Option<AppState>) -> AppSchema {
+    build_schema_with(state, true)
+}
+
+/// Builds the schema with its limits; `introspection: false` refuses `__schema`/`__type` (production).
+pub fn build_schema_with(state: Option<AppState>, introspection: bool) -> AppSchema {
     let mut b = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
         .limit_depth(16)
-        .limit_complexity(50_000)
+        .limit_complexity(limits::MAX_COMPLEXITY)
         .limit_recursive_depth(32)
         .limit_directives(16);
+    if !introspection {
+        b = b.disable_introspection();
+    }
     if let Some(s) = state {
         b = b.data(s);
     }

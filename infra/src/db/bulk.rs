@@ -234,6 +234,7 @@ mod tests {
             error: None,
             attempts: 0,
             leased_until: None,
+            lease_owner: None,
             updated_at: chrono::DateTime::from_timestamp(0, 0).unwrap(),
         };
         let cols = [job_item::Column::Id, job_item::Column::Gtin14, job_item::Column::Outcome, job_item::Column::UpdatedAt];

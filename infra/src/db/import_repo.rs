@@ -13,7 +13,7 @@ use super::sku_upsert::{catalog_is_empty, upsert_batch};
 use super::RepoError;
 use domain::tenant::TenantId;
 use domain::import::{ImportError, ImportFormat, ImportRow, RowError, RowErrorCode, RowResult};
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::collections::HashSet;
 use std::io::BufRead;
 use uuid::Uuid;
@@ -97,7 +97,7 @@ pub async fn run_import(
     format: ImportFormat,
     reader: Box<dyn BufRead + Send>,
 ) -> Result<ImportOutcome, ImportFailure> {
-    let txn = db.begin().await.map_err(RepoError::from)?;
+    let txn = super::begin_write(db).await.map_err(RepoError::from)?;
     match import_in(&txn, tenant, catalog_id, format, reader).await {
         Ok(file) => {
             txn.commit().await.map_err(RepoError::from)?;

@@ -12,8 +12,8 @@ use chrono::{DateTime, Utc};
 use domain::job::{ItemState, JobKind, JobState};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use std::time::Duration;
 use uuid::Uuid;
@@ -72,12 +72,20 @@ pub struct ClaimedItem {
 #[derive(Clone)]
 pub struct JobRepo {
     db: DatabaseConnection,
+    /// Who this repository claims items as (one ID per worker): only the lease holder renews or finishes an
+    /// item, so an item whose lease passed to another replica is never finished twice.
+    owner: Uuid,
 }
 
 impl JobRepo {
-    /// Wraps a connection.
+    /// Wraps a connection, with a lease-holder ID of its own.
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self { db, owner: Uuid::new_v4() }
+    }
+
+    /// The lease-holder ID of this repository.
+    pub fn owner(&self) -> Uuid {
+        self.owner
     }
 
     /// The connection (the card jobs build their repository on it).
@@ -112,17 +120,30 @@ impl JobRepo {
         job_progress::recount(&self.db, job_id).await
     }
 
-    /// Jobs that still have work: queued or running, oldest first.
-    pub async fn runnable(&self) -> Result<Vec<Job>, RepoError> {
+    /// Jobs that still have work, chosen fairly across tenants: at most `per_tenant` of each tenant (its
+    /// oldest), interleaved round-robin (every tenant's first job, then every tenant's second, …), at most
+    /// `limit` in all. A tenant with 200 queued jobs cannot push another tenant's job out of the round.
+    pub async fn runnable_fair(&self, per_tenant: usize, limit: usize) -> Result<Vec<Job>, RepoError> {
+        // Constants only: no user input reaches this text. Window functions: PostgreSQL, SQLite ≥ 3.25.
+        let sql = format!(
+            "SELECT * FROM (SELECT j.*, ROW_NUMBER() OVER (PARTITION BY j.tenant_id ORDER BY j.created_at, j.id) AS rn \
+             FROM jobs j WHERE j.state IN ('{q}', '{r}')) ranked WHERE rn <= {per_tenant} ORDER BY rn, created_at, id LIMIT {limit}",
+            q = JobState::Queued.as_str(),
+            r = JobState::Running.as_str(),
+        );
+        let backend = self.db.get_database_backend();
         Ok(job::Entity::find()
-            .filter(job::Column::State.is_in([JobState::Queued.as_str(), JobState::Running.as_str()]))
-            .order_by_asc(job::Column::CreatedAt)
-            .limit(200)
+            .from_raw_sql(sea_orm::Statement::from_string(backend, sql))
             .all(&self.db)
             .await?
             .into_iter()
             .map(Into::into)
             .collect())
+    }
+
+    /// Jobs that still have work: queued or running, oldest first, two per tenant (see [`JobRepo::runnable_fair`]).
+    pub async fn runnable(&self) -> Result<Vec<Job>, RepoError> {
+        self.runnable_fair(2, 200).await
     }
 
     /// Moves a job to `to` through the domain state machine. Returns the updated job, or `None` when the
@@ -223,13 +244,14 @@ impl JobRepo {
         let p = |i| super::bulk::ph(backend, i);
         let lock = if backend == DbBackend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
         let sql = format!(
-            "UPDATE job_items SET leased_until = {}, attempts = attempts + 1 WHERE id IN (\
+            "UPDATE job_items SET leased_until = {}, lease_owner = {}, attempts = attempts + 1 WHERE id IN (\
              SELECT id FROM job_items WHERE job_id = {} AND state = {} AND (leased_until IS NULL OR leased_until < {}) \
              ORDER BY id LIMIT {}{lock}) RETURNING id, job_id, sku_id, gtin14, attempts",
-            p(1), p(2), p(3), p(4), p(5)
+            p(1), p(2), p(3), p(4), p(5), p(6)
         );
         let values = [
             sea_orm::Value::from(until),
+            sea_orm::Value::from(self.owner),
             sea_orm::Value::from(job_id),
             sea_orm::Value::from(ItemState::Pending.as_str()),
             sea_orm::Value::from(now),
@@ -260,11 +282,30 @@ impl JobRepo {
         }
         job_item::Entity::update_many()
             .col_expr(job_item::Column::LeasedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(job_item::Column::LeaseOwner, Expr::value(Option::<Uuid>::None))
             .filter(job_item::Column::Id.is_in(ids.to_vec()))
             .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
+            .filter(job_item::Column::LeaseOwner.eq(self.owner))
             .exec(&self.db)
             .await?;
         Ok(())
+    }
+
+    /// Extends the leases this repository still holds among `ids` (pending items only) to `lease` from now.
+    /// Returns how many it still holds: fewer than asked means another worker took some over.
+    pub async fn renew(&self, ids: &[i64], lease: Duration) -> Result<u64, RepoError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let until = Utc::now() + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(60));
+        let r = job_item::Entity::update_many()
+            .col_expr(job_item::Column::LeasedUntil, Expr::value(until))
+            .filter(job_item::Column::Id.is_in(ids.to_vec()))
+            .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
+            .filter(job_item::Column::LeaseOwner.eq(self.owner))
+            .exec(&self.db)
+            .await?;
+        Ok(r.rows_affected)
     }
 
     /// Finishes many lookup items of one job in one transaction with set-based writes (a warm batch of
@@ -282,7 +323,7 @@ impl JobRepo {
         let job_id = results[0].0.job_id;
         debug_assert!(results.iter().all(|(i, _)| i.job_id == job_id), "items of one job");
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = super::begin_write(&self.db).await?;
         relaxed_commit(&txn).await?;
         // The items first: only those still pending count, and only their SKUs are written.
         let finished = finish_items(&txn, &results, now).await?;
@@ -384,9 +425,10 @@ impl LookupItemResult {
 
 impl JobRepo {
     /// Finishes an item of a card job (`Done` with an outcome, or `Failed` with an error) and counts it on its
-    /// job, in one transaction. A no-op when the item is already final.
+    /// job, in one transaction. A no-op (`false`) when the item is already final or its lease is no longer
+    /// this repository's.
     pub async fn finish_item(&self, item: &ClaimedItem, state: ItemState, outcome: Option<&str>, error: Option<String>) -> Result<bool, RepoError> {
-        let txn = self.db.begin().await?;
+        let txn = super::begin_write(&self.db).await?;
         let r = job_item::Entity::update_many()
             .col_expr(job_item::Column::State, Expr::value(state.as_str()))
             .col_expr(job_item::Column::Outcome, Expr::value(outcome.map(str::to_owned)))
@@ -395,6 +437,7 @@ impl JobRepo {
             .col_expr(job_item::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(job_item::Column::Id.eq(item.id))
             .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
+            .filter(job_item::Column::LeaseOwner.eq(self.owner))
             .exec(&txn)
             .await?;
         job_progress::add(&txn, item.job_id, ProgressDelta::of(state, outcome, r.rows_affected)).await?;
@@ -407,6 +450,7 @@ impl JobRepo {
         job_item::Entity::update_many()
             .col_expr(job_item::Column::LeasedUntil, Expr::value(until))
             .filter(job_item::Column::Id.eq(item_id))
+            .filter(job_item::Column::LeaseOwner.eq(self.owner))
             .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
             .exec(&self.db)
             .await?;

@@ -19,7 +19,7 @@ use domain::tenant::TenantId;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Set, TransactionTrait,
+    QuerySelect, QueryTrait, Set,
 };
 use uuid::Uuid;
 
@@ -111,7 +111,7 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
         return Err(StartJobError::TooManySkus(max));
     }
     let hash = input_hash(&start);
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     if let Some(key) = &start.idempotency_key
         && let Some(existing) = job::Entity::find()
             .filter(job::Column::TenantId.eq(tenant.0))
@@ -158,12 +158,50 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
         RepoError::Duplicate(_) => StartJobError::IdempotencyConflict,
         other => StartJobError::Repo(other),
     })?;
-    // The items come straight from the SKUs in one statement, in seller-SKU order (the order they are claimed
-    // in): a job of 100,000 SKUs never travels through this process.
-    let mut select = targets(start.kind, start.sku_ids)
+    // The items come straight from the SKUs, in seller-SKU order (the order they are claimed in): a job of
+    // 100,000 SKUs never travels through this process. A long `sku_ids` list goes in chunks, so 100,000 IDs
+    // never become one statement with 100,000 parameters (each chunk in seller-SKU order).
+    let chunks: Vec<Option<Vec<Uuid>>> = match start.sku_ids {
+        None => vec![None],
+        Some(mut ids) => {
+            ids.sort_unstable();
+            ids.dedup();
+            ids.chunks(ID_CHUNK).map(|c| Some(c.to_vec())).collect()
+        }
+    };
+    let mut total = 0i64;
+    for ids in chunks {
+        let insert = items_insert(start.kind, ids, tenant, start.catalog_id, id, now)?;
+        total = total.saturating_add(i64::try_from(txn.execute(&insert).await?.rows_affected()).unwrap_or(i64::MAX));
+    }
+    if total > 0 {
+        job::Entity::update_many()
+            .col_expr(job::Column::Total, Expr::value(total))
+            .filter(job::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        m.total = total;
+    }
+    txn.commit().await?;
+    Ok((m.into(), true))
+}
+
+/// SKU IDs per `IN (…)` list: far below SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
+const ID_CHUNK: usize = 5_000;
+
+/// `INSERT INTO job_items … SELECT` of the SKUs a job works on (of `sku_ids` when given), in seller-SKU order.
+fn items_insert(
+    kind: JobKind,
+    sku_ids: Option<Vec<Uuid>>,
+    tenant: TenantId,
+    catalog_id: Uuid,
+    id: Uuid,
+    now: chrono::DateTime<Utc>,
+) -> Result<sea_orm::sea_query::InsertStatement, StartJobError> {
+    let mut select = targets(kind, sku_ids)
         .select_only()
         .filter(sku::Column::TenantId.eq(tenant.0))
-        .filter(sku::Column::CatalogId.eq(start.catalog_id))
+        .filter(sku::Column::CatalogId.eq(catalog_id))
         .order_by_asc(sku::Column::SellerSku)
         .into_query();
     select
@@ -189,17 +227,7 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
         .select_from(select)
         .map_err(|e| StartJobError::Repo(RepoError::Unexpected(anyhow::anyhow!("job items insert: {e}"))))?
         .to_owned();
-    let total = i64::try_from(txn.execute(&insert).await?.rows_affected()).unwrap_or(i64::MAX);
-    if total > 0 {
-        job::Entity::update_many()
-            .col_expr(job::Column::Total, Expr::value(total))
-            .filter(job::Column::Id.eq(id))
-            .exec(&txn)
-            .await?;
-        m.total = total;
-    }
-    txn.commit().await?;
-    Ok((m.into(), true))
+    Ok(insert)
 }
 
 /// The SKUs a job of `kind` works on (the caller adds the tenant and catalog).

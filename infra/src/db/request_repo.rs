@@ -17,7 +17,6 @@ use domain::tenant::TenantId;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
-    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -242,7 +241,7 @@ impl RequestRepo {
     /// Records the intent to create: `CREATING`, the body hash, the next attempt; the old NCT id (of a
     /// rejected or cancelled request) and remarks are cleared. Returns the attempt number.
     pub async fn mark_creating(&self, row: Uuid, body_hash: &str) -> Result<i32, RepoError> {
-        let txn = self.db.begin().await?;
+        let txn = super::begin_write(&self.db).await?;
         let m = nct_request::Entity::find_by_id(row).one(&txn).await?.ok_or(RepoError::NotFound)?;
         let attempt = m.attempt + 1;
         let mut am: nct_request::ActiveModel = m.into();
@@ -265,7 +264,7 @@ impl RequestRepo {
 
     /// Records NCT's id: `CREATED`, with the status NCT reports (`new` for a fresh create).
     pub async fn mark_created(&self, tenant: TenantId, row: Uuid, nct_id: i64, status: &RequestStatus) -> Result<(), RepoError> {
-        let txn = self.db.begin().await?;
+        let txn = super::begin_write(&self.db).await?;
         let m = nct_request::Entity::find_by_id(row).one(&txn).await?.ok_or(RepoError::NotFound)?;
         let sku_id = m.sku_id;
         let mut am: nct_request::ActiveModel = m.into();
@@ -281,7 +280,7 @@ impl RequestRepo {
 
     /// Records a send to moderation: `SENT`, status `onModeration`, remarks cleared.
     pub async fn mark_sent(&self, tenant: TenantId, row: Uuid, body_hash: Option<&str>) -> Result<(), RepoError> {
-        let txn = self.db.begin().await?;
+        let txn = super::begin_write(&self.db).await?;
         let m = nct_request::Entity::find_by_id(row).one(&txn).await?.ok_or(RepoError::NotFound)?;
         let sku_id = m.sku_id;
         let mut am: nct_request::ActiveModel = m.into();
@@ -305,7 +304,7 @@ impl RequestRepo {
     /// Records a failure of ours (NCT's refusal or a check error). `intent_failed` moves a `CREATING` row to
     /// `FAILED` (NCT refused the create, so it holds nothing); the SKU's card status becomes `FAILED`.
     pub async fn mark_error(&self, tenant: TenantId, row: Uuid, error: &str, intent_failed: bool) -> Result<(), RepoError> {
-        let txn = self.db.begin().await?;
+        let txn = super::begin_write(&self.db).await?;
         let m = nct_request::Entity::find_by_id(row).one(&txn).await?.ok_or(RepoError::NotFound)?;
         let sku_id = m.sku_id;
         let mut am: nct_request::ActiveModel = m.into();
@@ -331,7 +330,7 @@ impl RequestRepo {
     /// existing card) stores its NTIN on the SKU with source `REQUEST`, unless a person set one by hand.
     /// Returns whether anything changed.
     pub async fn apply_status(&self, tenant: TenantId, row: Uuid, u: &StatusUpdate) -> Result<bool, RepoError> {
-        let txn = self.db.begin().await?;
+        let txn = super::begin_write(&self.db).await?;
         let m = nct_request::Entity::find_by_id(row)
             .filter(nct_request::Column::TenantId.eq(tenant.0))
             .one(&txn)

@@ -421,8 +421,7 @@ impl SkuRepo {
         catalog_id: Uuid,
         rows: &[SkuUpsert],
     ) -> Result<UpsertCounts, RepoError> {
-        use sea_orm::TransactionTrait;
-        let txn = self.db.begin().await?;
+        let txn = super::begin_write(&self.db).await?;
         if super::catalog_repo::get_in(&txn, tenant, catalog_id).await?.is_none() {
             return Err(RepoError::NotFound);
         }

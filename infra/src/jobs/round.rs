@@ -83,4 +83,23 @@ impl Round<'_> {
         self.keys.mark(job.tenant_id, status::INVALID).await?;
         self.finish(job, JobState::Failed, Some("NCT refused the API key (401/403); the key is marked invalid and the job stopped. Set a valid key and start a new job".into())).await
     }
+
+    /// Runs `work` while renewing the leases of `ids` every third of `lease`, so a long batch (NCT slow,
+    /// retries) never lets its items pass to another replica mid-work. A failed renewal is logged; the
+    /// holder check before each NCT create decides.
+    pub async fn with_leases<T>(&self, ids: &[i64], lease: Duration, work: impl std::future::Future<Output = T>) -> T {
+        let mut tick = tokio::time::interval((lease / 3).max(Duration::from_millis(50)));
+        tick.tick().await;
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                r = &mut work => return r,
+                _ = tick.tick() => {
+                    if let Err(e) = self.jobs.renew(ids, lease).await {
+                        tracing::warn!(error.cause_chain = ?e, "cannot renew job item leases");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -36,26 +36,34 @@ pub async fn step(cx: &CardJobs<'_>, job: Job) -> Result<bool, RepoError> {
         Err(worked) => return Ok(worked),
     };
     let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
-    for (n, item) in items.iter().enumerate() {
-        match sync_item(cx, job.tenant_id, &key, item).await? {
-            Poll::Final(outcome) => {
-                cx.jobs.finish_item(item, ItemState::Done, Some(outcome), None).await?;
+    cx.with_leases(&ids, async {
+        for (n, item) in items.iter().enumerate() {
+            match sync_item(cx, job.tenant_id, &key, item).await? {
+                Poll::Final(outcome) => {
+                    cx.jobs
+                        .finish_item(item, ItemState::Done, Some(outcome), None)
+                        .await?;
+                }
+                Poll::Failed(error) => {
+                    cx.jobs
+                        .finish_item(item, ItemState::Failed, None, Some(error))
+                        .await?;
+                }
+                Poll::Again(after) => {
+                    let until = chrono::Utc::now()
+                        + chrono::Duration::from_std(after).unwrap_or(chrono::Duration::seconds(2));
+                    cx.jobs.defer_item(item.id, until).await?;
+                }
+                Poll::KeyInvalid => {
+                    cx.key_invalid(&job, &ids[n..]).await?;
+                    return Ok(true);
+                }
             }
-            Poll::Failed(error) => {
-                cx.jobs.finish_item(item, ItemState::Failed, None, Some(error)).await?;
-            }
-            Poll::Again(after) => {
-                let until = chrono::Utc::now() + chrono::Duration::from_std(after).unwrap_or(chrono::Duration::seconds(2));
-                cx.jobs.defer_item(item.id, until).await?;
-            }
-            Poll::KeyInvalid => {
-                cx.key_invalid(&job, &ids[n..]).await?;
-                return Ok(true);
-            }
+            cx.publish(&job);
         }
-        cx.publish(&job);
-    }
-    Ok(true)
+        Ok(true)
+    })
+    .await
 }
 
 enum Poll {
@@ -70,38 +78,55 @@ fn poll_delay(attempts: i32) -> Duration {
     Duration::from_millis(50u64.saturating_mul(1 << n)).min(MAX_POLL)
 }
 
-async fn sync_item(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, item: &ClaimedItem) -> Result<Poll, RepoError> {
+async fn sync_item(
+    cx: &CardJobs<'_>,
+    tenant: TenantId,
+    key: &SecretString,
+    item: &ClaimedItem,
+) -> Result<Poll, RepoError> {
     let requests = cx.requests();
     let Some(row) = requests.request(tenant, item.sku_id).await? else {
         return Ok(Poll::Failed("the SKU has no NCT request".into()));
     };
     let Some(id) = row.nct_request_id else {
-        return Ok(Poll::Failed("the SKU's request was never created at NCT; run a submit job".into()));
+        return Ok(Poll::Failed(
+            "the SKU's request was never created at NCT; run a submit job".into(),
+        ));
     };
     let update = match fetch_update(cx.client, key, id).await {
         Ok(u) => u,
         Err(NctError::InvalidKey) => return Ok(Poll::KeyInvalid),
         Err(e) if e.is_retryable() || matches!(e, NctError::Malformed(_)) => {
-            return Ok(Poll::Again(super::backoff(u32::try_from(item.attempts).unwrap_or(1), e.retry_after()).max(poll_delay(item.attempts))));
+            return Ok(Poll::Again(
+                super::backoff(u32::try_from(item.attempts).unwrap_or(1), e.retry_after())
+                    .max(poll_delay(item.attempts)),
+            ));
         }
         Err(e) => return Ok(Poll::Failed(nct_message(&e))),
     };
     requests.apply_status(tenant, row.id, &update).await?;
     Ok(match &update.status {
         RequestStatus::ReadyToPublish => {
-            let auto = cx.cards().card(tenant, item.sku_id).await?.is_some_and(|c| c.data.auto_publication);
+            let auto = cx
+                .cards()
+                .card(tenant, item.sku_id)
+                .await?
+                .is_some_and(|c| c.data.auto_publication);
             if !auto {
                 match cx.client.publish_request(key, id).await {
                     Ok(()) => {}
                     Err(NctError::InvalidKey) => return Ok(Poll::KeyInvalid),
                     // Already published, or transient: the next poll tells.
-                    Err(e) => tracing::warn!(nct_request_id = id, error = %e, "publish failed; polling again"),
+                    Err(e) => {
+                        tracing::warn!(nct_request_id = id, error = %e, "publish failed; polling again")
+                    }
                 }
             }
             Poll::Again(Duration::from_millis(50))
         }
-        s if s.is_final() || s.is_under_revision() => Poll::Final(s.card_status(update.duplicate_review).as_str()),
+        s if s.is_final() || s.is_under_revision() => {
+            Poll::Final(s.card_status(update.duplicate_review).as_str())
+        }
         _ => Poll::Again(poll_delay(item.attempts)),
     })
 }
-

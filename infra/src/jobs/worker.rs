@@ -41,6 +41,13 @@ pub struct WorkerConfig {
     pub max_attempts: u32,
     /// Give back every lease at start (right for one process per database; turn off with replicas).
     pub release_leases_on_start: bool,
+    /// How long a card job (submit, sync) holds an item; renewed every third of it while the item is worked.
+    pub card_lease: Duration,
+    /// Jobs worked at once in a round (of different tenants first).
+    pub parallel_jobs: usize,
+    /// Jobs of one tenant worked at once: its other jobs wait their turn, so a tenant's 200 jobs do not
+    /// starve another tenant's one.
+    pub jobs_per_tenant: usize,
 }
 
 impl Default for WorkerConfig {
@@ -54,6 +61,9 @@ impl Default for WorkerConfig {
             idle_poll: Duration::from_millis(250),
             max_attempts: 8,
             release_leases_on_start: true,
+            card_lease: Duration::from_secs(60),
+            parallel_jobs: 4,
+            jobs_per_tenant: 2,
         }
     }
 }
@@ -127,19 +137,38 @@ impl Worker {
         tracing::info!("job worker stopped");
     }
 
-    /// One pass over the runnable jobs: one batch each. `true` when anything was done.
+    /// One pass over the runnable jobs, one batch each: tenants round-robin, at most `jobs_per_tenant` jobs
+    /// of a tenant and `parallel_jobs` in all at once. `true` when anything was done.
     pub async fn round(&self) -> Result<bool, RepoError> {
+        let jobs = self.jobs.runnable_fair(self.cfg.jobs_per_tenant.max(1), 200).await?;
+        let results: Vec<Result<bool, RepoError>> = futures_util::stream::iter(jobs)
+            .map(|job| self.work(job))
+            .buffer_unordered(self.cfg.parallel_jobs.max(1))
+            .collect()
+            .await;
         let mut worked = false;
-        for job in self.jobs.runnable().await? {
-            match job.kind {
-                JobKind::Lookup => worked |= self.step(job).await?,
-                JobKind::Submit | JobKind::StatusSync => {
-                    let cx = super::submit::CardJobs { jobs: &self.jobs, keys: &self.keys, client: &self.nct, events: &self.events, max_attempts: self.cfg.max_attempts };
-                    worked |= if job.kind == JobKind::Submit { super::submit::step(&cx, job).await? } else { super::sync::step(&cx, job).await? };
-                }
-            }
+        for r in results {
+            worked |= r?;
         }
         Ok(worked)
+    }
+
+    /// One batch of one job.
+    async fn work(&self, job: Job) -> Result<bool, RepoError> {
+        match job.kind {
+            JobKind::Lookup => self.step(job).await,
+            JobKind::Submit | JobKind::StatusSync => {
+                let cx = super::submit::CardJobs {
+                    jobs: &self.jobs,
+                    keys: &self.keys,
+                    client: &self.nct,
+                    events: &self.events,
+                    max_attempts: self.cfg.max_attempts,
+                    lease: self.cfg.card_lease,
+                };
+                if job.kind == JobKind::Submit { super::submit::step(&cx, job).await } else { super::sync::step(&cx, job).await }
+            }
+        }
     }
 
     fn round_ctx(&self) -> Round<'_> {
@@ -254,7 +283,8 @@ impl Worker {
                         return ItemOutcome::Done(LookupItemResult::Failed { error: "NCT kept rate-limiting this lookup".into() });
                     }
                 }
-                Err(e) if e.is_retryable() => {
+                // A lookup is a GET: a garbled answer is retried like an outage.
+                Err(e) if e.is_retryable() || matches!(e, NctError::Malformed(_)) => {
                     if attempt >= self.cfg.max_attempts {
                         return ItemOutcome::Done(LookupItemResult::Failed {
                             error: format!("{}: NCT unavailable after {attempt} attempts", e.code()),
