@@ -13,7 +13,7 @@ use domain::job::{ItemState, JobKind, JobState};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::time::Duration;
 use uuid::Uuid;
@@ -171,7 +171,7 @@ impl JobRepo {
         }
         // Only move it if nobody else moved it first. A final state and its `job.finished` webhook event
         // commit together.
-        let txn = self.db.begin().await?;
+        let txn = super::begin_write(&self.db).await?;
         let res = job::Entity::update_many()
             .set(am)
             .filter(job::Column::Id.eq(id))
@@ -210,7 +210,7 @@ impl JobRepo {
 
     /// Marks every pending item of a job skipped (cancellation), counting them in the same transaction.
     pub async fn skip_pending(&self, job_id: Uuid) -> Result<u64, RepoError> {
-        let txn = self.db.begin().await?;
+        let txn = super::begin_write(&self.db).await?;
         let r = job_item::Entity::update_many()
             .col_expr(job_item::Column::State, Expr::value(ItemState::Skipped.as_str()))
             .col_expr(job_item::Column::LeasedUntil, Expr::value(Option::<DateTime<Utc>>::None))

@@ -203,7 +203,7 @@ impl Puller {
         let tenant = TenantId(s.tenant_id);
         let format = SourceFormat::parse(&s.format).unwrap_or(SourceFormat::KaspiXml);
         let bytes = i64::try_from(bytes).ok();
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let reader = Box::new(BufReader::with_capacity(64 * 1024, file));
         let imported: ImportedFile = match import_in(&txn, tenant, s.catalog_id, format.import_format(), reader).await {
             Ok(f) => f,
@@ -244,7 +244,7 @@ impl Puller {
     async fn store(&self, claim: &Claim, row: pull::ActiveModel, txn: Option<sea_orm::DatabaseTransaction>, u: SourceUpdate) -> Result<Option<Pull>, RepoError> {
         let txn = match txn {
             Some(t) => t,
-            None => self.db.begin().await?,
+            None => crate::db::begin_write(&self.db).await?,
         };
         if !finish_source(&txn, claim, u).await? {
             txn.rollback().await?;

@@ -196,7 +196,7 @@ impl DeliveryRepo {
 
     /// Records an attempt and what follows, if the claim is still ours. Returns `false` when it was not.
     pub async fn finish(&self, c: &Claimed, a: Attempt, next: Next) -> Result<bool, RepoError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let (state, next_at, delivered) = match next {
             Next::Delivered => (DeliveryState::Delivered, a.started_at, Some(Utc::now())),
             Next::RetryAt(at) => (DeliveryState::Pending, at, None),
@@ -378,7 +378,7 @@ impl DeliveryRepo {
             "endpointId": super::outbox::global_id("WebhookEndpoint", endpoint.id),
             "message": "A test event from NTIN Desk: your endpoint is reachable and can check the signature.",
         });
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let event_id = super::outbox::insert(&txn, tenant, EventType::Test, data, &[endpoint.id]).await?;
         let d = delivery::Entity::find().filter(delivery::Column::EventId.eq(event_id)).one(&txn).await?.ok_or(RepoError::NotFound)?;
         txn.commit().await?;
