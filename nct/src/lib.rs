@@ -4,6 +4,7 @@
 //! # Layout
 //! - [`dto`]: serde types for every schema of the NCT OpenAPI (shared with the simulator crate `nct-sim`).
 //! - [`client`]: [`NctClient`], one attempt per call.
+//! - [`search`]: the search gateway (`/gw/search/api/v1/search`), beside the portal under its own base URL.
 //! - [`retry`]: [`RetryPolicy`] and [`with_retries`] (full-jitter backoff, honouring `Retry-After`).
 //! - [`error`]: [`NctError`], the classified failure of a call, with stable codes, and
 //!   [`classify_response`], the one status-to-error mapping.
@@ -12,6 +13,7 @@ pub mod client;
 pub mod dto;
 pub mod error;
 pub mod retry;
+pub mod search;
 mod transport;
 
 pub use client::{NctClient, NctClientConfig};
