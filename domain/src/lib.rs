@@ -11,6 +11,8 @@
 //!   card and request states.
 //! - [`tenant`]: `TenantId`, roles and permissions.
 //! - [`sku`]: where a SKU's NTIN came from.
+//! - [`matching`]: matching SKUs without a barcode to NCT cards (queries, the score, the near-duplicate
+//!   warning).
 
 pub mod barcode;
 pub mod calendar;
@@ -18,6 +20,7 @@ pub mod card;
 pub mod deadlines;
 pub mod import;
 pub mod job;
+pub mod matching;
 pub mod readiness;
 pub mod sku;
 pub mod tenant;
