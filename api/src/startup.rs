@@ -9,7 +9,9 @@ use crate::state::{AppState, Services};
 use actix_web::{App, HttpServer, dev::Server, middleware::from_fn, web};
 use anyhow::Context as _;
 use async_graphql::http::MultipartOptions;
+use infra::cache::search_cache::SearchCache;
 use infra::cache::{LookupCacheImpl, MemoryCache, RedisCache, namespace_for};
+use infra::matching::SearchService;
 use infra::crypto::MasterKeyring;
 use infra::db::job_repo::JobRepo;
 use infra::db::key_repo::NctKeyRepo;
@@ -51,16 +53,19 @@ impl Application {
                 (Some(sim), url)
             }
         };
-        let nct = NctClient::new(NctClientConfig { base_url: base_url.clone(), ..NctClientConfig::default() })
-            .context("NCT_BASE_URL: not a usable URL")?;
-        let cache: LookupCacheImpl = match &settings.redis_url {
-            Some(url) => RedisCache::connect(url, namespace_for(&base_url), infra::cache::DEFAULT_OP_TIMEOUT)
-                .await
-                .map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?
-                .into(),
-            None => MemoryCache::new().into(),
+        let nct = NctClient::new(NctClientConfig { base_url: base_url.clone(), search_url: settings.nct_search_url.clone(), ..NctClientConfig::default() })
+            .context("NCT_BASE_URL or NCT_SEARCH_URL: not a usable URL")?;
+        let (cache, search_cache): (LookupCacheImpl, SearchCache) = match &settings.redis_url {
+            Some(url) => {
+                let redis = RedisCache::connect(url, namespace_for(&base_url), infra::cache::DEFAULT_OP_TIMEOUT)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?;
+                (redis.clone().into(), SearchCache::redis(redis, nct.search_url()))
+            }
+            None => (MemoryCache::new().into(), SearchCache::memory()),
         };
         let lookup = LookupService::new(nct.clone(), cache, settings.cache_ttls);
+        let search = SearchService::new(nct.clone(), search_cache, settings.cache_ttls);
         let events = JobEvents::new();
         let worker = Worker::new(
             JobRepo::new(db.clone()),
@@ -74,8 +79,9 @@ impl Application {
                 release_leases_on_start: settings.release_leases_on_start,
                 ..WorkerConfig::default()
             },
-        );
-        let state = AppState::new(Services { db, tokens, keys, nct, lookup, events, worker_wake: worker.waker() });
+        )
+        .with_search(search.clone());
+        let state = AppState::new(Services { db, tokens, keys, nct, lookup, search, events, worker_wake: worker.waker() });
         let schema = build_schema(Some(state.clone()));
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("BIND: cannot listen on {}", settings.bind))?;

@@ -8,6 +8,7 @@
 //! - [`jobs`]: the job worker (lookup, submit, status sync), its pacing and the progress event bus.
 //! - [`db`]: sea-orm entities and repositories (PostgreSQL and SQLite).
 //! - [`lookup`]: GTIN lookups through the cache, one NCT call per GTIN at a time (singleflight).
+//! - [`matching`]: name searches for SKUs without a usable barcode (cached), and the near-duplicate warning.
 //!
 //! The NCT client and its wire DTOs are the `nct` crate.
 
@@ -18,3 +19,4 @@ pub mod crypto;
 pub mod db;
 pub mod jobs;
 pub mod lookup;
+pub mod matching;

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod import;
 pub mod job;
 pub mod limits;
+pub mod matching;
 pub mod nct_key;
 pub mod node;
 pub mod readiness;
@@ -48,6 +49,7 @@ pub struct MutationRoot(
     job::JobMutation,
     card_mutation::CardMutation,
     card_mutation::CardFileMutation,
+    matching::MatchMutation,
 );
 
 /// Subscription root.

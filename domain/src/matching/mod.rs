@@ -5,7 +5,8 @@
 //! # Layout
 //! - [`text`]: words, keys (script, case and spelling folded), measures, abbreviations.
 //! - [`score`]: the documented score of one card for one SKU, with its reasons.
-//! - [`query`]: the searches to run for a SKU, most precise first.
+//! - [`query`]: the searches to run for a SKU, most precise first; [`finder`]: the loop that runs them until a
+//!   likely match (the caller searches).
 //! - [`duplicate`]: the card-check warning for a likely existing card.
 //! - this module: [`rank`] (dedupe, score, sort, keep the best) and the [`MatchState`] of a SKU.
 //!
@@ -13,6 +14,7 @@
 //! at first.
 
 pub mod duplicate;
+pub mod finder;
 pub mod query;
 pub mod score;
 pub mod text;

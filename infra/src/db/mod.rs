@@ -11,6 +11,7 @@ pub mod import_repo;
 pub mod job_repo;
 pub mod job_start;
 pub mod key_repo;
+pub mod match_repo;
 pub mod request_repo;
 pub mod sku_repo;
 pub mod tenant_repo;

@@ -5,6 +5,7 @@
 //! the only writer; on PostgreSQL several replicas can share the work because items are claimed with
 //! `FOR UPDATE SKIP LOCKED` and leases.
 
+pub mod matching;
 pub mod pacer;
 pub mod round;
 pub mod submit;
