@@ -307,6 +307,14 @@ mod tests {
     }
 
     #[test]
+    fn the_demo_catalog_names_its_match_targets() {
+        // `api/demo/README.md` promises these two cards to the demo's DEMO-035 and DEMO-036.
+        assert_eq!(names(81_681, false, "Шоколад молочный", "").0, "Шоколад молочный Золотой с цельным фундуком 90 г");
+        assert_eq!(brand(81_681), "Баян Сулу");
+        assert_eq!(names(35_953, false, "Чай зеленый", "").0, "Чай зеленый Пиала листовой с жасмином 100 г");
+    }
+
+    #[test]
     fn brands_are_recovered_from_ntins_and_names() {
         assert_eq!(seed_index("0200000123454"), Some(12_345));
         assert_eq!(seed_index("0202000123454"), None);

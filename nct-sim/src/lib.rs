@@ -13,7 +13,8 @@
 //!   [`seed::not_found_gtin`]) and the CSV seed file.
 //! - [`catalog_data`], [`attribute_data`], [`dict_data`]: the OKTRU tree and its leaves, the base and
 //!   extended attribute tables, and the TNVED/COUNTRY/MEASURE dictionaries; [`catalog_names`]: the
-//!   realistic card names of the seed.
+//!   realistic card names of the seed; [`seller_names`]: those names rewritten as sellers write them
+//!   (labelled matching data, `eval/`).
 //! - `state`: shared state and counters ([`SimStats`]); `faults`: the gate every portal call passes.
 //! - `routes_products`, `routes_dictionaries`, `routes_control`: lookups, dictionaries, the `/__sim` knobs.
 //! - The search gateway (`/gw/search/api/v1/search`): `search_text` (its analyzer), `search_index` (the
@@ -39,6 +40,7 @@ mod search_index;
 mod search_routes;
 mod search_text;
 pub mod seed;
+pub mod seller_names;
 mod state;
 mod uploads;
 mod validation;
