@@ -9,6 +9,7 @@ mod health;
 mod helpers;
 mod import;
 mod lookup;
+mod matching;
 mod readiness;
 mod schema;
 mod secrets;
