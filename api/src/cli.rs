@@ -106,6 +106,8 @@ async fn serve(demo: bool) -> anyhow::Result<()> {
         let d = crate::demo::ensure_demo(app.state(), &settings.data_dir).await?;
         println!("Demo tenant {} with catalog {}", d.tenant, d.catalog_id);
         println!("Owner token (use as `Authorization: Bearer <token>`):\n{}", d.owner_token);
+        // The token rides in the fragment, which browsers never send to the server.
+        println!("Web console, signed in as the demo owner: {}#token={}", url.trim_end_matches("graphql"), d.owner_token);
     }
     app.run_until_stopped().await?;
     tracing::info!("server stopped");

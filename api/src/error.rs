@@ -197,6 +197,20 @@ pub fn nct_user_error(e: NctError, field: &str) -> Result<UserError, ApiError> {
     })
 }
 
+/// The outcome of checking a new NCT key: NCT's refusal of the key is a user error on `key` (the key is not
+/// stored); anything else (NCT down or slow) is logged and the key is kept unverified (`None`).
+pub fn key_verification_error(e: NctError) -> Option<UserError> {
+    match e {
+        NctError::InvalidKey => {
+            Some(UserError::new(&["key"], UserErrorCode::Invalid, "NCT refused this key (401); it was not stored"))
+        }
+        other => {
+            tracing::warn!(error.code = other.code(), "could not verify the NCT key; stored unverified");
+            None
+        }
+    }
+}
+
 /// A card use-case's refusal as a user error; `field` is the input field an NCT refusal is put on.
 pub fn card_user_error(e: CardError, field: &str) -> Result<UserError, ApiError> {
     Ok(match e {

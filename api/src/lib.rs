@@ -9,12 +9,14 @@
 //! - [`state`]: the shared services ([`state::AppState`]); [`ids`]: opaque global IDs; [`signed_link`]:
 //!   short-lived signed download links.
 //! - [`routes`], [`export`], [`startup`]: HTTP routes, the CSV export route and the application builder.
+//! - [`console`]: the embedded web console and GraphiQL.
 //! - [`cli`]: the `ntin-desk` commands.
 //! - [`simulator`]: the embedded NCT simulator (cargo feature `sim`, on by default; crate `nct-sim`).
 
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod demo;
 pub mod error;
 pub mod export;

@@ -1,11 +1,10 @@
-//! HTTP routes: `/graphql` (POST, GraphiQL on GET), `/graphql/ws`, `/healthz`, `/readyz`.
+//! HTTP routes: `/graphql` (POST; GraphiQL on GET is in `console`), `/graphql/ws`, `/healthz`, `/readyz`.
 
 use crate::auth::{AuthError, bearer};
 use actix_web::http::StatusCode;
 use crate::schema::AppSchema;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::http::GraphiQLSource;
 use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse, GraphQLSubscription};
 use crate::error::error_response;
 use serde_json::json;
@@ -98,19 +97,6 @@ pub async fn body_guard(
         return Ok(req.into_response(resp));
     }
     Ok(next.call(req).await?.map_into_boxed_body())
-}
-
-/// `GET /graphql`: GraphiQL.
-pub async fn graphiql() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql/ws")
-                .title("NTIN Desk")
-                .finish(),
-        )
 }
 
 /// Reads a token from a `connection_init` payload: `{"Authorization": "Bearer …"}` or `{"token": "…"}`.

@@ -168,12 +168,13 @@ fn run(
                 web::resource("/graphql")
                     .wrap(from_fn(routes::body_guard))
                     .route(web::post().to(routes::graphql))
-                    .route(web::get().to(routes::graphiql)),
+                    .route(web::get().to(crate::console::graphiql)),
             )
             .route("/graphql/ws", web::get().to(routes::graphql_ws))
             .route("/exports/catalogs/{file}", web::get().to(crate::export::export_catalog))
             .route("/healthz", web::get().to(routes::healthz))
             .route("/readyz", web::get().to(routes::readyz))
+            .configure(crate::console::configure)
     })
     .listen(listener)?
     .shutdown_timeout(20)

@@ -35,6 +35,75 @@ pub struct CachedDictionaries {
     tnved: HashSet<String>,
     /// Flat dictionaries by upper-case code (`COUNTRY`, `MEASURE`).
     flat: HashMap<String, HashSet<String>>,
+    /// Every entry by upper-case dictionary code, in NCT's order, for the console's pickers. Each entry
+    /// keeps its code and names lower-cased (Rust's Unicode `to_lowercase`), so "чай" finds "Чай".
+    entries: HashMap<String, Vec<(DictionaryEntry, String)>>,
+}
+
+/// One dictionary entry, as a picker shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DictionaryEntry {
+    /// The code (`1020-0011-0003-100006374`, `1806321000`, `KZ`, `796`).
+    pub code: String,
+    /// Russian name.
+    pub name_ru: String,
+    /// Kazakh name.
+    pub name_kk: String,
+    /// No children: for OKTRU, only leaves take cards.
+    pub is_leaf: bool,
+}
+
+impl CachedDictionaries {
+    /// Stores one dictionary's items (`code` is `OKTRU`, `TNVED`, `COUNTRY`, `MEASURE`…).
+    pub fn insert_items(&mut self, code: &str, items: Vec<DictionaryItemDto>) {
+        let code = code.to_ascii_uppercase();
+        let mut entries = Vec::with_capacity(items.len());
+        for item in items.into_iter().filter(|i| !i.is_deleted) {
+            let entry = DictionaryEntry {
+                code: item.code.clone(),
+                name_ru: item.properties.name_ru.clone(),
+                name_kk: item.properties.name_kk.clone(),
+                is_leaf: !item.has_child,
+            };
+            let haystack = format!("{}\n{}\n{}", entry.code, entry.name_ru, entry.name_kk).to_lowercase();
+            entries.push((entry, haystack));
+            match code.as_str() {
+                "OKTRU" => {
+                    let node = OktruNode {
+                        code: item.code.clone(),
+                        name_ru: item.properties.name_ru,
+                        is_leaf: !item.has_child,
+                        // NCT's dictionary carries no goods/services flag; nothing is marked a service.
+                        is_service: false,
+                    };
+                    self.oktru.insert(item.code, node);
+                }
+                "TNVED" => {
+                    self.tnved.insert(item.code);
+                }
+                _ => {
+                    self.flat.entry(code.clone()).or_default().insert(item.code);
+                }
+            }
+        }
+        self.entries.insert(code, entries);
+    }
+
+    /// Entries of `dictionary` whose code or Russian or Kazakh name contains every word of `query`, whatever
+    /// the case; codes that start with the query come first. An empty query lists the first `limit` entries.
+    #[must_use]
+    pub fn search(&self, dictionary: &str, query: &str, limit: usize) -> Vec<DictionaryEntry> {
+        let Some(entries) = self.entries.get(&dictionary.trim().to_ascii_uppercase()) else {
+            return Vec::new();
+        };
+        let query = query.trim().to_lowercase();
+        let words: Vec<&str> = query.split_whitespace().collect();
+        let hits = entries.iter().filter(|(_, hay)| words.iter().all(|w| hay.contains(w)));
+        let (mut prefix, mut rest): (Vec<_>, Vec<_>) = hits.partition(|(e, _)| !query.is_empty() && e.code.to_lowercase().starts_with(&query));
+        prefix.truncate(limit);
+        rest.truncate(limit - prefix.len());
+        prefix.into_iter().chain(rest).map(|(e, _)| e.clone()).collect()
+    }
 }
 
 impl Dictionaries for CachedDictionaries {
@@ -160,20 +229,9 @@ impl CardSchemaCache {
 
     async fn load_dictionaries(&self, key: &SecretString) -> Result<CachedDictionaries, NctError> {
         let mut d = CachedDictionaries::default();
-        for item in self.all_items(key, "OKTRU").await? {
-            let node = OktruNode {
-                code: item.code.clone(),
-                name_ru: item.properties.name_ru.clone(),
-                is_leaf: !item.has_child,
-                // NCT's dictionary carries no goods/services flag; nothing is marked a service.
-                is_service: false,
-            };
-            d.oktru.insert(item.code, node);
-        }
-        d.tnved = self.all_items(key, "TNVED").await?.into_iter().map(|i| i.code).collect();
-        for code in ["COUNTRY", "MEASURE"] {
+        for code in ["OKTRU", "TNVED", "COUNTRY", "MEASURE"] {
             let items = self.all_items(key, code).await?;
-            d.flat.insert(code.to_owned(), items.into_iter().map(|i| i.code).collect());
+            d.insert_items(code, items);
         }
         Ok(d)
     }
@@ -207,5 +265,62 @@ fn to_def(d: &PortalAttributeObjectDto, group: AttributeGroup) -> AttributeDef {
         dictionary_code: d.dictionary_code.clone().filter(|c| !c.is_empty()),
         group,
         children: d.attributes.iter().map(|c| to_def(c, group)).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nct::dto::DictionaryItemProperties;
+
+    fn item(code: &str, ru: &str, kk: &str, has_child: bool) -> DictionaryItemDto {
+        DictionaryItemDto {
+            code: code.into(),
+            has_child,
+            properties: DictionaryItemProperties { code: code.into(), name_ru: ru.into(), name_kk: kk.into() },
+            ..DictionaryItemDto::default()
+        }
+    }
+
+    fn dicts() -> CachedDictionaries {
+        let mut d = CachedDictionaries::default();
+        d.insert_items("OKTRU", vec![
+            item("1020", "Продукты питания", "Азық-түлік", true),
+            item("1020-0011-0003-100006374", "Чай чёрный байховый", "Қара шай", false),
+            item("1030-0001-0001-100000001", "Шоколад молочный", "Сүтті шоколад", false),
+        ]);
+        d.insert_items("TNVED", vec![item("0902300000", "Чай черный", "Қара шай", false), item("1806321000", "Шоколад", "Шоколад", false)]);
+        d.insert_items("COUNTRY", vec![item("KZ", "Казахстан", "Қазақстан", false)]);
+        d
+    }
+
+    #[test]
+    fn search_ignores_case_in_russian_and_kazakh_names() {
+        let d = dicts();
+        let codes = |q: &str| d.search("OKTRU", q, 10).into_iter().map(|e| e.code).collect::<Vec<_>>();
+        assert_eq!(codes("ЧАЙ"), vec!["1020-0011-0003-100006374"]);
+        assert_eq!(codes("чай байховый"), vec!["1020-0011-0003-100006374"]);
+        assert_eq!(codes("ҚАРА ШАЙ"), vec!["1020-0011-0003-100006374"]);
+        assert!(codes("кофе").is_empty());
+    }
+
+    #[test]
+    fn search_puts_code_prefixes_first_and_respects_the_limit() {
+        let d = dicts();
+        let hits = d.search("tnved", "09", 10);
+        assert_eq!(hits[0].code, "0902300000");
+        assert_eq!(d.search("OKTRU", "", 2).len(), 2);
+        assert_eq!(d.search("OKTRU", "1020", 10)[0].code, "1020");
+        assert!(!d.search("OKTRU", "1020", 10)[0].is_leaf);
+        assert!(d.search("NO_SUCH", "x", 10).is_empty());
+    }
+
+    #[test]
+    fn inserted_items_still_answer_the_check() {
+        let d = dicts();
+        assert!(d.tnved_exists("1806321000"));
+        assert_eq!(d.dictionary_has("COUNTRY", "KZ"), Some(true));
+        assert!(d.oktru("1020-0011-0003-100006374").is_some_and(|n| n.is_leaf));
+        assert!(d.oktru("1020").is_some_and(|n| !n.is_leaf));
     }
 }

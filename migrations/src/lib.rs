@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_core;
 mod m20261125_000002_create_cards;
+mod m20261129_000001_add_sku_search_text;
 mod m20261129_000011_create_sku_matches;
 
 /// Applies the NTIN Desk schema.
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_core::Migration),
             Box::new(m20261125_000002_create_cards::Migration),
+            Box::new(m20261129_000001_add_sku_search_text::Migration),
             Box::new(m20261129_000011_create_sku_matches::Migration),
         ]
     }

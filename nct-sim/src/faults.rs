@@ -1,7 +1,7 @@
 //! The gate every `/portal/api/...` call passes before its handler, in NCT's order of checks: count it,
 //! add the configured latency, check `X-API-KEY` (401 plain-text `no content`), take a rate-limit token
 //! (429 with `Retry-After`), then maybe inject a fault (503 burst, 500, a 60 s stall, or broken JSON).
-//! Also the error-body helpers the handlers share.
+//! The error bodies themselves are in `answers`.
 
 use std::time::Duration;
 
@@ -11,8 +11,9 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
-use nct::dto::ApiErrorDto;
 
+use super::answers::api_error;
+use nct::dto::ApiErrorDto;
 use super::seed::normalize_tin;
 use super::state::{Fault, SimState};
 
@@ -20,74 +21,6 @@ use super::state::{Fault, SimState};
 pub const API_KEY_HEADER: &str = "X-API-KEY";
 /// How long a timeout fault stalls before answering.
 const TIMEOUT_FAULT_STALL: Duration = Duration::from_secs(60);
-
-/// An NCT error answer: status plus an `ApiErrorDto` body. Handlers return `Result<HttpResponse, ApiFailure>`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiFailure {
-    /// HTTP status.
-    pub status: StatusCode,
-    /// `ApiErrorDto.code`.
-    pub code: &'static str,
-    /// `ApiErrorDto.message`.
-    pub message: String,
-}
-
-impl std::fmt::Display for ApiFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} {}: {}",
-            self.status.as_u16(),
-            self.code,
-            self.message
-        )
-    }
-}
-
-impl ResponseError for ApiFailure {
-    fn status_code(&self) -> StatusCode {
-        self.status
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status).json(ApiErrorDto::new(self.code, self.message.clone()))
-    }
-}
-
-/// An error answer with any status.
-pub fn api_error(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiFailure {
-    ApiFailure {
-        status,
-        code,
-        message: message.into(),
-    }
-}
-
-/// 400 `VALIDATION_ERROR`.
-pub fn validation_error(message: impl Into<String>) -> ApiFailure {
-    api_error(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", message)
-}
-
-/// 404 `NOT_FOUND` with the spec's text.
-pub fn not_found() -> ApiFailure {
-    api_error(
-        StatusCode::NOT_FOUND,
-        "NOT_FOUND",
-        "Запрашиваемые данные не найдены.",
-    )
-}
-
-/// 422 `BUSINESS_ERROR`.
-pub fn business_error(message: impl Into<String>) -> ApiFailure {
-    api_error(StatusCode::UNPROCESSABLE_ENTITY, "BUSINESS_ERROR", message)
-}
-
-/// The spec's 200 body of PUT/DELETE actions.
-pub fn no_content_ok() -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((CONTENT_TYPE, "text/plain"))
-        .body("no content")
-}
 
 /// The caller's key (the gate has already checked it).
 pub fn caller_key(req: &HttpRequest) -> String {

@@ -15,7 +15,8 @@
 //!   extended attribute tables, and the TNVED/COUNTRY/MEASURE dictionaries; [`catalog_names`]: the
 //!   realistic card names of the seed; [`seller_names`]: those names rewritten as sellers write them
 //!   (labelled matching data, `eval/`).
-//! - `state`: shared state and counters ([`SimStats`]); `faults`: the gate every portal call passes.
+//! - `state`: shared state and counters ([`SimStats`]); `faults`: the gate every portal call passes;
+//!   `answers`: the error bodies handlers share.
 //! - `routes_products`, `routes_dictionaries`, `routes_control`: lookups, dictionaries, the `/__sim` knobs.
 //! - The search gateway (`/gw/search/api/v1/search`): `search_text` (its analyzer), `search_index` (the
 //!   inverted index, built on first use), `search_routes` (the handler).
@@ -23,6 +24,7 @@
 //!   (the compressed-clock moderator, duplicates, publishing), `revision_rules` (the field checks),
 //!   `request_views` (list/details shapes), `routes_requests` and `uploads` (the handlers).
 
+mod answers;
 pub mod attribute_data;
 pub mod catalog_data;
 pub mod catalog_names;
@@ -68,7 +70,7 @@ pub use moderation::{DUPLICATES_REASON, EXISTS_COMMENT};
 pub use revision_rules::REVISION_COMMENT;
 pub use state::SimStats;
 
-use faults::{not_found, validation_error};
+use answers::{not_found, validation_error};
 use state::SimState;
 
 /// The key accepted when none is configured (demo only).

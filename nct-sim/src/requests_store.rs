@@ -11,7 +11,7 @@ use nct::dto::{
     PortalProductDto, PortalProductRequestAttributeValue, PortalProductRequestStatusDto,
 };
 
-use super::faults::{ApiFailure, not_found};
+use super::answers::{ApiFailure, not_found};
 use super::seed::SeedCard;
 
 /// Base status codes.

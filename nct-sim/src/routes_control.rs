@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, ResponseError as _, web};
 use serde::Deserialize;
 
 use super::FaultConfig;
-use super::faults::validation_error;
+use super::answers::validation_error;
 use super::state::SimState;
 
 /// Registers the routes (under `/__sim`).

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use actix_web::{HttpResponse, web};
 use nct::dto::PageDto;
 
-use super::faults::{ApiFailure, not_found, validation_error};
+use super::answers::{ApiFailure, not_found, validation_error};
 use super::state::SimState;
 
 /// Registers the routes (under `/portal/api`).

@@ -6,7 +6,7 @@ use nct::dto::{PortalAttributeObjectDto, PortalGovAttributesDto, PortalProductDt
 
 use super::attribute_data::{BASE_ATTRIBUTES, GOV_MAIN, gov_attr_dto};
 use super::catalog_data::{is_leaf, leaf};
-use super::faults::{ApiFailure, not_found, validation_error};
+use super::answers::{ApiFailure, not_found, validation_error};
 use super::seed::normalize_tin;
 use super::state::SimState;
 

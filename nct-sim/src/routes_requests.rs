@@ -23,9 +23,8 @@ use nct::dto::{
 
 use super::attribute_data::Pattern;
 use super::catalog_data::is_leaf;
-use super::faults::{
-    ApiFailure, business_error, caller_key, no_content_ok, not_found, validation_error,
-};
+use super::faults::caller_key;
+use super::answers::{ApiFailure, business_error, no_content_ok, not_found, validation_error};
 use super::moderation::{Ctx, advance, product_url, publish};
 use super::request_views::{details_dto, short_dto};
 use super::requests_store::{SimRequest, attr_value, now_stamp, status, status_label};

@@ -13,8 +13,8 @@ use actix_web::{HttpResponse, web};
 use nct::dto::{SearchAttributeDto, SearchItemDto, SearchPageInfoDto, SearchRequestDto, SearchResponseDto};
 use tokio::sync::OnceCell;
 
+use super::answers::{ApiFailure, api_error, validation_error};
 use super::catalog_data::ancestors;
-use super::faults::{ApiFailure, api_error, validation_error};
 use super::search_index::SearchIndex;
 use super::seed::SeedCard;
 use super::state::SimState;

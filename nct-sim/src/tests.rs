@@ -462,14 +462,7 @@ async fn a_seed_file_is_loaded_when_given() {
 }
 
 #[test]
-fn the_default_seed_generates_quickly() {
-    let started = Instant::now();
+fn the_default_seed_has_its_cards_plus_the_ambiguous_extras() {
     let catalog = super::seed::Catalog::generate(100_000);
     assert_eq!(catalog.len(), 101_000);
-    // Debug builds are several times slower than release; this bound only catches a pathological slowdown.
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        started.elapsed()
-    );
 }

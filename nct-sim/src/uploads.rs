@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use nct::dto::UploadedFileDto;
 use rand::Rng as _;
 
-use super::faults::{ApiFailure, api_error, validation_error};
+use super::answers::{ApiFailure, api_error, validation_error};
 use super::state::SimState;
 
 /// Largest accepted file.

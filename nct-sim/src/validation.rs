@@ -9,7 +9,7 @@ use nct::dto::{
 
 use super::attribute_data::{FORM_FLAGS, base_attr, is_gov_main};
 use super::catalog_data::{is_gov_additional, leaf};
-use super::faults::{ApiFailure, business_error, validation_error};
+use super::answers::{ApiFailure, business_error, validation_error};
 use super::requests_store::{RequestStore, attr_value};
 use super::seed::{Catalog, SeedCard};
 

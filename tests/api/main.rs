@@ -4,6 +4,7 @@ mod auth;
 mod cache;
 mod cards;
 mod catalog;
+mod console;
 mod export;
 mod health;
 mod helpers;

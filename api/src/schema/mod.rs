@@ -4,6 +4,7 @@ pub mod card;
 pub mod card_mutation;
 pub mod card_plan;
 pub mod catalog;
+pub mod dictionary;
 pub mod import;
 pub mod job;
 pub mod limits;
@@ -35,6 +36,7 @@ pub struct QueryRoot(
     nct_key::NctKeyQuery,
     job::JobQuery,
     card::CardQuery,
+    dictionary::DictionaryQuery,
 );
 
 /// Mutation root.

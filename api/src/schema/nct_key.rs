@@ -1,12 +1,11 @@
 //! The tenant's NCT API key: set (encrypted at rest), show its status, delete. The key is never returned.
 
-use crate::error::{UserError, UserErrorCode};
+use crate::error::{UserError, UserErrorCode, key_verification_error};
 use super::{state, tenant};
 use domain::tenant::Permission;
 use crate::error::ApiError;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use infra::db::key_repo::{NctKeyInfo, status};
-use nct::NctError;
 use secrecy::SecretString;
 
 /// Verdict on a stored key.
@@ -118,10 +117,11 @@ impl NctKeyMutation {
         if input.verify {
             match st.nct.verify_key(&key).await {
                 Ok(()) => verdict = status::VALID,
-                Err(NctError::InvalidKey) => return fail(UserErrorCode::Invalid, "NCT refused this key (401); it was not stored"),
+                // NCT down or slow gives no user error: the key is kept, unverified.
                 Err(e) => {
-                    // NCT is down or slow: keep the key, unverified, and say so in the log.
-                    tracing::warn!(error.code = e.code(), "could not verify the NCT key; stored unverified");
+                    if let Some(user_error) = key_verification_error(e) {
+                        return Ok(SetNctApiKeyPayload { nct_key: None, user_errors: vec![user_error] });
+                    }
                 }
             }
         }

@@ -161,8 +161,10 @@ pub struct SkuFilterInput {
     pub readiness: Option<ReadinessClass>,
     /// Only this lookup state (`FOUND`, `AMBIGUOUS`, `NOT_FOUND`, `FAILED`).
     pub lookup_state: Option<String>,
-    /// Substring of seller SKU, barcode, NTIN or Russian name.
+    /// Substring of seller SKU, barcode, NTIN, brand or Russian or Kazakh name, whatever the case.
     pub search: Option<String>,
+    /// Only this card state (`DRAFT`, `READY`, `SUBMITTED`, `NEEDS_REVISION`, `DUPLICATE_REVIEW`, `COMPLETED`…).
+    pub card_status: Option<String>,
 }
 
 impl From<SkuFilterInput> for SkuFilter {
@@ -171,6 +173,7 @@ impl From<SkuFilterInput> for SkuFilter {
             readiness: f.readiness.map(Into::into),
             lookup_state: f.lookup_state,
             search: f.search,
+            card_status: f.card_status,
             ids: None,
         }
     }

@@ -138,8 +138,10 @@ impl UpsertCounts {
 pub struct SkuFilter {
     pub readiness: Option<ReadinessClass>,
     pub lookup_state: Option<String>,
-    /// Substring of seller SKU, barcode, NTIN or Russian name.
+    /// Substring of seller SKU, barcode, NTIN, brand or Russian or Kazakh name; case-insensitive.
     pub search: Option<String>,
+    /// Only this card workflow state (`DRAFT`, `SUBMITTED`, `NEEDS_REVISION`…).
+    pub card_status: Option<String>,
     pub ids: Option<Vec<Uuid>>,
 }
 
@@ -205,6 +207,7 @@ fn apply_fields(m: &mut sku::Model, f: &SkuFields, now: DateTime<Utc>) -> bool {
     if let Some(a) = &f.attributes {
         m.attributes = a.to_string();
     }
+    m.search_text = Some(search_text(&m.seller_sku, m.brand.as_deref(), m.name_ru.as_deref(), m.name_kk.as_deref()));
     let c = sku_readiness(m.barcode.as_deref(), m.ntin.as_deref(), m.xtin.as_deref());
     m.readiness_class = c.class.as_str().to_owned();
     m.gtin14 = c.gtin14;
@@ -253,7 +256,16 @@ fn new_model(tenant: TenantId, catalog_id: Uuid, seller_sku: &str, now: DateTime
         moderation_remarks: None,
         card_data: None,
         gov: false,
+        search_text: None,
     }
+}
+
+/// What `search` is matched against: seller SKU, brand and names, lower-cased with Rust's Unicode
+/// `to_lowercase`, since neither SQLite's `LIKE` (ASCII only) nor PostgreSQL's (exact) folds Cyrillic.
+/// The migration that added the column fills old rows the same way.
+#[must_use]
+pub fn search_text(seller_sku: &str, brand: Option<&str>, name_ru: Option<&str>, name_kk: Option<&str>) -> String {
+    [Some(seller_sku), brand, name_ru, name_kk].into_iter().flatten().collect::<Vec<_>>().join("\n").to_lowercase()
 }
 
 fn full_update(m: sku::Model) -> sku::ActiveModel {
@@ -354,14 +366,16 @@ impl SkuRepo {
         if let Some(ids) = &f.ids {
             q = q.filter(sku::Column::Id.is_in(ids.clone()));
         }
+        if let Some(s) = &f.card_status {
+            q = q.filter(sku::Column::CardStatus.eq(s.as_str()));
+        }
         if let Some(s) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let pat = format!("%{}%", s.replace(['\\', '%', '_'], ""));
+            let pat = format!("%{}%", s.replace(['\\', '%', '_', '\n'], "").to_lowercase());
             q = q.filter(
                 Condition::any()
-                    .add(sku::Column::SellerSku.like(pat.as_str()))
+                    .add(sku::Column::SearchText.like(pat.as_str()))
                     .add(sku::Column::Barcode.like(pat.as_str()))
-                    .add(sku::Column::Ntin.like(pat.as_str()))
-                    .add(sku::Column::NameRu.like(pat.as_str())),
+                    .add(sku::Column::Ntin.like(pat.as_str())),
             );
         }
         q

@@ -47,6 +47,8 @@ pub struct Model {
     pub card_data: Option<String>,
     /// Extended (gov) card.
     pub gov: bool,
+    /// Seller SKU, brand and names, lower-cased in Rust, for case-insensitive search (`sku_repo::search_text`).
+    pub search_text: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
