@@ -7,6 +7,7 @@
 //! - exactly (weight 1.0);
 //! - as a prefix of at least 3 letters (0.8: `шок.` finds `шоколад`);
 //! - within one typo (terms of 4–7 letters) or two (8 and more), transpositions included (0.7).
+//!
 //! Numbers match exactly only. Each query term adds its best match in the card, weighted by the term's
 //! IDF and by the field (Russian name and brand 1.0, Kazakh name 0.4), and the sum is normalised by the
 //! card's length as BM25 does (b = 0.3). A GTIN or NTIN query finds its card(s) first.

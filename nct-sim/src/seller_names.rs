@@ -300,8 +300,8 @@ fn rewrite(i: usize, rng: &mut StdRng) -> SellerSku {
     let typos = if rng.random_bool(0.1) { 2 } else if rng.random_bool(0.33) { 1 } else { 0 };
     for _ in 0..typos {
         typo(&mut words, rng);
-        edits.push("typo");
     }
+    edits.extend(std::iter::repeat_n("typo", typos));
     let mut name = words.join(" ");
     if rng.random_bool(0.08) {
         name = to_latin(&name);
@@ -353,6 +353,15 @@ pub fn parse_tsv(text: &str) -> Vec<(String, String, Option<String>, Option<Stri
         .collect()
 }
 
+/// The evaluation split (1,000 SKUs, RNG seed 20261129) and the disjoint tuning split (1,000 SKUs, seed 11),
+/// over the default 100,000-card seed.
+pub fn sets() -> (Vec<SellerSku>, Vec<SellerSku>) {
+    let eval = seller_skus(100_000, 1_000, 20_261_129, &[]);
+    let taken: Vec<usize> = eval.iter().map(|r| r.index).collect();
+    let tune = seller_skus(100_000, 1_000, 11, &taken);
+    (eval, tune)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -386,13 +395,4 @@ mod tests {
         assert_eq!(to_cyrillic("Nomad Tea"), "Номад Теа");
         assert_eq!(to_latin("Баян Сулу"), "Bayan Sulu");
     }
-}
-
-/// The evaluation split (1,000 SKUs, RNG seed 20261129) and the disjoint tuning split (1,000 SKUs, seed 11),
-/// over the default 100,000-card seed.
-pub fn sets() -> (Vec<SellerSku>, Vec<SellerSku>) {
-    let eval = seller_skus(100_000, 1_000, 20_261_129, &[]);
-    let taken: Vec<usize> = eval.iter().map(|r| r.index).collect();
-    let tune = seller_skus(100_000, 1_000, 11, &taken);
-    (eval, tune)
 }
