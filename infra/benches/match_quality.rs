@@ -14,7 +14,7 @@
 //! Run: `cargo bench -p infra --bench match_quality` (add `-- tune` for the tuning split, `-- errors` to print
 //! the likely matches that were wrong and the misses).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use domain::matching::finder::Finder;
 use domain::matching::{LIKELY_MARGIN, LIKELY_SCORE, Subject, Verdict};
@@ -48,7 +48,10 @@ async fn main() {
     println!("set: {split} ({} labelled seller SKUs) against a 100,000-card simulator seed", rows.len());
 
     let sim = nct_sim::start(SimConfig { seed_size: 100_000, ..SimConfig::default() }, "127.0.0.1:0").await.expect("start simulator");
-    let client = NctClient::new(NctClientConfig { base_url: sim.base_url(), ..NctClientConfig::default() }).expect("client");
+    // A long request timeout: the first search builds the simulator's index over 100,000 cards, which takes a
+    // while on a debug build of a busy machine (the figures are about quality, not latency).
+    let config = NctClientConfig { base_url: sim.base_url(), request_timeout: Duration::from_secs(600), ..NctClientConfig::default() };
+    let client = NctClient::new(config).expect("client");
     let search = SearchService::new(client, SearchCache::memory(), CacheTtls::default());
     let key = SecretString::from(DEMO_KEY);
     // Warm the simulator's index (built on its first search) outside the timing.
