@@ -336,3 +336,36 @@ async fn bad_input_gets_typed_errors_and_writes_nothing() {
     let s = sku(&app, &token, &t1).await;
     assert_eq!((s["ntin"].clone(), s["match"]["state"].as_str()), (Value::Null, Some("LIKELY")), "{s}");
 }
+
+#[tokio::test]
+async fn the_demo_catalog_gets_the_matches_its_readme_promises() {
+    // Arrange: the shipped demo files against the full 100,000-card seed (the demo's simulator).
+    let mut cfg = test_sim_config();
+    cfg.seed_size = 100_000;
+    let app = spawn_app_with_sim(test_settings().await, start_sim(cfg).await).await;
+    let (_t, token) = app.new_tenant("Demo").await;
+    let cat = app.new_catalog(&token, "Demo").await;
+    app.import(&token, &cat, "KASPI_XML", include_str!("../../api/demo/kaspi_catalog.xml")).await;
+    app.import(&token, &cat, "CSV", include_str!("../../api/demo/barcodes.csv")).await;
+    app.set_key(&token, DEMO_KEY, true).await;
+    let mut ids = Vec::new();
+    for s in ["DEMO-032", "DEMO-034", "DEMO-035", "DEMO-036"] {
+        ids.push(sku_id(&app, &token, &cat, s).await);
+    }
+
+    // Act: match the four SKUs without a barcode.
+    let d = app.gql_ok(Some(&token), "mutation($c:ID!,$s:[ID!]){ startMatchJob(input:{catalogId:$c, skuIds:$s}){ job{ id } userErrors{ code message } } }", json!({"c": cat, "s": ids})).await;
+    let job = app.wait_job(&token, d["startMatchJob"]["job"]["id"].as_str().unwrap_or_else(|| panic!("{d}")), Duration::from_secs(300)).await;
+
+    // Assert: `api/demo/README.md`'s promises.
+    assert_eq!(job["state"], "SUCCEEDED", "{job}");
+    let state = |s: &Value| s["match"]["state"].as_str().unwrap_or_default().to_owned();
+    let cat_food = sku(&app, &token, &ids[0]).await;
+    assert_eq!(state(&cat_food), "NO_MATCH", "{cat_food}");
+    let cookies = sku(&app, &token, &ids[1]).await;
+    assert_eq!(state(&cookies), "CANDIDATES", "{cookies}");
+    for (n, card) in [(2, 81_681), (3, 35_953)] {
+        let s = sku(&app, &token, &ids[n]).await;
+        assert_eq!((state(&s), s["match"]["candidates"][0]["ntin"].as_str()), ("LIKELY".to_owned(), Some(seed_ntin(card).as_str())), "{s}");
+    }
+}
