@@ -34,6 +34,7 @@ async fn app_for(sim_url: String) -> Application {
         data_dir: dir,
         jwt_secret: SecretString::from("bench-secret-bench-secret-bench-secret".to_owned()),
         nct_base_url: Some(sim_url),
+        nct_search_url: None,
         redis_url: std::env::var("REDIS_URL").ok(),
         log_format: LogFormat::Pretty,
         demo: false,

@@ -27,6 +27,9 @@ pub struct Settings {
     pub jwt_secret: SecretString,
     /// `NCT_BASE_URL`, e.g. `https://nationalcatalog.kz/gwp`. Unset: the in-process simulator.
     pub nct_base_url: Option<String>,
+    /// `NCT_SEARCH_URL`: the search gateway's base (`https://nationalcatalog.kz/gw`; the client appends
+    /// `/search/api/v1/search`). Unset: `NCT_BASE_URL`'s origin + `/gw`.
+    pub nct_search_url: Option<String>,
     /// `REDIS_URL`; unset: the in-process cache.
     pub redis_url: Option<String>,
     /// `LOG_FORMAT=json` switches to JSON logs.
@@ -252,6 +255,7 @@ impl Settings {
             data_dir,
             jwt_secret,
             nct_base_url: var("NCT_BASE_URL"),
+            nct_search_url: var("NCT_SEARCH_URL"),
             redis_url: var("REDIS_URL"),
             log_format: match var("LOG_FORMAT").as_deref() {
                 Some("json") => LogFormat::Json,

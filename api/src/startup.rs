@@ -9,7 +9,9 @@ use crate::schema::{AppSchema, build_schema_with};
 use crate::state::{AppState, Services};
 use actix_web::{App, HttpServer, dev::Server, middleware::from_fn, web};
 use anyhow::Context as _;
+use infra::cache::search_cache::SearchCache;
 use infra::cache::{LookupCacheImpl, MemoryCache, RedisCache, namespace_for};
+use infra::matching::SearchService;
 use infra::crypto::MasterKeyring;
 use infra::db::job_repo::JobRepo;
 use infra::db::key_repo::NctKeyRepo;
@@ -69,22 +71,26 @@ impl Application {
         let budget = NctBudget::new(shared_rate(), settings.nct_rate_limit.map(|n| Rate::per_second(n, NonZeroU32::MIN)));
         let nct = NctClient::new(NctClientConfig {
             base_url: base_url.clone(),
+            search_url: settings.nct_search_url.clone(),
             request_timeout: settings.limits.nct_timeout,
             ..NctClientConfig::default()
         })
-        .context("NCT_BASE_URL: not a usable URL")?
+        .context("NCT_BASE_URL or NCT_SEARCH_URL: not a usable URL")?
             .with_gate(Arc::new(budget));
         if let Some(link) = &redis {
             infra::card_schema::CardSchemaCache::share_through(&nct, link.clone());
         }
-        let cache: LookupCacheImpl = match &settings.redis_url {
-            Some(url) => RedisCache::connect(url, namespace_for(&base_url), infra::cache::DEFAULT_OP_TIMEOUT)
-                .await
-                .map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?
-                .into(),
-            None => MemoryCache::new().into(),
+        let (cache, search_cache): (LookupCacheImpl, SearchCache) = match &settings.redis_url {
+            Some(url) => {
+                let redis = RedisCache::connect(url, namespace_for(&base_url), infra::cache::DEFAULT_OP_TIMEOUT)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?;
+                (redis.clone().into(), SearchCache::redis(redis, nct.search_url()))
+            }
+            None => (MemoryCache::new().into(), SearchCache::memory()),
         };
         let lookup = LookupService::new(nct.clone(), cache, settings.cache_ttls);
+        let search = SearchService::new(nct.clone(), search_cache, settings.cache_ttls);
         // Job events: shared with the other replicas through Redis when configured, in-process otherwise.
         let events = match &settings.redis_url {
             Some(url) => JobEvents::with_redis(url, &namespace_for(&base_url)).map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?,
@@ -106,11 +112,22 @@ impl Application {
                 jobs_per_tenant: settings.limits.job_per_tenant,
                 ..WorkerConfig::default()
             },
-        );
+        )
+        .with_search(search.clone());
         let (integrations, runners) =
             crate::integrations::Integrations::build(&db, &keys, settings.integrations.clone(), worker.waker())?;
-        let state =
-            AppState::new(Services { db, tokens, keys, nct, lookup, events, watch, worker_wake: worker.waker(), integrations });
+        let state = AppState::new(Services {
+            db,
+            tokens,
+            keys,
+            nct,
+            lookup,
+            search,
+            events,
+            watch,
+            worker_wake: worker.waker(),
+            integrations,
+        });
         let schema = build_schema_with(Some(state.clone()), settings.ops.introspection);
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("BIND: cannot listen on {}", settings.bind))?;

@@ -8,7 +8,9 @@ use infra::db::key_repo::NctKeyRepo;
 use infra::db::{catalog_repo::CatalogRepo, sku_repo::SkuRepo, tenant_repo::TenantRepo};
 use infra::jobs::JobEvents;
 use infra::jobs::watch::JobWatch;
+use infra::db::match_repo::MatchRepo;
 use infra::lookup::LookupService;
+use infra::matching::SearchService;
 use nct::NctClient;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -34,6 +36,10 @@ pub struct AppState {
     pub nct: NctClient,
     /// Cached, coalesced NCT lookups.
     pub lookup: LookupService,
+    /// Cached NCT name searches (matching, the near-duplicate check).
+    pub search: SearchService,
+    /// Match results and decisions.
+    pub matches: MatchRepo,
     /// Card use-cases (edit, files, moderation actions, plans).
     pub cards: CardService,
     /// Job change events (live progress).
@@ -58,6 +64,8 @@ pub struct Services {
     pub nct: NctClient,
     /// Lookup service.
     pub lookup: LookupService,
+    /// Search service.
+    pub search: SearchService,
     /// Event bus.
     pub events: JobEvents,
     /// Job watchers.
@@ -76,6 +84,8 @@ impl AppState {
             catalogs: CatalogRepo::new(s.db.clone()),
             skus: SkuRepo::new(s.db.clone()),
             jobs: JobRepo::new(s.db.clone()),
+            matches: MatchRepo::new(s.db.clone()),
+            search: s.search,
             tokens: s.tokens,
             cards: CardService::new(s.db.clone(), s.keys.clone(), s.nct.clone()),
             keys: s.keys,

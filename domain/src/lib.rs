@@ -14,6 +14,8 @@
 //! - [`sku`]: where a SKU's NTIN came from.
 //! - [`feed`]: catalog sources (marketplace feeds and CSV URLs): formats, pull outcomes, removal marks.
 //! - [`webhook`]: webhook event types, delivery states and the retry rule.
+//! - [`matching`]: matching SKUs without a barcode to NCT cards (queries, the score, the near-duplicate
+//!   warning).
 
 pub mod barcode;
 pub mod calendar;
@@ -22,6 +24,7 @@ pub mod deadlines;
 pub mod feed;
 pub mod import;
 pub mod job;
+pub mod matching;
 pub mod readiness;
 pub mod readiness_lines;
 pub mod sku;

@@ -14,10 +14,13 @@ pub enum NtinSource {
     Lookup,
     /// From our own NCT request: the published card, or the existing card chosen in a duplicate review.
     Request,
+    /// A person confirmed a match found by name search (`confirmMatch`): an existing card, no new one.
+    Match,
 }
 
 wire_names!(NtinSource {
     Manual => "MANUAL",
     Lookup => "LOOKUP",
     Request => "REQUEST",
+    Match => "MATCH",
 });

@@ -13,6 +13,7 @@
 //! - [`feeds`]: catalog sources (marketplace feeds, CSV URLs) pulled on a schedule, with their history.
 //! - [`webhooks`]: endpoints, the transactional event outbox, signed delivery with retries.
 //! - [`kaspi`]: the tenant's Kaspi Shop API token and the official endpoints that use it.
+//! - [`matching`]: name searches for SKUs without a usable barcode (cached), and the near-duplicate warning.
 //!
 //! The NCT client and its wire DTOs are the `nct` crate.
 
@@ -28,3 +29,4 @@ pub mod lookup;
 pub mod shared;
 pub mod outbound;
 pub mod webhooks;
+pub mod matching;

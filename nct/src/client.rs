@@ -41,6 +41,9 @@ pub struct NctClientConfig {
     pub request_timeout: Duration,
     /// Largest response body we read; bigger bodies fail with [`NctError::Malformed`].
     pub max_body_bytes: usize,
+    /// Base of the search gateway (the client appends `/search/api/v1/search`); `None` derives it from
+    /// `base_url` with [`crate::search::default_search_url`] (same origin, `/gw`).
+    pub search_url: Option<String>,
 }
 
 impl Default for NctClientConfig {
@@ -50,6 +53,7 @@ impl Default for NctClientConfig {
             connect_timeout: Duration::from_secs(3),
             request_timeout: Duration::from_secs(20),
             max_body_bytes: 8 * 1024 * 1024,
+            search_url: None,
         }
     }
 }
@@ -59,6 +63,8 @@ impl Default for NctClientConfig {
 pub struct NctClient {
     http: reqwest::Client,
     base_url: String,
+    /// Base of the search gateway, no trailing slash.
+    search_url: String,
     max_body_bytes: usize,
     /// Paces every keyed call (see [`NctClient::with_gate`]).
     gate: Option<std::sync::Arc<dyn crate::CallGate>>,
@@ -78,6 +84,10 @@ impl NctClient {
             matches!(parsed.scheme(), "http" | "https") && parsed.host_str().is_some(),
             "NCT base URL `{base_url}` must be an absolute http(s) URL"
         );
+        let search_url = match &config.search_url {
+            Some(url) => crate::search::check_url(url, "NCT search URL")?,
+            None => crate::search::default_search_url(&base_url)?,
+        };
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
@@ -89,6 +99,7 @@ impl NctClient {
         Ok(Self {
             http,
             base_url,
+            search_url,
             max_body_bytes: config.max_body_bytes,
             gate: None,
         })
@@ -105,6 +116,11 @@ impl NctClient {
     /// The configured base URL (no trailing slash).
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The search gateway's base URL (no trailing slash).
+    pub fn search_url(&self) -> &str {
+        &self.search_url
     }
 
     // -----------------------------------------------------------------------------------------------------
@@ -556,10 +572,20 @@ impl NctClient {
         key: &SecretString,
         payload: Payload,
     ) -> Result<Vec<u8>, NctError> {
+        self.call_url(method, format!("{}{path}", self.base_url), key, payload).await
+    }
+
+    /// [`Self::call`] with a whole URL (the search gateway lives beside the portal, not under it).
+    pub(crate) async fn call_url(
+        &self,
+        method: Method,
+        url: String,
+        key: &SecretString,
+        payload: Payload,
+    ) -> Result<Vec<u8>, NctError> {
         let mut header =
             HeaderValue::from_str(key.expose_secret()).map_err(|_| NctError::InvalidKey)?;
         header.set_sensitive(true);
-        let url = format!("{}{path}", self.base_url);
         let mut builder = self
             .http
             .request(method, url)

@@ -112,6 +112,7 @@ pub async fn test_settings() -> Settings {
         jwt_secret: format!("test-secret-{}-{}", uuid::Uuid::new_v4(), uuid::Uuid::new_v4()).into(),
         data_dir,
         nct_base_url: None,
+        nct_search_url: None,
         redis_url: std::env::var("TEST_REDIS_URL").ok().filter(|u| !u.is_empty()),
         log_format: LogFormat::Pretty,
         demo: false,

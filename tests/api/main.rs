@@ -22,6 +22,7 @@ mod limits_cost;
 mod limits_db;
 mod limits_ws;
 mod lookup;
+mod matching;
 mod ops;
 mod progress;
 mod races;

@@ -7,9 +7,10 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest as _, http::HeaderValue};
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub(crate) type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(app: &TestApp, protocol: &str, token: &str) -> (Ws, Value) {
+/// A WebSocket with `connection_init` sent; returns it and the ack.
+pub(crate) async fn connect(app: &TestApp, protocol: &str, token: &str) -> (Ws, Value) {
     let mut req = format!("ws://127.0.0.1:{}/graphql/ws", app.port).into_client_request().unwrap();
     req.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_str(protocol).unwrap());
     let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
@@ -18,7 +19,8 @@ async fn connect(app: &TestApp, protocol: &str, token: &str) -> (Ws, Value) {
     (ws, ack)
 }
 
-async fn next_json(ws: &mut Ws) -> Value {
+/// The next JSON message (keep-alives skipped).
+pub(crate) async fn next_json(ws: &mut Ws) -> Value {
     loop {
         let msg = tokio::time::timeout(Duration::from_secs(30), ws.next()).await.expect("message in time");
         match msg {

@@ -300,7 +300,11 @@ pub async fn sku_card_check(ctx: &Context<'_>, sku: &Sku) -> Result<Vec<CardProb
     let Some((key, _)) = key else {
         return Err(ApiError::Conflict("the card check reads NCT's schema and dictionaries: set the tenant's NCT API key first".into()));
     };
-    Ok(check(&st.nct, &key, &card).await?.iter().map(CardProblem::from).collect())
+    let mut problems = check(&st.nct, &key, &card).await?;
+    // Before a card is submitted: does NCT have it already? (One cached search; a warning, never an error.)
+    let match_state = st.matches.get(sku.tenant_id, sku.id).await?.map(|m| m.state);
+    problems.extend(infra::matching::duplicate::duplicate_warning(&st.search, &key, &card, match_state).await);
+    Ok(problems.iter().map(CardProblem::from).collect())
 }
 
 /// `Sku.moderation`.

@@ -27,6 +27,8 @@ pub enum JobKindOut {
     Submit,
     /// Moderation status sync.
     StatusSync,
+    /// Name search for SKUs without a usable barcode (candidates for a person to confirm).
+    Match,
 }
 
 /// Job states.
@@ -52,11 +54,11 @@ pub struct JobProgress {
     pub total: u64,
     /// Items in a final state.
     pub processed: u64,
-    /// One NTIN found and stored.
+    /// LOOKUP: one NTIN found and stored. MATCH: a likely match awaits confirmation.
     pub found: u64,
-    /// Several NTINs: a person must choose.
+    /// LOOKUP: several NTINs, a person must choose. MATCH: candidates, none standing out.
     pub ambiguous: u64,
-    /// No card in NCT.
+    /// No card in NCT (MATCH: nothing close).
     pub not_found: u64,
     /// Failed after retries.
     pub failed: u64,
@@ -279,7 +281,8 @@ impl JobMutation {
     }
 }
 
-/// Starts a job of `kind`: the one path behind `startLookupJob`, `startSubmitJob` and `startStatusSyncJob`.
+/// Starts a job of `kind`: the one path behind `startLookupJob`, `startSubmitJob`, `startStatusSyncJob` and
+/// `startMatchJob`.
 pub async fn start_job(ctx: &Context<'_>, t: TenantId, kind: JobKind, catalog_id: &ID, sku_ids: Option<&[ID]>, idempotency_key: Option<String>) -> Result<JobPayload, ApiError> {
     let Some(catalog_id) = ids::try_decode(Kind::Catalog, catalog_id) else {
         return Ok(job_err("catalogId", UserErrorCode::NotFound, "no such catalog"));

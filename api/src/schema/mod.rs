@@ -12,6 +12,7 @@ pub mod job;
 pub mod kaspi;
 pub mod limits;
 pub mod loaders;
+pub mod matching;
 pub mod nct_key;
 pub mod node;
 pub mod readiness;
@@ -64,6 +65,7 @@ pub struct MutationRoot(
     webhook_mutation::WebhookMutation,
     kaspi::KaspiMutation,
     token::TokenMutation,
+    matching::MatchMutation,
 );
 
 /// Subscription root.

@@ -143,6 +143,11 @@ impl SkuNode {
     async fn moderation(&self, ctx: &Context<'_>) -> Result<Option<super::card::Moderation>, ApiError> {
         super::card::sku_moderation(ctx, &self.0).await
     }
+    /// Name-search candidates from a MATCH job, with scores and reasons, and a person's decision.
+    #[graphql(name = "match")]
+    async fn match_(&self, ctx: &Context<'_>) -> Result<Option<super::matching::SkuMatchNode>, ApiError> {
+        super::matching::sku_match(ctx, &self.0).await
+    }
     /// When the temporary XTIN expires (assigned + 30 days).
     async fn xtin_expires_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         super::card::xtin_expires_at(&self.0)

@@ -177,4 +177,6 @@ pub enum NtinSource {
     Lookup,
     /// From our own NCT request: the published card, or the existing card chosen in a duplicate review.
     Request,
+    /// A person confirmed a name-search match (`confirmMatch`): an existing card, no new one.
+    Match,
 }

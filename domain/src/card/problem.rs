@@ -83,6 +83,8 @@ pub enum CardProblemCode {
     InvalidDocument,
     /// A custom attribute without its Russian name, Kazakh name or value.
     CustomAttributeIncomplete,
+    /// NCT's search found a card that very probably is this product (a warning: `domain::matching::duplicate`).
+    LikelyExistingCard,
 }
 
 wire_names!(CardProblemCode {
@@ -114,6 +116,7 @@ wire_names!(CardProblemCode {
     GovMissingMainAttribute => "GOV_MISSING_MAIN_ATTRIBUTE",
     InvalidDocument => "INVALID_DOCUMENT",
     CustomAttributeIncomplete => "CUSTOM_ATTRIBUTE_INCOMPLETE",
+    LikelyExistingCard => "LIKELY_EXISTING_CARD",
 });
 
 /// One problem of a card draft.

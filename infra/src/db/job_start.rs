@@ -5,15 +5,19 @@
 //! - `LOOKUP`: SKUs with a valid GTIN (`AUTO_LOOKUP_READY`) and no NTIN;
 //! - `SUBMIT`: SKUs without an NTIN that need a hand-made card and are not with NCT (no card status, or
 //!   `DRAFT`, `READY`, `FAILED`, `REJECTED`, `CANCELLED`); given `sku_ids`, any of them without an NTIN;
-//! - `STATUS_SYNC`: SKUs whose request NCT is still working on (`RequestStatus::is_synced`).
+//! - `STATUS_SYNC`: SKUs whose request NCT is still working on (`RequestStatus::is_synced`);
+//! - `MATCH`: SKUs with a name and no usable GTIN (they need a card: see `SUBMIT`) whose card is not with NCT,
+//!   except those a person already decided (`CONFIRMED`, `REJECTED`); given `sku_ids`, those are searched
+//!   again too. `SUBMIT` without `sku_ids` skips SKUs whose match awaits a decision (`LIKELY`, `CANDIDATES`).
 
 use super::RepoError;
 use super::card_repo::need_card;
-use super::entity::{job, job_item, nct_request, sku};
+use super::entity::{job, job_item, nct_request, sku, sku_match};
 use super::job_repo::Job;
 use chrono::Utc;
 use domain::card::{CardStatus, RequestStatus};
 use domain::job::{ItemState, JobKind, JobState};
+use domain::matching::MatchState;
 use domain::readiness::ReadinessClass;
 use domain::tenant::TenantId;
 use sea_orm::sea_query::{Expr, Query};
@@ -69,7 +73,7 @@ impl From<sea_orm::DbErr> for StartJobError {
 #[must_use]
 pub fn max_sku_ids(kind: JobKind) -> usize {
     match kind {
-        JobKind::Lookup => 100_000,
+        JobKind::Lookup | JobKind::Match => 100_000,
         JobKind::Submit | JobKind::StatusSync => 10_000,
     }
 }
@@ -82,6 +86,7 @@ pub fn input_hash(start: &StartJob) -> String {
         JobKind::Lookup => "lookup",
         JobKind::Submit => "submit",
         JobKind::StatusSync => "sync",
+        JobKind::Match => "match",
     };
     let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
     ctx.update(name.as_bytes());
@@ -243,12 +248,16 @@ fn targets(kind: JobKind, sku_ids: Option<Vec<Uuid>>) -> sea_orm::Select<sku::En
             if sku_ids.is_some() {
                 q
             } else {
-                let open = [CardStatus::Draft, CardStatus::Ready, CardStatus::Failed, CardStatus::Rejected, CardStatus::Cancelled];
-                q.filter(need_card()).filter(
-                    Condition::any()
-                        .add(sku::Column::CardStatus.is_null())
-                        .add(sku::Column::CardStatus.is_in(open.map(CardStatus::as_str))),
-                )
+                let awaiting: Vec<&str> = MatchState::ALL.into_iter().filter(|s| s.awaits_decision()).map(MatchState::as_str).collect();
+                q.filter(need_card()).filter(not_with_nct()).filter(sku::Column::Id.not_in_subquery(matches_in(&awaiting)))
+            }
+        }
+        JobKind::Match => {
+            let q = q.filter(sku::Column::Ntin.is_null()).filter(need_card()).filter(not_with_nct()).filter(sku::Column::NameRu.is_not_null());
+            if sku_ids.is_some() {
+                q
+            } else {
+                q.filter(sku::Column::Id.not_in_subquery(matches_in(&[MatchState::Confirmed.as_str(), MatchState::Rejected.as_str()])))
             }
         }
         JobKind::StatusSync => {
@@ -267,4 +276,19 @@ fn targets(kind: JobKind, sku_ids: Option<Vec<Uuid>>) -> sea_orm::Select<sku::En
         Some(ids) => q.filter(sku::Column::Id.is_in(ids)),
         None => q,
     }
+}
+
+/// The card is not with NCT: no card status, or one we may still (re)submit.
+fn not_with_nct() -> Condition {
+    let open = [CardStatus::Draft, CardStatus::Ready, CardStatus::Failed, CardStatus::Rejected, CardStatus::Cancelled];
+    Condition::any().add(sku::Column::CardStatus.is_null()).add(sku::Column::CardStatus.is_in(open.map(CardStatus::as_str)))
+}
+
+/// SKU ids whose match is in one of `states`.
+fn matches_in(states: &[&str]) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(sku_match::Column::SkuId)
+        .from(sku_match::Entity)
+        .and_where(sku_match::Column::State.is_in(states.iter().copied()))
+        .to_owned()
 }

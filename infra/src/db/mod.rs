@@ -14,6 +14,7 @@ pub mod job_repo;
 pub mod job_start;
 pub mod key_repo;
 pub mod lookup_write;
+pub mod match_repo;
 pub mod request_repo;
 pub mod sku_repo;
 pub mod sku_upsert;

@@ -20,7 +20,7 @@ use reqwest::header::{ACCEPT, ACCEPT_ENCODING, ETAG, HeaderMap, HeaderValue, IF_
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 use std::collections::HashSet;
 use std::io::{BufReader, Seek as _};

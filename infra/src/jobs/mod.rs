@@ -7,6 +7,7 @@
 //! `FOR UPDATE SKIP LOCKED` and leases.
 
 pub mod events;
+pub mod matching;
 pub mod pacer;
 pub mod round;
 pub mod submit;

@@ -76,6 +76,8 @@ pub struct Worker {
     lookup: LookupService,
     /// The NCT client of the card jobs (lookups go through `lookup`, which shares its cache).
     nct: NctClient,
+    /// Cached name searches of the MATCH jobs.
+    search: crate::matching::SearchService,
     events: JobEvents,
     cfg: WorkerConfig,
     /// AIMD state per tenant (one tenant's 429s never slow another down).
@@ -94,7 +96,15 @@ impl Worker {
     /// Builds a worker.
     pub fn new(jobs: JobRepo, keys: NctKeyRepo, lookup: LookupService, nct: NctClient, events: JobEvents, cfg: WorkerConfig) -> Self {
         let pacers = Arc::new(Pacers::new(cfg.start_concurrency, cfg.max_concurrency));
-        Self { jobs, keys, lookup, nct, events, cfg, pacers, wake: Arc::new(Notify::new()), warm: Arc::new(std::sync::atomic::AtomicBool::new(false)) }
+        let search = crate::matching::SearchService::new(nct.clone(), crate::cache::search_cache::SearchCache::memory(), crate::cache::CacheTtls::default());
+        Self { jobs, keys, lookup, nct, search, events, cfg, pacers, wake: Arc::new(Notify::new()), warm: Arc::new(std::sync::atomic::AtomicBool::new(false)) }
+    }
+
+    /// Uses `search` (and its cache) for MATCH jobs instead of a private in-process one.
+    #[must_use]
+    pub fn with_search(mut self, search: crate::matching::SearchService) -> Self {
+        self.search = search;
+        self
     }
 
     /// Wakes the worker now (a job was created or cancelled).
@@ -167,6 +177,17 @@ impl Worker {
                     lease: self.cfg.card_lease,
                 };
                 if job.kind == JobKind::Submit { super::submit::step(&cx, job).await } else { super::sync::step(&cx, job).await }
+            }
+            JobKind::Match => {
+                let pacer = self.pacers.of(job.tenant_id);
+                let cx = super::matching::MatchJobs {
+                    round: self.round_ctx(),
+                    pacer: &pacer,
+                    search: &self.search,
+                    client: &self.nct,
+                    max_attempts: self.cfg.max_attempts,
+                };
+                super::matching::step(&cx, job).await
             }
         }
     }
