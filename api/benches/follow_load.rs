@@ -56,7 +56,7 @@ async fn main() {
     // Our side: a tenant with the key, a catalog, n SKUs.
     let dir = std::env::temp_dir().join(format!("ntin-follow-bench-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let db = infra::db::connect(&format!("sqlite://{}?mode=rwc", dir.join("bench.sqlite").display())).await.expect("db");
+    let db = infra::db::connect(&format!("sqlite://{}?mode=rwc", dir.join("bench.sqlite").display()), infra::db::PoolSettings::default()).await.expect("db");
     infra::db::migrate(&db).await.expect("migrate");
     let ring = MasterKeyring::parse(&SecretString::from(format!("1:{}", MasterKeyring::generate_key().expect("key")))).expect("ring");
     let keys = NctKeyRepo::new(db.clone(), ring);

@@ -34,6 +34,7 @@ async fn app_for(sim_url: String) -> Application {
         data_dir: dir,
         jwt_secret: SecretString::from("bench-secret-bench-secret-bench-secret".to_owned()),
         nct_base_url: Some(sim_url),
+        nct_search_url: None,
         redis_url: std::env::var("REDIS_URL").ok(),
         log_format: LogFormat::Pretty,
         demo: false,
@@ -46,6 +47,12 @@ async fn app_for(sim_url: String) -> Application {
         follow: None,
         release_leases_on_start: true,
         api_rate: None,
+        nct_rate_limit: None,
+        run_worker: true,
+        job_watch: infra::jobs::watch::WatchConfig::default(),
+        integrations: api::integrations::IntegrationSettings::default(),
+        limits: api::limits::Limits::default(),
+        ops: api::config::Ops::default(),
     };
     Application::build(&settings).await.expect("build app")
 }
@@ -149,9 +156,8 @@ async fn run_job_inner(st: &api::schema::AppState, from: usize, n: usize) -> (Du
     loop {
         let j = st.jobs.get(t, job.id).await.expect("job").expect("job exists");
         if j.state.is_final() {
-            break;
+            return (start.elapsed(), j.progress);
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    (start.elapsed(), st.jobs.progress(job.id).await.expect("progress"))
 }

@@ -8,7 +8,9 @@
 //!   is refused.
 //!
 //! The algorithm is always taken from our key table, never from the token header (`alg: none` and HS/RS
-//! confusion fail). `exp` is required; the leeway is 30 s; tokens over 8 KiB are refused before parsing.
+//! confusion fail). `exp` is required; the leeway is 30 s; an `iat` in the future beyond the leeway is refused;
+//! tokens over 8 KiB are refused before parsing. `revokeTokens` bumps the tenant's token version (our tokens)
+//! and records the instant (partner tokens issued until then are refused).
 
 use crate::error::ApiError;
 use base64::Engine as _;
@@ -120,6 +122,9 @@ impl From<AuthError> for ApiError {
 pub struct TokenService {
     secret: SecretString,
     tenants: TenantRepo,
+    /// Announces revocations in this process, so live sockets of the tenant are checked at once (sockets
+    /// on other replicas notice within their periodic re-check).
+    revoked: tokio::sync::broadcast::Sender<TenantId>,
 }
 
 fn now_secs() -> u64 {
@@ -129,7 +134,21 @@ fn now_secs() -> u64 {
 impl TokenService {
     /// Builds the service over our HS256 secret.
     pub fn new(secret: SecretString, tenants: TenantRepo) -> Self {
-        Self { secret, tenants }
+        let (revoked, _) = tokio::sync::broadcast::channel(64);
+        Self { secret, tenants, revoked }
+    }
+
+    /// Revokes every token of `tenant` issued until now (ours and its partner's), and tells live sockets.
+    pub async fn revoke(&self, tenant: TenantId) -> Result<infra::db::tenant_repo::Tenant, RepoError> {
+        let t = self.tenants.revoke_tokens(tenant.0).await?;
+        let _ = self.revoked.send(tenant);
+        tracing::info!(tenant_id = %tenant, "tokens revoked");
+        Ok(t)
+    }
+
+    /// Listens to revocations announced in this process.
+    pub fn revocations(&self) -> tokio::sync::broadcast::Receiver<TenantId> {
+        self.revoked.subscribe()
     }
 
     /// Signs an access token.
@@ -215,6 +234,7 @@ impl TokenService {
         )
         .map_err(|e| AuthError::refused(format!("invalid token: {e}")))?;
         let c = data.claims;
+        refuse_future_iat(c.iat)?;
         if c.typ.as_deref() != Some("access") {
             return Err(AuthError::refused("token is not an access token"));
         }
@@ -261,6 +281,7 @@ impl TokenService {
         let c = jsonwebtoken::decode::<Claims>(token, &key, &v)
             .map_err(|e| AuthError::refused(format!("invalid token: {e}")))?
             .claims;
+        refuse_future_iat(c.iat)?;
         if matches!(c.typ.as_deref(), Some(t) if t != "access") {
             return Err(AuthError::refused("token is not an access token"));
         }
@@ -272,6 +293,10 @@ impl TokenService {
                 let t = self.active_tenant(tid).await?;
                 if t.partner_id != Some(partner.id) {
                     return Err(AuthError::refused("this partner does not manage that tenant"));
+                }
+                // `revokeTokens` covers partner tokens too: those issued until then are refused.
+                if t.tokens_revoked_at.is_some_and(|at| i64::try_from(c.iat).unwrap_or(0) <= at.timestamp()) {
+                    return Err(AuthError::refused("token revoked"));
                 }
                 Some(t.id)
             }
@@ -286,6 +311,14 @@ impl TokenService {
             expires_at: c.exp,
         })
     }
+}
+
+/// A token issued in the future (beyond the clock leeway) is refused: it would outlive every revocation.
+fn refuse_future_iat(iat: u64) -> Result<(), AuthError> {
+    if iat > now_secs() + LEEWAY_SECS {
+        return Err(AuthError::refused("token issued in the future (iat)"));
+    }
+    Ok(())
 }
 
 /// The decoding key and its single allowed algorithm for a partner.

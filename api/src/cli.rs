@@ -123,7 +123,7 @@ fn host_of(bind: &str) -> &str {
 
 async fn token(tenant: Option<uuid::Uuid>, role: &str, admin: bool, hours: u64) -> anyhow::Result<()> {
     let settings = Settings::from_env(false)?;
-    let db = infra::db::connect(&settings.database_url).await?;
+    let db = infra::db::connect(&settings.database_url, settings.limits.db_pool).await?;
     infra::db::migrate(&db).await?;
     let repo = TenantRepo::new(db);
     let svc = TokenService::new(settings.jwt_secret.clone(), repo.clone());
@@ -164,9 +164,13 @@ async fn rotate_master_key(generate: bool) -> anyhow::Result<()> {
     }
     let ring = MasterKeyring::parse(&settings.master_key.read()?).map_err(|e| anyhow::anyhow!("{e}"))?;
     let version = ring.current_version();
-    let db = infra::db::connect(&settings.database_url).await?;
+    let db = infra::db::connect(&settings.database_url, settings.limits.db_pool).await?;
     infra::db::migrate(&db).await?;
-    let moved = infra::db::key_repo::NctKeyRepo::new(db, ring).rotate_all().await?;
+    let keys = infra::db::key_repo::NctKeyRepo::new(db.clone(), ring);
+    let moved = keys.rotate_all().await?;
     println!("re-encrypted {moved} tenant key(s) under master key version {version}");
+    let tokens = infra::kaspi::token_repo::KaspiTokenRepo::new(db.clone(), keys.clone()).rotate_master_key().await?;
+    let secrets = infra::webhooks::endpoint_repo::EndpointRepo::new(db, keys).rotate_master_key().await?;
+    println!("re-encrypted {tokens} Kaspi token(s) and {secrets} webhook endpoint secret(s)");
     Ok(())
 }

@@ -27,6 +27,9 @@ pub struct Settings {
     pub jwt_secret: SecretString,
     /// `NCT_BASE_URL`, e.g. `https://nationalcatalog.kz/gwp`. Unset: the in-process simulator.
     pub nct_base_url: Option<String>,
+    /// `NCT_SEARCH_URL`: the search gateway's base (`https://nationalcatalog.kz/gw`; the client appends
+    /// `/search/api/v1/search`). Unset: `NCT_BASE_URL`'s origin + `/gw`.
+    pub nct_search_url: Option<String>,
     /// `REDIS_URL`; unset: the in-process cache.
     pub redis_url: Option<String>,
     /// `LOG_FORMAT=json` switches to JSON logs.
@@ -48,6 +51,20 @@ pub struct Settings {
     pub release_leases_on_start: bool,
     /// `CACHE_TTL_FOUND_SECS` (default 7 days) and `CACHE_TTL_NOT_FOUND_SECS` (default 6 hours).
     pub cache_ttls: infra::cache::CacheTtls,
+    /// `NCT_RATE_LIMIT`: calls per second per NCT key, for all replicas together (shared through Redis).
+    /// Unset: no budget of our own (AIMD and NCT's 429s pace the calls; a 429 still holds the key everywhere).
+    pub nct_rate_limit: Option<std::num::NonZeroU32>,
+    /// `RUN_WORKER` (default true): run the job worker in this process. `false` makes an API-only replica
+    /// (it still serves live progress of jobs other replicas work, through Redis).
+    pub run_worker: bool,
+    /// Timing of the shared job watchers behind `jobProgress` (not read from the environment).
+    pub job_watch: infra::jobs::watch::WatchConfig,
+    /// Catalog sources, webhooks and the Kaspi API (`OUTBOUND_ALLOW_NETS`, `FEED_*`, `WEBHOOK_*`, `KASPI_BASE_URL`).
+    pub integrations: crate::integrations::IntegrationSettings,
+    /// Resource limits of requests, sockets and the database pool ([`crate::limits`]).
+    pub limits: crate::limits::Limits,
+    /// What the deployment exposes and whom it believes.
+    pub ops: Ops,
     /// How NCT requests are followed: `MODERATION_CHECK_FIRST_SECS`, `MODERATION_CHECK_MAX_SECS`,
     /// `MODERATION_CHECK_SELLER_SECS`, `MODERATION_WORKING_HOURS` (true/false). `None`: the real schedule
     /// with `NCT_BASE_URL` (`FollowPolicy::real`), the simulator's compressed clock without it.
@@ -90,6 +107,44 @@ fn follow_from_env() -> anyhow::Result<Option<domain::card::FollowPolicy>> {
         bail!("MODERATION_CHECK_*: expected 0 < FIRST_SECS <= MAX_SECS <= SELLER_SECS");
     }
     Ok(Some(p))
+}
+
+/// Production switches: what the server exposes, and which proxies it believes.
+#[derive(Clone, Debug)]
+pub struct Ops {
+    /// `GRAPHQL_INTROSPECTION` (default true): `false` refuses `__schema`/`__type` queries.
+    pub introspection: bool,
+    /// `GRAPHIQL` (default true): `false` answers `GET /graphql` with 404 instead of the GraphiQL page.
+    pub graphiql: bool,
+    /// `TRUSTED_PROXIES` (default none): addresses or CIDR ranges of load balancers whose
+    /// `X-Forwarded-For` gives the client address for the per-IP limit.
+    pub trusted_proxies: crate::client_ip::TrustedProxies,
+}
+
+impl Default for Ops {
+    fn default() -> Self {
+        Self { introspection: true, graphiql: true, trusted_proxies: crate::client_ip::TrustedProxies::default() }
+    }
+}
+
+fn flag(name: &str, default: bool) -> anyhow::Result<bool> {
+    match var(name).as_deref().map(str::trim) {
+        None => Ok(default),
+        Some("true" | "1") => Ok(true),
+        Some("false" | "0") => Ok(false),
+        Some(_) => bail!("{name}: expected true or false"),
+    }
+}
+
+impl Ops {
+    /// Reads `GRAPHQL_INTROSPECTION`, `GRAPHIQL` and `TRUSTED_PROXIES`.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Ok(Self {
+            introspection: flag("GRAPHQL_INTROSPECTION", true)?,
+            graphiql: flag("GRAPHIQL", true)?,
+            trusted_proxies: crate::client_ip::TrustedProxies::parse(&var("TRUSTED_PROXIES").unwrap_or_default())?,
+        })
+    }
 }
 
 /// Where the master keys come from; re-read when a ciphertext names a version we do not know yet, so a
@@ -213,11 +268,26 @@ impl Settings {
             Some("false" | "0") => false,
             Some(_) => bail!("WORKER_RELEASE_LEASES_ON_START: expected true or false"),
         };
+        let run_worker = match var("RUN_WORKER").as_deref() {
+            None | Some("true" | "1") => true,
+            Some("false" | "0") => false,
+            Some(_) => bail!("RUN_WORKER: expected true or false"),
+        };
         let rate = num::<u32>("API_RATE_LIMIT")?.unwrap_or(50);
         let burst = num::<u32>("API_RATE_BURST")?.unwrap_or(200);
         let api_rate = std::num::NonZeroU32::new(rate).map(|r| (r, std::num::NonZeroU32::new(burst.max(1)).unwrap_or(r)));
+        let nct_rate_limit = match num::<u32>("NCT_RATE_LIMIT")? {
+            Some(0) | None => None,
+            Some(n) => std::num::NonZeroU32::new(n),
+        };
         Ok(Self {
             follow: follow_from_env()?,
+            nct_rate_limit,
+            run_worker,
+            job_watch: infra::jobs::watch::WatchConfig::default(),
+            integrations: crate::integrations::IntegrationSettings::from_env()?,
+            limits: crate::limits::Limits::from_env()?,
+            ops: Ops::from_env()?,
             api_rate,
             release_leases_on_start,
             cache_ttls,
@@ -228,6 +298,7 @@ impl Settings {
             data_dir,
             jwt_secret,
             nct_base_url: var("NCT_BASE_URL"),
+            nct_search_url: var("NCT_SEARCH_URL"),
             redis_url: var("REDIS_URL"),
             log_format: match var("LOG_FORMAT").as_deref() {
                 Some("json") => LogFormat::Json,

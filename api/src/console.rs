@@ -48,8 +48,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .default_service(web::to(fallback));
 }
 
-/// `GET /graphql`: GraphiQL from the embedded build.
-pub async fn graphiql(req: HttpRequest) -> HttpResponse {
+/// `GET /graphql`: GraphiQL from the embedded build, unless turned off (`GRAPHIQL=false`: 404).
+pub async fn graphiql(req: HttpRequest, ops: web::Data<crate::config::Ops>) -> HttpResponse {
+    if !ops.graphiql {
+        return crate::error::error_response(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "GraphiQL is turned off on this server",
+        );
+    }
     html_page(&req, "graphiql.html", GRAPHIQL_CSP)
 }
 

@@ -7,12 +7,13 @@
 //!
 //! Mutation input problems a caller can fix are not errors but [`UserError`]s in the payload. The use-case
 //! errors of `infra` (NCT refusals, card states, job starts) become `userErrors` here, in one place:
-//! [`card_user_error`], [`nct_user_error`], [`start_job_user_error`].
+//! [`card_user_error`], [`nct_user_error`], [`start_job_user_error`], [`decide_user_error`].
 
 use async_graphql::{Enum, ErrorExtensions as _, SimpleObject};
 use infra::cards::CardError;
 use infra::db::RepoError;
 use infra::db::job_start::StartJobError;
+use infra::db::match_repo::DecideError;
 use nct::NctError;
 
 /// Everything a resolver can fail with, outside the typed `userErrors` of mutation payloads.
@@ -250,6 +251,21 @@ pub fn start_job_user_error(e: StartJobError) -> Result<UserError, ApiError> {
         StartJobError::Repo(e) => Err(e.into()),
         e => Ok(UserError::new(&[field], code, e.to_string())),
     }
+}
+
+/// A refused match decision as a user error on `path` (e.g. `["skuId"]` or `["items", "3"]` + the field).
+pub fn decide_user_error(e: DecideError, path: &[&str]) -> Result<UserError, ApiError> {
+    fn at<'a>(path: &[&'a str], field: &'a str) -> Vec<&'a str> {
+        path.iter().copied().chain([field]).collect()
+    }
+    let at = |field: &'static str| at(path, field);
+    Ok(match e {
+        DecideError::NotFound => UserError::new(&at("skuId"), UserErrorCode::NotFound, e.to_string()),
+        DecideError::Repeated => UserError::new(&at("skuId"), UserErrorCode::Invalid, e.to_string()),
+        DecideError::NotACandidate => UserError::new(&at("ntin"), UserErrorCode::Invalid, e.to_string()),
+        DecideError::NoCandidates | DecideError::HasNtin | DecideError::InModeration => UserError::new(&at("skuId"), UserErrorCode::InvalidState, e.to_string()),
+        DecideError::Repo(e) => return Err(e.into()),
+    })
 }
 
 /// A GraphQL-shaped error response with a code, for refusals outside GraphQL execution (rate limits, body

@@ -31,7 +31,8 @@ pub struct LinkQuery {
     s: Option<String>,
 }
 
-fn cell(v: &str) -> std::borrow::Cow<'_, str> {
+/// A cell as written to CSV: text a spreadsheet would run as a formula (`= + - @`, tab, CR) gets a leading `'`.
+pub fn formula_safe(v: &str) -> std::borrow::Cow<'_, str> {
     if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         std::borrow::Cow::Owned(format!("'{v}"))
     } else {
@@ -64,7 +65,7 @@ fn to_csv(rows: &[ExportRow], header: bool) -> Result<Vec<u8>, csv::Error> {
     }
     for r in rows {
         let rec = record(r);
-        w.write_record(rec.iter().map(|c| cell(c).into_owned()))?;
+        w.write_record(rec.iter().map(|c| formula_safe(c).into_owned()))?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
@@ -87,6 +88,7 @@ async fn authorize(st: &AppState, req: &HttpRequest, q: &LinkQuery, catalog: Uui
 /// `GET /exports/catalogs/{id}.csv`.
 pub async fn export_catalog(
     st: web::Data<AppState>,
+    gate: web::Data<crate::ratelimit::RateGate>,
     req: HttpRequest,
     path: web::Path<String>,
     q: web::Query<LinkQuery>,
@@ -94,10 +96,14 @@ pub async fn export_catalog(
     let not_found = || error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "not found");
     let Some(id) = path.strip_suffix(".csv") else { return not_found() };
     let Some(catalog) = ids::try_decode(Kind::Catalog, &async_graphql::ID(id.to_owned())) else { return not_found() };
+    // The same rate budget as `/graphql`: the tenant's, or the client address's when refused.
     let tenant = match authorize(&st, &req, &q, catalog).await {
         Ok(t) => t,
-        Err(resp) => return resp,
+        Err(resp) => return gate.refusal(&req, None).await.unwrap_or(resp),
     };
+    if let Err(wait) = gate.take(&format!("tenant:{tenant}")).await {
+        return crate::ratelimit::too_many(wait);
+    }
     match st.catalogs.get(tenant, catalog).await {
         Ok(Some(_)) => {}
         Ok(None) => return not_found(),

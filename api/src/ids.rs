@@ -17,6 +17,14 @@ pub enum Kind {
     Sku,
     /// A registration job.
     Job,
+    /// A catalog's feed or CSV source.
+    CatalogSource,
+    /// One pull of a catalog source.
+    CatalogSourcePull,
+    /// A webhook endpoint.
+    WebhookEndpoint,
+    /// One delivery of a webhook event to an endpoint.
+    WebhookDelivery,
 }
 
 impl Kind {
@@ -26,6 +34,10 @@ impl Kind {
             Kind::Catalog => "Catalog",
             Kind::Sku => "Sku",
             Kind::Job => "RegistrationJob",
+            Kind::CatalogSource => "CatalogSource",
+            Kind::CatalogSourcePull => "CatalogSourcePull",
+            Kind::WebhookEndpoint => "WebhookEndpoint",
+            Kind::WebhookDelivery => "WebhookDelivery",
         }
     }
 }
@@ -42,8 +54,17 @@ pub fn decode_any(id: &str) -> Option<(Kind, Uuid)> {
         .ok()?;
     let s = std::str::from_utf8(&raw).ok()?;
     let (k, u) = s.split_once(':')?;
-    let kind = [Kind::Tenant, Kind::Catalog, Kind::Sku, Kind::Job]
-        .into_iter()
+    let kind = [
+        Kind::Tenant,
+        Kind::Catalog,
+        Kind::Sku,
+        Kind::Job,
+        Kind::CatalogSource,
+        Kind::CatalogSourcePull,
+        Kind::WebhookEndpoint,
+        Kind::WebhookDelivery,
+    ]
+    .into_iter()
         .find(|x| x.as_str() == k)?;
     Some((kind, Uuid::parse_str(u).ok()?))
 }

@@ -8,20 +8,29 @@
 //! - [`schema`]: the GraphQL schema, one module per feature.
 //! - [`state`]: the shared services ([`state::AppState`]); [`ids`]: opaque global IDs; [`signed_link`]:
 //!   short-lived signed download links.
-//! - [`routes`], [`export`], [`startup`]: HTTP routes, the CSV export route and the application builder.
+//! - [`routes`], [`export`], [`readiness_bulk`], [`startup`]: HTTP routes, the CSV export route, the bulk
+//!   readiness route and the application builder.
 //! - [`console`]: the embedded web console and GraphiQL.
+//! - [`limits`], [`body`], [`ws`], [`client_ip`], [`request_id`], [`ratelimit`]: what a request, socket or
+//!   tenant may cost (bodies counted while streaming, sockets capped), the real client address, request IDs.
 //! - [`cli`]: the `ntin-desk` commands.
 //! - [`simulator`]: the embedded NCT simulator (cargo feature `sim`, on by default; crate `nct-sim`).
 
 pub mod auth;
+pub mod body;
 pub mod cli;
+pub mod client_ip;
 pub mod config;
 pub mod console;
 pub mod demo;
 pub mod error;
 pub mod export;
 pub mod ids;
+pub mod integrations;
+pub mod limits;
 pub mod ratelimit;
+pub mod readiness_bulk;
+pub mod request_id;
 pub mod routes;
 pub mod schema;
 pub mod signed_link;
@@ -29,3 +38,4 @@ pub mod simulator;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod ws;

@@ -1,18 +1,21 @@
-//! HTTP routes: `/graphql` (POST; GraphiQL on GET is in `console`), `/graphql/ws`, `/healthz`, `/readyz`.
+//! HTTP routes: `/graphql` (POST; GraphiQL on GET is in [`crate::console`]), `/healthz`, `/readyz`;
+//! `/graphql/ws` is in [`crate::ws`].
 
-use crate::auth::{AuthError, bearer};
-use actix_web::http::StatusCode;
+use crate::auth::AuthError;
+use crate::error::error_response;
+use crate::limits::Limits;
+use crate::ratelimit::RateGate;
 use crate::schema::AppSchema;
 use crate::state::AppState;
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse, GraphQLSubscription};
-use crate::error::error_response;
 use serde_json::json;
+use tracing::Instrument as _;
 
-/// Largest JSON body `/graphql` takes (200,000 barcodes fit); uploads are limited separately.
-pub const MAX_JSON_BODY: u64 = 32 * 1024 * 1024;
-/// Largest uploaded file.
-pub const MAX_UPLOAD: usize = 128 * 1024 * 1024;
+/// Where GraphQL operations run: the process's multi-threaded runtime, not the HTTP worker that read the
+/// request, so a costly operation never holds up `/healthz` or another client's request on that worker.
+#[derive(Clone)]
+pub struct Executor(pub tokio::runtime::Handle);
 
 /// The HTTP answer to a token that was not accepted: 401 when refused, 503 when it could not be checked.
 pub fn auth_refusal(e: AuthError) -> HttpResponse {
@@ -27,116 +30,80 @@ pub fn auth_refusal(e: AuthError) -> HttpResponse {
     }
 }
 
-/// `POST /graphql`.
+/// `POST /graphql`: the token is verified and the caller's rate budget taken **before** the body is read;
+/// the body is then read under [`crate::body`]'s caps, and the operation runs on the [`Executor`].
 pub async fn graphql(
     schema: web::Data<AppSchema>,
     st: web::Data<AppState>,
-    limiter: web::Data<Option<crate::ratelimit::ApiRateLimiter>>,
-    req: HttpRequest,
-    gql: GraphQLRequest,
-) -> HttpResponse {
-    let mut request = gql.into_inner();
-    let auth = st.tokens.verify_header(req.headers().get(actix_web::http::header::AUTHORIZATION).map(|h| h.as_bytes())).await;
-    // One bucket per tenant (or per platform caller), per client IP without a token.
-    if let Some(l) = limiter.get_ref() {
-        let key = match &auth {
-            Ok(Some(ctx)) => match ctx.tenant {
-                Some(t) => format!("tenant:{t}"),
-                None => format!("sub:{}", ctx.subject),
-            },
-            _ => format!("ip:{}", req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()),
-        };
-        if let Err(wait) = l.check(&key) {
-            let secs = wait.as_secs() + 1;
-            let mut resp = error_response(
-                actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-                "RATE_LIMITED",
-                &format!("too many requests; retry in {secs} s"),
-            );
-            if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&secs.to_string()) {
-                resp.headers_mut().insert(actix_web::http::header::RETRY_AFTER, v);
-            }
-            return resp;
-        }
-    }
-    match auth {
-        Ok(Some(ctx)) => {
-            tracing::Span::current().record("tenant_id", tracing::field::display(
-                ctx.tenant.map(|t| t.to_string()).unwrap_or_default(),
-            ));
-            request = request.data(ctx);
-        }
-        Ok(None) => {}
-        Err(e) => return auth_refusal(e),
-    }
-    let resp: GraphQLResponse = schema.execute(request).await.into();
-    actix_web::Responder::respond_to(resp, &req).map_into_boxed_body()
-}
-
-/// Refuses oversized JSON bodies before they are read.
-pub async fn body_guard(
-    req: actix_web::dev::ServiceRequest,
-    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
-) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
-    let len = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    let is_multipart = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/"));
-    if !is_multipart && len.is_some_and(|l| l > MAX_JSON_BODY) {
-        let resp = error_response(
-            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "LIMIT_EXCEEDED",
-            &format!("request body over {MAX_JSON_BODY} bytes; upload files with a multipart request"),
-        );
-        return Ok(req.into_response(resp));
-    }
-    Ok(next.call(req).await?.map_into_boxed_body())
-}
-
-/// Reads a token from a `connection_init` payload: `{"Authorization": "Bearer …"}` or `{"token": "…"}`.
-fn token_from_init(v: &serde_json::Value) -> Option<String> {
-    let obj = v.as_object()?;
-    for (k, val) in obj {
-        let s = val.as_str()?;
-        if k.eq_ignore_ascii_case("authorization") {
-            return bearer(s).map(str::to_owned);
-        }
-        if k.eq_ignore_ascii_case("token") {
-            return Some(s.trim_start_matches("Bearer ").to_owned());
-        }
-    }
-    None
-}
-
-/// `GET /graphql/ws`: subscriptions (graphql-transport-ws and legacy graphql-ws). The token goes in
-/// `connection_init`; a missing or bad token closes the connection.
-pub async fn graphql_ws(
-    schema: web::Data<AppSchema>,
-    st: web::Data<AppState>,
+    gate: web::Data<RateGate>,
+    limits: web::Data<Limits>,
+    exec: web::Data<Executor>,
     req: HttpRequest,
     payload: web::Payload,
-) -> actix_web::Result<HttpResponse> {
-    let tokens = st.tokens.clone();
-    GraphQLSubscription::new(AppSchema::clone(&schema))
-        .on_connection_init(move |v| async move {
-            let token = token_from_init(&v)
-                .ok_or_else(|| async_graphql::Error::new("connection_init must carry a bearer token"))?;
-            let ctx = tokens
-                .verify(&token)
-                .await
-                .map_err(|e| async_graphql::Error::new(format!("UNAUTHENTICATED: {e}")))?;
-            let mut data = async_graphql::Data::default();
-            data.insert(ctx);
-            Ok(data)
+) -> HttpResponse {
+    let auth = st.tokens.verify_header(req.headers().get(actix_web::http::header::AUTHORIZATION).map(|h| h.as_bytes())).await;
+    // One bucket per tenant (or per platform caller), per client IP without a valid token.
+    if let Some(resp) = gate.refusal(&req, auth.as_ref().ok().and_then(Option::as_ref)).await {
+        return resp;
+    }
+    let ctx = match auth {
+        Ok(ctx) => ctx,
+        Err(e) => return auth_refusal(e),
+    };
+    let mut request = match crate::body::read_request(&req, payload, &limits).await {
+        Ok(r) => r,
+        Err(e) => return e.response(),
+    };
+    // Per request: the loaders batch a page's rows into one query per field and cache nothing across requests.
+    request = request.data(crate::schema::loaders::new_loader(&st));
+    let span = tracing::Span::current();
+    if let Some(ctx) = ctx {
+        if let Some(t) = ctx.tenant {
+            span.record("tenant_id", tracing::field::display(t));
+        }
+        request = request.data(ctx);
+    }
+    // Execution and serialization (a 200,000-line readiness answer is tens of MB) run on the executor; the
+    // HTTP worker only moves bytes.
+    let schema = AppSchema::clone(&schema);
+    let id = crate::request_id::of(&req);
+    let run = exec.0.spawn(
+        async move { render(crate::schema::limits::execute(&schema, request).await, id.as_deref()) }.instrument(span),
+    );
+    match run.await {
+        Ok(Ok(body)) => HttpResponse::Ok().content_type("application/json").body(body),
+        Ok(Err(e)) => {
+            tracing::error!(error.message = %e, "cannot serialize a GraphQL response");
+            error_response(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error")
+        }
+        Err(e) => {
+            tracing::error!(error.message = %e, "GraphQL execution task failed");
+            error_response(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error")
+        }
+    }
+}
+
+/// Serializes a GraphQL response; every error gets the request ID, and the request logs one line for them.
+fn render(response: async_graphql::Response, request_id: Option<&str>) -> serde_json::Result<Vec<u8>> {
+    if response.errors.is_empty() {
+        return serde_json::to_vec(&response);
+    }
+    let codes: Vec<String> = response
+        .errors
+        .iter()
+        .map(|e| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("code"))
+                .map_or_else(|| "GRAPHQL".to_owned(), |c| c.to_string().trim_matches('"').to_owned())
         })
-        .keepalive_timeout(std::time::Duration::from_secs(60))
-        .start(&req, payload)
+        .collect();
+    tracing::info!(error.codes = ?codes, "GraphQL errors");
+    let mut body = serde_json::to_value(&response)?;
+    if let Some(id) = request_id {
+        crate::request_id::tag_errors(&mut body, id);
+    }
+    serde_json::to_vec(&body)
 }
 
 /// `GET /healthz`: the process is up.

@@ -18,7 +18,16 @@ fn message(tenant: Uuid, catalog: Uuid, exp: i64) -> Vec<u8> {
 
 /// A signed relative URL for `catalog` of `tenant`, valid for [`LINK_TTL_SECS`]; returns it with its expiry.
 pub fn export_link(tokens: &TokenService, tenant: TenantId, catalog: Uuid) -> (String, chrono::DateTime<chrono::Utc>) {
-    let exp = chrono::Utc::now() + chrono::Duration::seconds(LINK_TTL_SECS);
+    export_link_until(tokens, tenant, catalog, chrono::Utc::now() + chrono::Duration::seconds(LINK_TTL_SECS))
+}
+
+/// A signed relative URL for `catalog` of `tenant` that expires at `exp` (tests make expired ones).
+pub fn export_link_until(
+    tokens: &TokenService,
+    tenant: TenantId,
+    catalog: Uuid,
+    exp: chrono::DateTime<chrono::Utc>,
+) -> (String, chrono::DateTime<chrono::Utc>) {
     let sig = tokens.sign(PURPOSE, &message(tenant.0, catalog, exp.timestamp()));
     let url = format!(
         "/exports/catalogs/{}.csv?t={}&e={}&s={}",

@@ -3,23 +3,30 @@
 use crate::auth::TokenService;
 use crate::config::Settings;
 use crate::simulator::{self, SimHandle};
+use crate::ratelimit::RateGate;
 use crate::routes;
-use crate::schema::{AppSchema, build_schema};
+use crate::schema::{AppSchema, build_schema_with};
 use crate::state::{AppState, Services};
 use actix_web::{App, HttpServer, dev::Server, middleware::from_fn, web};
 use anyhow::Context as _;
-use async_graphql::http::MultipartOptions;
+use infra::cache::search_cache::SearchCache;
 use infra::cache::{LookupCacheImpl, MemoryCache, RedisCache, namespace_for};
+use infra::matching::SearchService;
 use infra::crypto::MasterKeyring;
 use infra::db::job_repo::JobRepo;
 use infra::db::key_repo::NctKeyRepo;
 use infra::db::tenant_repo::TenantRepo;
 use infra::jobs::JobEvents;
 use infra::jobs::follow::Follower;
+use infra::jobs::watch::JobWatch;
+use infra::shared::RedisLink;
+use infra::shared::nct_budget::NctBudget;
+use infra::shared::rate::{Rate, SharedRate};
 use infra::jobs::worker::{Worker, WorkerConfig};
 use infra::lookup::LookupService;
 use nct::{NctClient, NctClientConfig};
 use std::net::TcpListener;
+use std::num::NonZeroU32;
 use std::sync::Arc;
 use tracing_actix_web::TracingLogger;
 
@@ -28,16 +35,20 @@ pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
-    worker: Worker,
-    /// Follows NCT requests until NCT is done with them.
-    follower: Follower,
+    /// `None` on an API-only replica (`RUN_WORKER=false`).
+    worker: Option<Worker>,
+    /// The feed scheduler and the webhook sender; `None` on an API-only replica, like the worker.
+    integrations: Option<crate::integrations::Runners>,
+    release_leases_on_start: bool,
+    /// Follows NCT requests until NCT is done with them; `None` on an API-only replica.
+    follower: Option<Follower>,
     sim: Option<SimHandle>,
 }
 
 impl Application {
     /// Connects, migrates, binds `settings.bind` (port 0 picks a free port) and prepares the server.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        let db = infra::db::connect(&settings.database_url).await?;
+        let db = infra::db::connect(&settings.database_url, settings.limits.db_pool).await?;
         tracing::info!("running database migrations");
         infra::db::migrate(&db).await?;
         let tokens = TokenService::new(settings.jwt_secret.clone(), TenantRepo::new(db.clone()));
@@ -54,22 +65,46 @@ impl Application {
                 (Some(sim), url)
             }
         };
-        let nct = NctClient::new(NctClientConfig { base_url: base_url.clone(), ..NctClientConfig::default() })
-            .context("NCT_BASE_URL: not a usable URL")?;
+        // What replicas share through Redis (rate limits, the NCT budget, the card schema), when configured.
+        let redis = match &settings.redis_url {
+            Some(url) => Some(RedisLink::connect(url, &namespace_for(&base_url)).map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?),
+            None => None,
+        };
+        let shared_rate = || redis.clone().map_or_else(SharedRate::local, SharedRate::with_redis);
+        let budget = NctBudget::new(shared_rate(), settings.nct_rate_limit.map(|n| Rate::per_second(n, NonZeroU32::MIN)));
+        let nct = NctClient::new(NctClientConfig {
+            base_url: base_url.clone(),
+            search_url: settings.nct_search_url.clone(),
+            request_timeout: settings.limits.nct_timeout,
+            ..NctClientConfig::default()
+        })
+        .context("NCT_BASE_URL or NCT_SEARCH_URL: not a usable URL")?
+        .with_gate(Arc::new(budget));
         let follow = settings.follow_policy();
         infra::card_schema::CardSchemaCache::install(&nct, db.clone());
+        if let Some(link) = &redis {
+            infra::card_schema::CardSchemaCache::share_through(&nct, link.clone());
+        }
         if settings.nct_base_url.is_some() {
             check_nct_base(&nct).await?;
         }
-        let cache: LookupCacheImpl = match &settings.redis_url {
-            Some(url) => RedisCache::connect(url, namespace_for(&base_url), infra::cache::DEFAULT_OP_TIMEOUT)
-                .await
-                .map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?
-                .into(),
-            None => MemoryCache::new().into(),
+        let (cache, search_cache): (LookupCacheImpl, SearchCache) = match &settings.redis_url {
+            Some(url) => {
+                let redis = RedisCache::connect(url, namespace_for(&base_url), infra::cache::DEFAULT_OP_TIMEOUT)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?;
+                (redis.clone().into(), SearchCache::redis(redis, nct.search_url()))
+            }
+            None => (MemoryCache::new().into(), SearchCache::memory()),
         };
         let lookup = LookupService::new(nct.clone(), cache, settings.cache_ttls);
-        let events = JobEvents::new();
+        let search = SearchService::new(nct.clone(), search_cache, settings.cache_ttls);
+        // Job events: shared with the other replicas through Redis when configured, in-process otherwise.
+        let events = match &settings.redis_url {
+            Some(url) => JobEvents::with_redis(url, &namespace_for(&base_url)).map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?,
+            None => JobEvents::new(),
+        };
+        let watch = JobWatch::start(JobRepo::new(db.clone()), &events, settings.job_watch);
         let worker = Worker::new(
             JobRepo::new(db.clone()),
             keys.clone(),
@@ -80,19 +115,54 @@ impl Application {
                 start_concurrency: settings.job_concurrency,
                 max_concurrency: settings.job_concurrency * 8,
                 release_leases_on_start: settings.release_leases_on_start,
+                card_lease: settings.limits.job_card_lease,
+                parallel_jobs: settings.limits.job_parallel,
+                jobs_per_tenant: settings.limits.job_per_tenant,
                 ..WorkerConfig::default()
             },
         )
+        .with_search(search.clone())
         .with_follow(follow);
         let follower = Follower::new(db.clone(), keys.clone(), nct.clone(), follow);
-        let state = AppState::new(Services { db, tokens, keys, nct, lookup, events, worker_wake: worker.waker(), follow });
-        let schema = build_schema(Some(state.clone()));
+        let (integrations, runners) =
+            crate::integrations::Integrations::build(&db, &keys, settings.integrations.clone(), worker.waker())?;
+        let state = AppState::new(Services {
+            db,
+            tokens,
+            keys,
+            nct,
+            lookup,
+            search,
+            events,
+            watch,
+            worker_wake: worker.waker(),
+            integrations,
+            follow,
+        });
+        let schema = build_schema_with(Some(state.clone()), settings.ops.introspection);
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("BIND: cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        let limiter = settings.api_rate.map(|(r, b)| crate::ratelimit::ApiRateLimiter::new(r, b));
-        let server = run(listener, schema, state.clone(), limiter)?;
-        Ok(Self { port, server, state, worker, follower, sim })
+        let limiter = settings.api_rate.map(|(r, b)| {
+            let l = crate::ratelimit::ApiRateLimiter::new(r, b);
+            match &redis {
+                Some(link) => l.shared(link.clone()),
+                None => l,
+            }
+        });
+        let gate = RateGate::new(limiter, settings.ops.trusted_proxies.clone());
+        let web = WebParts {
+            gate,
+            limits: settings.limits.clone(),
+            ops: settings.ops.clone(),
+            exec: routes::Executor(tokio::runtime::Handle::current()),
+        };
+        let server = run(listener, schema, state.clone(), web)?;
+        let worker = settings.run_worker.then_some(worker);
+        let runners = settings.run_worker.then_some(runners);
+        let follower = settings.run_worker.then_some(follower);
+        let release_leases_on_start = settings.release_leases_on_start;
+        Ok(Self { port, server, state, worker, follower, integrations: runners, release_leases_on_start, sim })
     }
 
     /// The in-process simulator, when `NCT_BASE_URL` is unset.
@@ -119,9 +189,21 @@ impl Application {
     /// worker then finishes its batch in flight and exits. Whichever of the two ends first is logged.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        // If this future is dropped (the process is going down hard), the worker goes with it.
-        let mut worker = AbortOnDrop(tokio::spawn(self.worker.run(stop_rx.clone())));
-        let mut follower = AbortOnDrop(tokio::spawn(self.follower.run(stop_rx)));
+        let follower_stop = stop_rx.clone();
+        // If this future is dropped (the process is going down hard), the worker goes with it. An API-only
+        // replica runs neither the worker nor the integrations: their stand-ins return once told to stop.
+        let mut worker = AbortOnDrop(match self.worker {
+            Some(w) => tokio::spawn(w.run(stop_rx.clone())),
+            None => tokio::spawn(until_stopped(stop_rx.clone())),
+        });
+        let mut integrations = AbortOnDrop(match self.integrations {
+            Some(r) => tokio::spawn(r.run(stop_rx, self.release_leases_on_start)),
+            None => tokio::spawn(until_stopped(stop_rx)),
+        });
+        let mut follower = AbortOnDrop(match self.follower {
+            Some(f) => tokio::spawn(f.run(follower_stop)),
+            None => tokio::spawn(until_stopped(follower_stop)),
+        });
         let result = tokio::select! {
             r = self.server => {
                 tracing::info!("HTTP server stopped");
@@ -131,9 +213,18 @@ impl Application {
                 tracing::error!(outcome = ?r, "job worker exited unexpectedly");
                 Ok(())
             }
+            r = &mut integrations.0 => {
+                tracing::error!(outcome = ?r, "feed scheduler and webhook sender exited unexpectedly");
+                Ok(())
+            }
         };
         let _ = stop_tx.send(true);
-        let _ = (&mut worker.0).await;
+        // A task that already ended (and was awaited above) must not be polled again.
+        for task in [&mut worker.0, &mut integrations.0] {
+            if !task.is_finished() {
+                let _ = task.await;
+            }
+        }
         // The follower stops at its next tick; an interrupted check is safe (steps are written down).
         let _ = tokio::time::timeout(std::time::Duration::from_secs(5), &mut follower.0).await;
         if let Some(sim) = self.sim {
@@ -162,6 +253,15 @@ async fn check_nct_base(nct: &NctClient) -> anyhow::Result<()> {
     }
 }
 
+/// The stand-in for a background task this replica does not run: returns once told to stop.
+async fn until_stopped(mut stop: tokio::sync::watch::Receiver<bool>) {
+    while !*stop.borrow_and_update() {
+        if stop.changed().await.is_err() {
+            break;
+        }
+    }
+}
+
 /// Aborts a task when dropped.
 struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
 
@@ -171,33 +271,43 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
-fn run(
-    listener: TcpListener,
-    schema: AppSchema,
-    state: AppState,
-    limiter: Option<crate::ratelimit::ApiRateLimiter>,
-) -> anyhow::Result<Server> {
-    let limiter = web::Data::new(limiter);
+/// What the HTTP layer needs besides the schema and the state.
+struct WebParts {
+    gate: RateGate,
+    limits: crate::limits::Limits,
+    ops: crate::config::Ops,
+    exec: routes::Executor,
+}
+
+fn run(listener: TcpListener, schema: AppSchema, state: AppState, parts: WebParts) -> anyhow::Result<Server> {
+    let gate = web::Data::new(parts.gate);
+    let limits = web::Data::new(parts.limits);
+    let ops = web::Data::new(parts.ops);
+    let exec = web::Data::new(parts.exec);
+    let conns = web::Data::new(crate::ws::WsConnections::default());
     let schema = web::Data::new(schema);
     let state = web::Data::new(state);
-    let multipart = MultipartOptions::default()
-        .max_file_size(routes::MAX_UPLOAD)
-        .max_num_files(1);
+    let bulk = web::Data::new(crate::readiness_bulk::BulkReadiness::default());
     let server = HttpServer::new(move || {
         App::new()
-            .wrap(TracingLogger::default())
+            .wrap(from_fn(crate::request_id::middleware))
+            .wrap(TracingLogger::<crate::request_id::RequestSpan>::new())
             .app_data(schema.clone())
-            .app_data(limiter.clone())
+            .app_data(gate.clone())
+            .app_data(limits.clone())
+            .app_data(ops.clone())
+            .app_data(exec.clone())
+            .app_data(conns.clone())
             .app_data(state.clone())
-            .app_data(multipart)
+            .app_data(bulk.clone())
             .service(
                 web::resource("/graphql")
-                    .wrap(from_fn(routes::body_guard))
                     .route(web::post().to(routes::graphql))
                     .route(web::get().to(crate::console::graphiql)),
             )
-            .route("/graphql/ws", web::get().to(routes::graphql_ws))
+            .route("/graphql/ws", web::get().to(crate::ws::graphql_ws))
             .route("/exports/catalogs/{file}", web::get().to(crate::export::export_catalog))
+            .route("/readiness", web::post().to(crate::readiness_bulk::bulk_readiness))
             .route("/healthz", web::get().to(routes::healthz))
             .route("/readyz", web::get().to(routes::readyz))
             .configure(crate::console::configure)

@@ -7,7 +7,10 @@ use infra::db::job_repo::JobRepo;
 use infra::db::key_repo::NctKeyRepo;
 use infra::db::{catalog_repo::CatalogRepo, sku_repo::SkuRepo, tenant_repo::TenantRepo};
 use infra::jobs::JobEvents;
+use infra::jobs::watch::JobWatch;
+use infra::db::match_repo::MatchRepo;
 use infra::lookup::LookupService;
+use infra::matching::SearchService;
 use nct::NctClient;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -33,12 +36,20 @@ pub struct AppState {
     pub nct: NctClient,
     /// Cached, coalesced NCT lookups.
     pub lookup: LookupService,
+    /// Cached NCT name searches (matching, the near-duplicate check).
+    pub search: SearchService,
+    /// Match results and decisions.
+    pub matches: MatchRepo,
     /// Card use-cases (edit, files, moderation actions, plans).
     pub cards: CardService,
     /// Job change events (live progress).
     pub events: JobEvents,
+    /// One shared watcher per watched job (live progress for any number of subscribers).
+    pub watch: JobWatch,
     /// Wakes the job worker.
     pub worker_wake: Arc<tokio::sync::Notify>,
+    /// Catalog sources, webhooks, the Kaspi API.
+    pub integrations: crate::integrations::Integrations,
 }
 
 /// The outside services `AppState` is built from.
@@ -53,12 +64,18 @@ pub struct Services {
     pub nct: NctClient,
     /// Lookup service.
     pub lookup: LookupService,
+    /// Search service.
+    pub search: SearchService,
     /// Event bus.
     pub events: JobEvents,
+    /// Job watchers.
+    pub watch: JobWatch,
     /// Worker wake-up.
     pub worker_wake: Arc<tokio::sync::Notify>,
     /// How NCT requests are followed.
     pub follow: domain::card::FollowPolicy,
+    /// Catalog sources, webhooks, the Kaspi API.
+    pub integrations: crate::integrations::Integrations,
 }
 
 impl AppState {
@@ -69,13 +86,17 @@ impl AppState {
             catalogs: CatalogRepo::new(s.db.clone()),
             skus: SkuRepo::new(s.db.clone()),
             jobs: JobRepo::new(s.db.clone()),
+            matches: MatchRepo::new(s.db.clone()),
+            search: s.search,
             tokens: s.tokens,
             cards: CardService::new(s.db.clone(), s.keys.clone(), s.nct.clone(), s.follow),
             keys: s.keys,
             nct: s.nct,
             lookup: s.lookup,
             events: s.events,
+            watch: s.watch,
             worker_wake: s.worker_wake,
+            integrations: s.integrations,
             db: s.db,
         }
     }

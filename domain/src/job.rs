@@ -22,12 +22,15 @@ pub enum JobKind {
     Submit,
     /// Poll NCT for the moderation status of submitted cards.
     StatusSync,
+    /// Search NCT by name for SKUs without a usable barcode and rank the candidates.
+    Match,
 }
 
 wire_names!(JobKind {
     Lookup => "LOOKUP",
     Submit => "SUBMIT",
     StatusSync => "STATUS_SYNC",
+    Match => "MATCH",
 });
 
 /// Where a job is in its life.

@@ -482,7 +482,7 @@ where
 }
 
 /// `DUPLICATE_IN_INPUT` naming the first line (and the shared GTIN-14 when there is one).
-fn duplicate_reason(first_line: usize, gtin14: Option<&str>) -> Reason {
+pub(crate) fn duplicate_reason(first_line: usize, gtin14: Option<&str>) -> Reason {
     let message = match gtin14 {
         Some(g) => format!("duplicate of line {first_line} (same GTIN-14 {g})"),
         None => format!("duplicate of line {first_line}"),
@@ -491,7 +491,7 @@ fn duplicate_reason(first_line: usize, gtin14: Option<&str>) -> Reason {
 }
 
 /// `value * 16 + length` for 1 to 14 ASCII digits; `None` otherwise.
-fn pack_digits(s: &str) -> Option<u64> {
+pub(crate) fn pack_digits(s: &str) -> Option<u64> {
     let bytes = s.as_bytes();
     if bytes.is_empty() || bytes.len() > 14 {
         return None;

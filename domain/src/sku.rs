@@ -17,6 +17,8 @@ pub enum NtinSource {
     /// NCT rejected our request because the card already exists (`rejected` with `ntinCode`): the SKU
     /// takes that card's NTIN; NCT's comment says why.
     Existing,
+    /// A person confirmed a match found by name search (`confirmMatch`): an existing card, no new one.
+    Match,
 }
 
 wire_names!(NtinSource {
@@ -24,4 +26,5 @@ wire_names!(NtinSource {
     Lookup => "LOOKUP",
     Request => "REQUEST",
     Existing => "EXISTING",
+    Match => "MATCH",
 });

@@ -6,6 +6,11 @@
 //! (1 h). Loads are serialised per cache (one tokio mutex), so a burst of checks costs one round of NCT
 //! calls.
 //!
+//! Across replicas: after [`CardSchemaCache::share_through`] (start-up, with Redis configured) the base
+//! attributes and each category's gov-attributes are also kept in Redis (NCT's JSON, for [`TTL`]), so a
+//! replica takes what another loaded instead of asking NCT again. Redis is a second tier only: it failing
+//! means loading from NCT, as without it. The dictionaries are the database's (below).
+//!
 //! The dictionaries (OKTRU, TNVED and those the base schema names) are not downloaded by every process:
 //! they are stored in the database and refreshed incrementally by [`crate::dictionaries`], installed here
 //! once at start-up ([`CardSchemaCache::install`]).
@@ -15,7 +20,8 @@
 
 use crate::dictionaries::{DictionaryError, DictionaryStore};
 pub use crate::dictionaries::{CachedDictionaries, DictionaryEntry};
-use nct::dto::PortalAttributeObjectDto;
+use nct::dto::{PortalAttributeObjectDto, PortalGovAttributesDto};
+use crate::shared::RedisLink;
 use nct::{NctClient, NctError};
 use domain::card::{AttributeDef, AttributeGroup, CardSchema, DataType};
 use secrecy::SecretString;
@@ -58,6 +64,8 @@ pub struct CardSchemaCache {
 
 /// How long an OKTRU code NCT did not have is not looked up again.
 pub const LOOKUP_AGAIN: Duration = Duration::from_secs(600);
+/// Redis links the schema is shared through, per NCT base URL ([`CardSchemaCache::share_through`]).
+static LINKS: LazyLock<Mutex<HashMap<String, RedisLink>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// One cache per NCT base URL, for the life of the process.
 static CACHES: LazyLock<Mutex<HashMap<String, Arc<CardSchemaCache>>>> =
@@ -79,6 +87,39 @@ impl CardSchemaCache {
             })
             .clone()
     }
+
+    /// Shares the schema of `client`'s NCT with the other replicas through `link`.
+    pub fn share_through(client: &NctClient, link: RedisLink) {
+        let mut links = LINKS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        links.insert(client.base_url().to_owned(), link);
+    }
+
+    fn link(&self) -> Option<RedisLink> {
+        LINKS.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(self.client.base_url()).cloned()
+    }
+
+    /// An entry another replica stored (`None`: none, unreadable, or no Redis).
+    async fn shared_get<T: serde::de::DeserializeOwned>(&self, part: &str) -> Option<T> {
+        let link = self.link()?;
+        let raw: Option<Vec<u8>> = link.run(redis::cmd("GET").arg(link.key(&format!("card-schema:{part}")))).await?;
+        serde_json::from_slice(&raw?).ok()
+    }
+
+    /// Stores an entry for the other replicas, for [`TTL`].
+    async fn shared_put<T: serde::Serialize>(&self, part: &str, value: &T) {
+        let (Some(link), Ok(json)) = (self.link(), serde_json::to_vec(value)) else { return };
+        let ttl = u64::try_from(TTL.as_millis()).unwrap_or(3_600_000);
+        link.run::<()>(redis::cmd("SET").arg(link.key(&format!("card-schema:{part}"))).arg(json).arg("PX").arg(ttl)).await;
+    }
+
+    /// Forgets this process's schema entries (base and gov attributes): the next check takes them from the
+    /// other replicas (Redis) or from NCT. For a schema NCT changed within the hour, and for tests.
+    pub async fn evict_schema(&self) {
+        let mut e = self.entries.lock().await;
+        e.base = None;
+        e.gov.clear();
+    }
+
 
     /// Installs the database-backed dictionaries of this NCT (start-up; a restart on the same database
     /// installs them again).
@@ -160,7 +201,14 @@ impl CardSchemaCache {
         let base = match e.base.as_ref().and_then(Timed::fresh) {
             Some(b) => b,
             None => {
-                let dtos = self.client.base_attributes(key).await?;
+                let dtos = match self.shared_get::<Vec<PortalAttributeObjectDto>>("base").await {
+                    Some(d) => d,
+                    None => {
+                        let d = self.client.base_attributes(key).await?;
+                        self.shared_put("base", &d).await;
+                        d
+                    }
+                };
                 let b = Arc::new(dtos.iter().map(|d| to_def(d, AttributeGroup::Base)).collect::<Vec<_>>());
                 e.base = Some(Timed { at: Instant::now(), value: b.clone() });
                 b
@@ -173,15 +221,29 @@ impl CardSchemaCache {
         let attrs = match e.gov.get(oktru).and_then(Timed::fresh) {
             Some(a) => a,
             None => {
-                let a = match self.client.gov_attributes(key, oktru).await {
-                    Ok(dto) => (
-                        dto.main_attributes.iter().map(|d| to_def(d, AttributeGroup::MainExtended)).collect(),
-                        dto.additional_attributes.iter().map(|d| to_def(d, AttributeGroup::AdditionalExtended)).collect(),
-                    ),
-                    // Unknown or non-leaf category: no gov attributes.
-                    Err(NctError::Validation { .. } | NctError::NotFound | NctError::Business { .. }) => (Vec::new(), Vec::new()),
-                    Err(other) => return Err(other),
+                let part = format!("gov:{oktru}");
+                // `None` inside: an unknown or non-leaf category (no gov attributes), remembered too.
+                let dto = match self.shared_get::<Option<PortalGovAttributesDto>>(&part).await {
+                    Some(d) => d,
+                    None => {
+                        let d = match self.client.gov_attributes(key, oktru).await {
+                            Ok(dto) => Some(dto),
+                            Err(NctError::Validation { .. } | NctError::NotFound | NctError::Business { .. }) => None,
+                            Err(other) => return Err(other),
+                        };
+                        self.shared_put(&part, &d).await;
+                        d
+                    }
                 };
+                let a = dto.map_or_else(
+                    || (Vec::new(), Vec::new()),
+                    |dto| {
+                        (
+                            dto.main_attributes.iter().map(|d| to_def(d, AttributeGroup::MainExtended)).collect(),
+                            dto.additional_attributes.iter().map(|d| to_def(d, AttributeGroup::AdditionalExtended)).collect(),
+                        )
+                    },
+                );
                 let a = Arc::new(a);
                 e.gov.insert(oktru.to_owned(), Timed { at: Instant::now(), value: a.clone() });
                 a

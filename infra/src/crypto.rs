@@ -1,9 +1,11 @@
-//! Envelope encryption of tenant NCT API keys with `ring` AES-256-GCM.
+//! Envelope encryption of tenant secrets with `ring` AES-256-GCM: NCT API keys, Kaspi Shop API tokens and
+//! webhook signing secrets ([`Purpose`]).
 //!
 //! Stored form: `nonce (12 bytes) || ciphertext || tag`, with the master-key version in its own column. Every
 //! encryption draws a fresh random 96-bit nonce. The additional authenticated data binds the ciphertext to its
-//! place: `"nct-api-key|<tenant uuid>|v<version>"`, so a ciphertext copied into another tenant's row, or
-//! relabelled with another version, fails to decrypt.
+//! place: `"<purpose>|<owner uuid>|v<version>"` (e.g. `"nct-api-key|<tenant uuid>|v1"`), so a ciphertext copied
+//! into another tenant's row, into a column of another purpose, or relabelled with another version, fails to
+//! decrypt.
 //!
 //! Master keys are versioned (`NTIN_MASTER_KEY=1:<base64>,2:<base64>`, or one bare base64 key = version 1).
 //! Encryption uses the newest version; decryption accepts any known version. The keys never touch the
@@ -48,8 +50,29 @@ impl std::fmt::Debug for MasterKeyring {
     }
 }
 
-fn aad(tenant: Uuid, version: i32) -> String {
-    format!("nct-api-key|{tenant}|v{version}")
+/// What a sealed secret is; part of the additional authenticated data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// A tenant's NCT API key (owner: the tenant).
+    NctApiKey,
+    /// A tenant's Kaspi Shop API token (owner: the tenant).
+    KaspiToken,
+    /// A webhook endpoint's signing secret (owner: the endpoint).
+    WebhookSecret,
+}
+
+impl Purpose {
+    fn label(self) -> &'static str {
+        match self {
+            Purpose::NctApiKey => "nct-api-key",
+            Purpose::KaspiToken => "kaspi-token",
+            Purpose::WebhookSecret => "webhook-secret",
+        }
+    }
+}
+
+fn aad(purpose: Purpose, owner: Uuid, version: i32) -> String {
+    format!("{}|{owner}|v{version}", purpose.label())
 }
 
 impl MasterKeyring {
@@ -101,8 +124,18 @@ impl MasterKeyring {
         self.keys.keys().next_back().copied().unwrap_or(1)
     }
 
-    /// Encrypts `plaintext` for `tenant` with the newest key; returns `(version, nonce || ct || tag)`.
+    /// Encrypts a tenant's NCT key with the newest key; returns `(version, nonce || ct || tag)`.
     pub fn seal(&self, tenant: Uuid, plaintext: &SecretString) -> Result<(i32, Vec<u8>), CryptoError> {
+        self.seal_for(Purpose::NctApiKey, tenant, plaintext)
+    }
+
+    /// Decrypts a tenant's NCT key sealed under `version`.
+    pub fn open(&self, tenant: Uuid, version: i32, blob: &[u8]) -> Result<SecretString, CryptoError> {
+        self.open_for(Purpose::NctApiKey, tenant, version, blob)
+    }
+
+    /// Encrypts `plaintext` as `purpose` for `owner` with the newest key; returns `(version, nonce || ct || tag)`.
+    pub fn seal_for(&self, purpose: Purpose, owner: Uuid, plaintext: &SecretString) -> Result<(i32, Vec<u8>), CryptoError> {
         let version = self.current_version();
         let key = self.keys.get(&version).ok_or(CryptoError::UnknownVersion(version))?;
         let mut nonce = [0u8; NONCE_LEN];
@@ -110,7 +143,7 @@ impl MasterKeyring {
         let mut buf = plaintext.expose_secret().as_bytes().to_vec();
         key.seal_in_place_append_tag(
             Nonce::assume_unique_for_key(nonce),
-            Aad::from(aad(tenant, version).as_bytes()),
+            Aad::from(aad(purpose, owner, version).as_bytes()),
             &mut buf,
         )
         .map_err(|_| CryptoError::Invalid)?;
@@ -119,8 +152,8 @@ impl MasterKeyring {
         Ok((version, out))
     }
 
-    /// Decrypts a blob sealed for `tenant` under `version`.
-    pub fn open(&self, tenant: Uuid, version: i32, blob: &[u8]) -> Result<SecretString, CryptoError> {
+    /// Decrypts a blob sealed as `purpose` for `owner` under `version`.
+    pub fn open_for(&self, purpose: Purpose, owner: Uuid, version: i32, blob: &[u8]) -> Result<SecretString, CryptoError> {
         let key = self.keys.get(&version).ok_or(CryptoError::UnknownVersion(version))?;
         if blob.len() < NONCE_LEN + AES_256_GCM.tag_len() {
             return Err(CryptoError::Invalid);
@@ -129,7 +162,7 @@ impl MasterKeyring {
         let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| CryptoError::Invalid)?;
         let mut buf = ct.to_vec();
         let plain = key
-            .open_in_place(nonce, Aad::from(aad(tenant, version).as_bytes()), &mut buf)
+            .open_in_place(nonce, Aad::from(aad(purpose, owner, version).as_bytes()), &mut buf)
             .map_err(|_| CryptoError::Invalid)?;
         let s = String::from_utf8(plain.to_vec()).map_err(|_| CryptoError::Invalid)?;
         Ok(SecretString::from(s))
@@ -162,6 +195,17 @@ mod tests {
         let mut tampered = blob.clone();
         tampered[20] ^= 1;
         assert!(r.open(a, v, &tampered).is_err());
+    }
+
+    #[test]
+    fn a_secret_sealed_for_one_purpose_does_not_open_as_another() {
+        let r = ring_with(&MasterKeyring::generate_key().unwrap());
+        let owner = Uuid::new_v4();
+        let s = SecretString::from("token".to_owned());
+        let (v, blob) = r.seal_for(Purpose::KaspiToken, owner, &s).unwrap();
+        assert_eq!(r.open_for(Purpose::KaspiToken, owner, v, &blob).unwrap().expose_secret(), "token");
+        assert!(r.open(owner, v, &blob).is_err());
+        assert!(r.open_for(Purpose::WebhookSecret, owner, v, &blob).is_err());
     }
 
     #[test]

@@ -6,6 +6,11 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_core;
 mod m20261125_000002_create_cards;
 mod m20261129_000001_add_sku_search_text;
+mod m20261129_000011_create_sku_matches;
+mod m20261129_000013_index_for_throughput;
+mod m20261129_230009_add_revocation_and_lease_owner;
+mod m20261201_000013_add_job_counters;
+mod m20261202_110011_create_feeds_and_webhooks;
 mod m20261130_000010_follow_requests;
 mod m20261130_000020_store_dictionaries_and_checks;
 
@@ -19,6 +24,11 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_core::Migration),
             Box::new(m20261125_000002_create_cards::Migration),
             Box::new(m20261129_000001_add_sku_search_text::Migration),
+            Box::new(m20261129_000011_create_sku_matches::Migration),
+            Box::new(m20261129_000013_index_for_throughput::Migration),
+            Box::new(m20261129_230009_add_revocation_and_lease_owner::Migration),
+            Box::new(m20261201_000013_add_job_counters::Migration),
+            Box::new(m20261202_110011_create_feeds_and_webhooks::Migration),
             Box::new(m20261130_000010_follow_requests::Migration),
             Box::new(m20261130_000020_store_dictionaries_and_checks::Migration),
         ]

@@ -141,6 +141,15 @@ pub async fn gate<B: MessageBody + 'static>(
             tokio::time::sleep(TIMEOUT_FAULT_STALL).await;
             None
         }
+        // The body stream fails after its first bytes: actix cuts the connection mid-answer.
+        Fault::Drop => Some(
+            HttpResponse::Ok()
+                .insert_header((CONTENT_TYPE, "application/json"))
+                .streaming(futures_util::stream::iter([
+                    Ok::<_, actix_web::Error>(web::Bytes::from_static(b"[{\"id\": 18, \"gt")),
+                    Err(actix_web::error::ErrorInternalServerError("connection dropped")),
+                ])),
+        ),
     };
     match early {
         Some(resp) => Ok(req.into_response(resp).map_into_right_body()),

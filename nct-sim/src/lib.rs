@@ -12,10 +12,14 @@
 //! - [`seed`]: the deterministic card formula ([`seed::seed_gtin`], [`seed::seed_ntin`],
 //!   [`seed::not_found_gtin`]) and the CSV seed file.
 //! - [`catalog_data`], [`attribute_data`], [`dict_data`]: the OKTRU tree and its leaves, the base and
-//!   extended attribute tables, and the TNVED/COUNTRY/MEASURE dictionaries.
+//!   extended attribute tables, and the TNVED/COUNTRY/MEASURE dictionaries; [`catalog_names`]: the
+//!   realistic card names of the seed; [`seller_names`]: those names rewritten as sellers write them
+//!   (labelled matching data, `eval/`).
 //! - `state`: shared state and counters ([`SimStats`]); `faults`: the gate every portal call passes;
 //!   `answers`: the error bodies handlers share.
 //! - `routes_products`, `routes_dictionaries`, `routes_control`: lookups, dictionaries, the `/__sim` knobs.
+//! - The search gateway (`/gw/search/api/v1/search`): `search_text` (its analyzer), `search_index` (the
+//!   inverted index, built on first use), `search_routes` (the handler).
 //! - The moderation flow: `requests_store` (data), `validation` (create/update checks), `moderation`
 //!   (the compressed-clock moderator, duplicates, publishing, CEF's extended part), `revision_rules` (the
 //!   field checks), [`script`] (decisions tests force per request), `request_views` (list/details
@@ -24,6 +28,7 @@
 mod answers;
 pub mod attribute_data;
 pub mod catalog_data;
+pub mod catalog_names;
 pub mod dict_data;
 mod faults;
 mod moderation;
@@ -35,7 +40,11 @@ mod routes_dictionaries;
 mod routes_products;
 mod routes_requests;
 pub mod script;
+mod search_index;
+mod search_routes;
+mod search_text;
 pub mod seed;
+pub mod seller_names;
 mod state;
 mod uploads;
 mod validation;
@@ -46,6 +55,8 @@ mod tests;
 mod tests_moderation;
 #[cfg(test)]
 mod tests_requests;
+#[cfg(test)]
+mod tests_search;
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -121,12 +132,16 @@ pub struct FaultConfig {
     /// The next N calls get 503 (no `Retry-After`).
     #[serde(rename = "burst5xx", alias = "burst_5xx")]
     pub burst_5xx: u32,
+    /// Share of calls whose connection drops mid-answer (headers sent, body cut off).
+    #[serde(alias = "drop_rate")]
+    pub drop_rate: f64,
 }
 
 /// A running simulator. Dropping it leaves the server running until the runtime ends; call [`Self::stop`].
 #[derive(Debug)]
 pub struct SimHandle {
     state: web::Data<SimState>,
+    search: web::Data<search_routes::SearchState>,
     port: u16,
     host: String,
     server: ServerHandle,
@@ -147,6 +162,11 @@ impl SimHandle {
     /// A snapshot of the counters.
     pub fn stats(&self) -> SimStats {
         self.state.stats()
+    }
+
+    /// Searches the gateway answered past its gate (`POST /gw/search/api/v1/search`).
+    pub fn searches(&self) -> u64 {
+        self.search.searches()
     }
 
     /// Replaces the fault settings (`burst_5xx` arms a new burst).
@@ -267,6 +287,11 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .app_data(bad_query)
         .service(web::scope("/__sim").configure(routes_control::configure))
         .service(
+            web::scope("/gw/search/api")
+                .wrap(from_fn(faults::gate))
+                .configure(search_routes::configure),
+        )
+        .service(
             web::scope("/portal/api")
                 .wrap(from_fn(faults::gate))
                 .configure(routes_dictionaries::configure)
@@ -300,8 +325,9 @@ pub async fn start(config: SimConfig, bind: &str) -> anyhow::Result<SimHandle> {
         addr.ip().to_string()
     };
 
-    let app_state = state.clone();
-    let server = HttpServer::new(move || App::new().app_data(app_state.clone()).configure(routes))
+    let search = web::Data::new(search_routes::SearchState::default());
+    let (app_state, app_search) = (state.clone(), search.clone());
+    let server = HttpServer::new(move || App::new().app_data(app_state.clone()).app_data(app_search.clone()).configure(routes))
         .workers(1)
         .disable_signals()
         .shutdown_timeout(1)
@@ -313,6 +339,7 @@ pub async fn start(config: SimConfig, bind: &str) -> anyhow::Result<SimHandle> {
     tracing::info!(base_url = %format!("http://{host}:{}", addr.port()), cards = state.catalog.len(), "NCT simulator started");
     Ok(SimHandle {
         state,
+        search,
         port: addr.port(),
         host,
         server: handle,

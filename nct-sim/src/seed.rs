@@ -20,26 +20,6 @@ use nct::dto::{ImageData, ImageFile, PortalAttributeObjectDto, PortalProductDto}
 use super::catalog_data::{LEAVES, ancestors, leaf};
 use super::dict_data::Dictionaries;
 
-/// Brands used in generated names; also how a card's `brand` is recovered from its name.
-pub const BRANDS: &[&str] = &[
-    "Рахат",
-    "Баян Сулу",
-    "Алтын",
-    "Dala",
-    "Nomad",
-    "Steppe",
-    "Tau",
-    "Qazaq",
-];
-/// Name variants `(ru, kk)`.
-const VARIANTS: &[(&str, &str)] = &[
-    ("классический", "классикалық"),
-    ("премиум", "премиум"),
-    ("мини", "мини"),
-    ("семейный", "отбасылық"),
-    ("новый", "жаңа"),
-    ("эко", "эко"),
-];
 /// Timestamp of every seed card.
 const CARD_DATE: &str = "2025-10-08T19:10:00";
 
@@ -119,15 +99,10 @@ pub struct SeedCard {
 }
 
 /// Names of seed card `i` (`twin` for the second card of an ambiguous GTIN).
+/// The realistic names of `catalog_names`.
 pub fn seed_names(i: usize, twin: bool) -> (String, String) {
     let leaf = &LEAVES[i % LEAVES.len()];
-    let brand = BRANDS[(i / LEAVES.len()) % BRANDS.len()];
-    let (v_ru, v_kk) = VARIANTS[(i / (LEAVES.len() * BRANDS.len())) % VARIANTS.len()];
-    let suffix = if twin { "/2" } else { "" };
-    (
-        format!("{} {brand} {v_ru} №{i}{suffix}", leaf.noun_ru),
-        format!("{} {brand} {v_kk} №{i}{suffix}", leaf.noun_kk),
-    )
+    super::catalog_names::names(i, twin, leaf.noun_ru, leaf.noun_kk)
 }
 
 /// The published cards and their indexes.
@@ -315,20 +290,24 @@ pub fn normalize_tin(tin: &str) -> Option<String> {
     }
 }
 
-/// The brand hidden in a generated name, if any.
+/// The brand written in a card name, if any (`catalog_names::brand_in`).
 pub fn brand_of(name_ru: &str) -> Option<&'static str> {
-    BRANDS.iter().copied().find(|b| name_ru.contains(b))
+    super::catalog_names::brand_in(name_ru)
 }
 
 impl SeedCard {
-    /// Short Russian name: the name up to the `№` number.
+    /// Short name: the first 100 characters.
     fn short(name: &str) -> String {
-        name.split(" №")
-            .next()
-            .unwrap_or(name)
-            .chars()
-            .take(100)
-            .collect()
+        name.chars().take(100).collect()
+    }
+
+    /// The card's brand: the seed formula's for seed NTINs (also when the name leaves it out), else the
+    /// brand written in the name.
+    pub fn brand(&self) -> Option<&'static str> {
+        match super::catalog_names::seed_index(&self.ntin) {
+            Some(i) => Some(super::catalog_names::brand(i)),
+            None => brand_of(&self.name_ru),
+        }
     }
 
     /// The card as NCT's lookups return it (with a few attributes: tnved, country, measure, brand).
@@ -356,7 +335,7 @@ impl SeedCard {
                 ..value("country", code)
             });
         }
-        if let Some(brand) = brand_of(&self.name_ru) {
+        if let Some(brand) = self.brand() {
             attributes.push(value("brand", brand));
         }
         PortalProductDto {

@@ -67,6 +67,8 @@ pub enum Fault {
     Malformed,
     /// 503 (part of a burst).
     Burst,
+    /// 200, then the connection drops before the body is complete.
+    Drop,
 }
 
 /// Token bucket of one key: `rate` tokens per second, at most `rate` stored.
@@ -196,7 +198,7 @@ impl SimState {
             Fault::Burst
         } else {
             let f = &c.faults;
-            let total = f.error_rate + f.timeout_rate + f.malformed_rate;
+            let total = f.error_rate + f.timeout_rate + f.malformed_rate + f.drop_rate;
             if total <= 0.0 {
                 Fault::None
             } else {
@@ -205,8 +207,10 @@ impl SimState {
                     Fault::Error
                 } else if r < f.error_rate + f.timeout_rate {
                     Fault::Timeout
-                } else if r < total {
+                } else if r < f.error_rate + f.timeout_rate + f.malformed_rate {
                     Fault::Malformed
+                } else if r < total {
+                    Fault::Drop
                 } else {
                     Fault::None
                 }

@@ -41,6 +41,9 @@ pub struct NctClientConfig {
     pub request_timeout: Duration,
     /// Largest response body we read; bigger bodies fail with [`NctError::Malformed`].
     pub max_body_bytes: usize,
+    /// Base of the search gateway (the client appends `/search/api/v1/search`); `None` derives it from
+    /// `base_url` with [`crate::search::default_search_url`] (same origin, `/gw`).
+    pub search_url: Option<String>,
 }
 
 impl Default for NctClientConfig {
@@ -50,6 +53,7 @@ impl Default for NctClientConfig {
             connect_timeout: Duration::from_secs(3),
             request_timeout: Duration::from_secs(20),
             max_body_bytes: 8 * 1024 * 1024,
+            search_url: None,
         }
     }
 }
@@ -59,7 +63,11 @@ impl Default for NctClientConfig {
 pub struct NctClient {
     http: reqwest::Client,
     base_url: String,
+    /// Base of the search gateway, no trailing slash.
+    search_url: String,
     max_body_bytes: usize,
+    /// Paces every keyed call (see [`NctClient::with_gate`]).
+    gate: Option<std::sync::Arc<dyn crate::CallGate>>,
 }
 
 
@@ -77,6 +85,10 @@ impl NctClient {
             "NCT base URL `{base_url}` must be an absolute http(s) URL"
         );
         check_base_path(&parsed)?;
+        let search_url = match &config.search_url {
+            Some(url) => crate::search::check_url(url, "NCT search URL")?,
+            None => crate::search::default_search_url(&base_url)?,
+        };
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
@@ -88,8 +100,18 @@ impl NctClient {
         Ok(Self {
             http,
             base_url,
+            search_url,
             max_body_bytes: config.max_body_bytes,
+            gate: None,
         })
+    }
+
+    /// Sends every call through `gate` first, and tells it about every 429: a per-key budget shared by all
+    /// callers of this client (and, through the gate's own store, by other processes).
+    #[must_use]
+    pub fn with_gate(mut self, gate: std::sync::Arc<dyn crate::CallGate>) -> Self {
+        self.gate = Some(gate);
+        self
     }
 
     /// The configured base URL (no trailing slash).
@@ -109,6 +131,11 @@ impl NctClient {
             Ok(_) | Err(NctError::InvalidKey) => Ok(()),
             Err(e) => Err(e),
         }
+    }
+
+    /// The search gateway's base URL (no trailing slash).
+    pub fn search_url(&self) -> &str {
+        &self.search_url
     }
 
     // -----------------------------------------------------------------------------------------------------
@@ -581,10 +608,20 @@ impl NctClient {
         key: &SecretString,
         payload: Payload,
     ) -> Result<Vec<u8>, NctError> {
+        self.call_url(method, format!("{}{path}", self.base_url), key, payload).await
+    }
+
+    /// [`Self::call`] with a whole URL (the search gateway lives beside the portal, not under it).
+    pub(crate) async fn call_url(
+        &self,
+        method: Method,
+        url: String,
+        key: &SecretString,
+        payload: Payload,
+    ) -> Result<Vec<u8>, NctError> {
         let mut header =
             HeaderValue::from_str(key.expose_secret()).map_err(|_| NctError::InvalidKey)?;
         header.set_sensitive(true);
-        let url = format!("{}{path}", self.base_url);
         let mut builder = self
             .http
             .request(method, url)
@@ -600,6 +637,9 @@ impl NctClient {
                 .body(body),
         };
 
+        if let Some(gate) = &self.gate {
+            gate.before_call(key).await;
+        }
         let started = Instant::now();
         let mut response = builder.send().await.map_err(transport_error)?;
         let status = response.status().as_u16();
@@ -615,7 +655,12 @@ impl NctClient {
             bytes = body.len(),
             "NCT answered"
         );
-        classify_response(status, retry_after.as_deref(), &body, key)?;
+        if let Err(e) = classify_response(status, retry_after.as_deref(), &body, key) {
+            if let (Some(gate), NctError::RateLimited { retry_after }) = (&self.gate, &e) {
+                gate.throttled(key, *retry_after).await;
+            }
+            return Err(e);
+        }
         if looks_like_html(&body) {
             return Err(NctError::WrongBaseUrl(
                 "NCT answered with an HTML page, the portal's web app rather than its API; NCT_BASE_URL must end with /gwp (https://nationalcatalog.kz/gwp)".to_owned(),

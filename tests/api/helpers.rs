@@ -123,6 +123,7 @@ pub async fn test_settings() -> Settings {
         jwt_secret: format!("test-secret-{}-{}", uuid::Uuid::new_v4(), uuid::Uuid::new_v4()).into(),
         data_dir,
         nct_base_url: None,
+        nct_search_url: None,
         redis_url: std::env::var("TEST_REDIS_URL").ok().filter(|u| !u.is_empty()),
         log_format: LogFormat::Pretty,
         demo: false,
@@ -135,6 +136,12 @@ pub async fn test_settings() -> Settings {
         follow: Some(test_follow()),
         release_leases_on_start: true,
         api_rate: None,
+        run_worker: true,
+        nct_rate_limit: None,
+        job_watch: infra::jobs::watch::WatchConfig::default(),
+        integrations: crate::integrations::test_integrations(),
+        limits: api::limits::Limits::default(),
+        ops: api::config::Ops::default(),
     }
 }
 
@@ -291,6 +298,21 @@ impl TestApp {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+}
+
+impl TestApp {
+    /// Asserts that a job's counters (what the API serves, from the job row) equal the counts derived from
+    /// its items; returns the job as the API shows it.
+    pub async fn assert_counters_match_items(&self, token: &str, job: &str) -> Value {
+        let (_, uid) = api::ids::decode_any(job).expect("a job ID");
+        let served = self.gql_ok(Some(token), JOB_Q, json!({"j": job})).await["job"].clone();
+        let items = self.state.jobs.recount(uid).await.expect("recount");
+        let p = &served["progress"];
+        let as_served = [p["total"].as_u64(), p["processed"].as_u64(), p["found"].as_u64(), p["ambiguous"].as_u64(), p["notFound"].as_u64(), p["failed"].as_u64(), p["skipped"].as_u64()];
+        let from_items = [items.total, items.processed, items.found, items.ambiguous, items.not_found, items.failed, items.skipped].map(Some);
+        assert_eq!(as_served, from_items, "counters on the row drifted from the items: {served}");
+        served
     }
 }
 

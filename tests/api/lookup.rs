@@ -49,6 +49,7 @@ async fn a_lookup_job_stores_ntins_shows_ambiguity_and_counts_exactly() {
     assert_eq!(p["ambiguous"], amb);
     assert_eq!(p["notFound"], 15);
     assert_eq!(p["failed"], 0);
+    app.assert_counters_match_items(&token, &job_id).await;
     // Each GTIN cost exactly one NCT call.
     let stats = app.sim.stats();
     for i in 0..120 {
@@ -135,6 +136,7 @@ async fn a_job_without_a_key_fails_with_a_clear_error_and_cancel_works() {
     let p = &job["progress"];
     assert_eq!(p["processed"], 400);
     assert!(p["skipped"].as_u64().unwrap() > 0);
+    app.assert_counters_match_items(&token, &id).await;
 }
 
 #[tokio::test]
@@ -142,7 +144,7 @@ async fn faults_and_rate_limits_lose_no_item() {
     let mut cfg = test_sim_config();
     cfg.rate_limit_per_sec = Some(150);
     cfg.latency = Duration::from_millis(5);
-    cfg.faults = FaultConfig { error_rate: 0.15, malformed_rate: 0.0, timeout_rate: 0.0, burst_5xx: 20 };
+    cfg.faults = FaultConfig { error_rate: 0.15, burst_5xx: 20, ..FaultConfig::default() };
     let sim = start_sim(cfg).await;
     let app = spawn_app_with_sim(test_settings().await, sim).await;
     let (_t, token) = app.new_tenant("Shop").await;
@@ -155,6 +157,7 @@ async fn faults_and_rate_limits_lose_no_item() {
     assert_eq!(p["processed"], 320);
     assert_eq!(p["failed"], 0, "{job}");
     assert_eq!(p["notFound"], 20);
+    app.assert_counters_match_items(&token, started["job"]["id"].as_str().unwrap()).await;
     let stats = app.sim.stats();
     assert!(stats.rate_limited > 0 || stats.faults_injected > 0);
 }
@@ -184,6 +187,7 @@ async fn a_job_survives_a_restart_with_exact_counts() {
     assert_eq!(p["processed"], 400);
     assert_eq!(p["found"].as_u64().unwrap() + p["ambiguous"].as_u64().unwrap(), 400);
     assert_eq!(p["failed"], 0);
+    app2.assert_counters_match_items(&token, &id).await;
     let stats = app2.sim.stats();
     assert!(before < 400, "the kill landed mid-job ({before} lookups)");
     // Only items in flight at the kill may have been asked twice.
@@ -239,6 +243,7 @@ async fn two_replicas_on_one_postgresql_share_a_job_and_both_see_it_finish() {
     assert_eq!(job["state"], "SUCCEEDED", "{job}");
     assert_eq!(job["progress"]["processed"], 400);
     assert_eq!(job["progress"]["failed"], 0);
+    b.assert_counters_match_items(&token, &id).await;
     let stats = a.sim.stats();
     let twice = (0..400).filter(|i| stats.lookups_of(&seed::seed_gtin(*i)) > 1).count();
     assert_eq!(twice, 0, "SKIP LOCKED claims never overlap");

@@ -90,3 +90,38 @@ async fn deadlines_list_the_three_segments() {
     assert_eq!(d[1]["date"], "2026-04-01");
     assert_eq!(d[2]["date"], "2026-07-01");
 }
+
+#[tokio::test]
+async fn readiness_items_can_be_filtered_by_class_and_reason_and_paged() {
+    // Arrange: two good GTINs, three bad lines, one repeat
+    let app = spawn_app().await;
+    let g1 = with_check("487100000001");
+    let g2 = with_check("487100000002");
+    let lines = json!([g1, "12345", g2, "", "abc", g1]);
+    let q = "query($b:[String!]!){ readiness(barcodes:$b){ summary{ total manualCard }
+        all: itemCount
+        manual: itemCount(classes:[MANUAL_CARD])
+        dup: itemCount(reasons:[DUPLICATE_IN_INPUT])
+        page: items(classes:[MANUAL_CARD], offset:1, first:1){ line input reason{ code } }
+        dups: items(reasons:[DUPLICATE_IN_INPUT]){ line }
+        every: items{ line } } }";
+    // Act
+    let data = app.gql_ok(None, q, json!({"b": lines})).await;
+    // Assert
+    let r = &data["readiness"];
+    assert_eq!(r["all"], 6);
+    assert_eq!(r["manual"], 3);
+    assert_eq!(r["dup"], 1);
+    assert_eq!(r["page"], json!([{"line": 4, "input": "", "reason": {"code": "EMPTY"}}]));
+    assert_eq!(r["dups"], json!([{"line": 6}]));
+    assert_eq!(r["every"].as_array().unwrap().len(), 6);
+}
+
+#[tokio::test]
+async fn readiness_refuses_a_negative_page() {
+    let app = spawn_app().await;
+    let body = app
+        .gql(None, "{ readiness(barcodes:[\"1\"]){ items(offset:-1){ line } } }", json!({}))
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+}

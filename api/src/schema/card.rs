@@ -2,6 +2,7 @@
 //! catalog-level views are in `card_plan`, the mutations in `card_mutation`; the work itself is in
 //! `infra::cards`.
 
+use super::loaders::{CardOf, KeyOf, Loaders, ModerationOf};
 use super::state;
 use crate::error::ApiError;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
@@ -330,26 +331,44 @@ impl From<NctRequest> for Moderation {
 
 // ----- Sku fields (called from `sku.rs`) ---------------------------------------------------------------------
 
+/// The card of a SKU, through the request's loader (one query for a page) when it has one.
+async fn load_card(ctx: &Context<'_>, sku: &Sku) -> Result<Option<CardSku>, ApiError> {
+    match ctx.data_opt::<Loaders>() {
+        Some(l) => Ok(l.load_one(CardOf(sku.tenant_id, sku.id)).await?),
+        None => Ok(state(ctx)?.cards.cards().card(sku.tenant_id, sku.id).await?),
+    }
+}
+
 /// `Sku.card`.
 pub async fn sku_card(ctx: &Context<'_>, sku: &Sku) -> Result<Option<Card>, ApiError> {
-    let st = state(ctx)?;
-    Ok(st.cards.cards().card(sku.tenant_id, sku.id).await?.as_ref().map(Card::from))
+    Ok(load_card(ctx, sku).await?.as_ref().map(Card::from))
 }
 
 /// `Sku.cardCheck`.
 pub async fn sku_card_check(ctx: &Context<'_>, sku: &Sku) -> Result<Vec<CardProblem>, ApiError> {
     let st = state(ctx)?;
-    let card = st.cards.cards().card(sku.tenant_id, sku.id).await?.ok_or(ApiError::NotFound)?;
-    let Some((key, _)) = st.keys.load(sku.tenant_id).await? else {
+    let card = load_card(ctx, sku).await?.ok_or(ApiError::NotFound)?;
+    let key = match ctx.data_opt::<Loaders>() {
+        Some(l) => l.load_one(KeyOf(sku.tenant_id)).await?,
+        None => st.keys.load(sku.tenant_id).await?,
+    };
+    let Some((key, _)) = key else {
         return Err(ApiError::Conflict("the card check reads NCT's schema and dictionaries: set the tenant's NCT API key first".into()));
     };
-    Ok(check(&st.nct, &key, &card).await?.iter().map(CardProblem::from).collect())
+    let mut problems = check(&st.nct, &key, &card).await?;
+    // Before a card is submitted: does NCT have it already? (One cached search; a warning, never an error.)
+    let match_state = st.matches.get(sku.tenant_id, sku.id).await?.map(|m| m.state);
+    problems.extend(infra::matching::duplicate::duplicate_warning(&st.search, &key, &card, match_state).await);
+    Ok(problems.iter().map(CardProblem::from).collect())
 }
 
 /// `Sku.moderation`.
 pub async fn sku_moderation(ctx: &Context<'_>, sku: &Sku) -> Result<Option<Moderation>, ApiError> {
-    let st = state(ctx)?;
-    Ok(st.cards.requests().request(sku.tenant_id, sku.id).await?.map(Into::into))
+    let request = match ctx.data_opt::<Loaders>() {
+        Some(l) => l.load_one(ModerationOf(sku.tenant_id, sku.id)).await?,
+        None => state(ctx)?.cards.requests().request(sku.tenant_id, sku.id).await?,
+    };
+    Ok(request.map(Into::into))
 }
 
 /// `Sku.ntinReason`: why the SKU has its NTIN, when NCT said so (a request rejected because the card

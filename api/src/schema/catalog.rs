@@ -46,6 +46,7 @@ impl CatalogNode {
         Ok(state(ctx)?.skus.readiness_summary(t, self.0.id).await?.into())
     }
     /// SKUs ordered by seller SKU, at most 250 per page.
+    #[graphql(complexity = "first.unwrap_or(50).clamp(1, 250) as usize * child_complexity + 1")]
     async fn skus(
         &self,
         ctx: &Context<'_>,
@@ -64,7 +65,8 @@ impl CatalogNode {
             .await?;
         let has_next = rows.len() > limit;
         rows.truncate(limit);
-        let total = st.skus.count(t, self.0.id, &f).await?;
+        // The count is a second query over the whole filter: only when asked for.
+        let total = if ctx.look_ahead().field("totalCount").exists() { st.skus.count(t, self.0.id, &f).await? } else { 0 };
         let mut conn = Connection::with_additional_fields(
             after.is_some(),
             has_next,
@@ -85,6 +87,10 @@ impl CatalogNode {
     async fn registration_plan(&self, ctx: &Context<'_>) -> Result<super::card_plan::RegistrationPlan, ApiError> {
         let t = tenant(ctx, Permission::Read)?;
         super::card_plan::catalog_registration_plan(ctx, t, self.0.id).await
+    }
+    /// The marketplace feed or CSV URL this catalog follows, if any.
+    async fn source(&self, ctx: &Context<'_>) -> Result<Option<super::feed::CatalogSourceNode>, ApiError> {
+        super::feed::catalog_source(ctx, self.0.id).await
     }
     /// SKUs whose temporary XTIN expires within `withinDays` days (or has expired) and still have no NTIN.
     async fn expiring_xtins(&self, ctx: &Context<'_>, #[graphql(default = 7)] within_days: i32) -> Result<Vec<SkuNode>, ApiError> {
@@ -114,6 +120,7 @@ pub struct CatalogQuery;
 #[Object]
 impl CatalogQuery {
     /// The caller's catalogs.
+    #[graphql(complexity = "first.unwrap_or(50).clamp(1, 250) as usize * child_complexity + 1")]
     async fn catalogs(
         &self,
         ctx: &Context<'_>,

@@ -20,6 +20,10 @@ pub enum ImportFormatInput {
     Csv,
     /// The Kaspi XML price list (`kaspi_catalog`); it has no barcodes, SKUs are keyed by `sku`.
     KaspiXml,
+    /// The OMarket XML price list (`catalog`, or a Kaspi-format file, which OMarket also accepts).
+    OmarketXml,
+    /// The Jmart / Alatau City Market XML price list (`jmart_catalog`, Kaspi's layout).
+    JmartXml,
 }
 
 /// Input of `importCatalog`: exactly one of `content` and `file`.
@@ -89,6 +93,8 @@ impl ImportMutation {
             ImportFormatInput::Barcodes => ImportFormat::Barcodes,
             ImportFormatInput::Csv => ImportFormat::Csv,
             ImportFormatInput::KaspiXml => ImportFormat::KaspiXml,
+            ImportFormatInput::OmarketXml => ImportFormat::OmarketXml,
+            ImportFormatInput::JmartXml => ImportFormat::JmartXml,
         };
         match run_import(&state(ctx)?.db, t, catalog_id, format, reader).await {
             Ok(o) => Ok(ImportCatalogPayload {
@@ -105,6 +111,11 @@ impl ImportMutation {
                 ..Default::default()
             }),
             Err(ImportFailure::Repo(RepoError::NotFound)) => fail("catalogId", UserErrorCode::NotFound, "no such catalog".into()),
+            Err(ImportFailure::Repo(RepoError::Duplicate(_))) => fail(
+                "catalogId",
+                UserErrorCode::Taken,
+                "another import into this catalog stored some of these SKUs at the same time; nothing was imported, import again".into(),
+            ),
             Err(ImportFailure::Repo(e)) => Err(e.into()),
         }
     }

@@ -13,7 +13,9 @@ use domain::tenant::TenantId;
 use domain::job::JobKind;
 use infra::db::job_repo::{Job, Progress};
 use infra::db::job_start::StartJob;
-use std::time::{Duration, Instant};
+use infra::jobs::watch::JobSnapshots;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Job kinds.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +27,8 @@ pub enum JobKindOut {
     Submit,
     /// Moderation status sync.
     StatusSync,
+    /// Name search for SKUs without a usable barcode (candidates for a person to confirm).
+    Match,
 }
 
 /// Job states.
@@ -43,18 +47,18 @@ pub enum JobStateOut {
     Cancelled,
 }
 
-/// Counts, derived from the items.
+/// Counts, kept on the job row as items finish.
 #[derive(SimpleObject, Clone, Copy)]
 pub struct JobProgress {
     /// Items in the job.
     pub total: u64,
     /// Items in a final state.
     pub processed: u64,
-    /// One NTIN found and stored.
+    /// LOOKUP: one NTIN found and stored. MATCH: a likely match awaits confirmation.
     pub found: u64,
-    /// Several NTINs: a person must choose.
+    /// LOOKUP: several NTINs, a person must choose. MATCH: candidates, none standing out.
     pub ambiguous: u64,
-    /// No card in NCT.
+    /// No card in NCT (MATCH: nothing close).
     pub not_found: u64,
     /// Failed after retries.
     pub failed: u64,
@@ -68,18 +72,27 @@ impl From<Progress> for JobProgress {
     }
 }
 
-/// A durable background job.
+/// A durable background job (its progress comes with the row: one primary-key read).
 #[derive(Clone)]
 pub struct JobNode {
-    job: Job,
-    progress: Progress,
+    job: Arc<Job>,
+}
+
+impl JobNode {
+    /// Wraps a job read from the database (or shared by a job watcher).
+    pub fn new(job: Arc<Job>) -> Self {
+        Self { job }
+    }
+
+    /// Whether the job reached a final state.
+    pub fn is_final(&self) -> bool {
+        self.job.state.is_final()
+    }
 }
 
 /// Loads a job of `tenant` with its progress.
 pub async fn load_job(st: &AppState, tenant: TenantId, id: uuid::Uuid) -> Result<Option<JobNode>, ApiError> {
-    let Some(job) = st.jobs.get(tenant, id).await? else { return Ok(None) };
-    let progress = st.jobs.progress(job.id).await?;
-    Ok(Some(JobNode { job, progress }))
+    Ok(st.jobs.get(tenant, id).await?.map(|j| JobNode::new(Arc::new(j))))
 }
 
 #[Object(name = "RegistrationJob")]
@@ -102,7 +115,7 @@ impl JobNode {
     }
     /// Progress counts.
     async fn progress(&self) -> JobProgress {
-        self.progress.into()
+        self.job.progress.into()
     }
     /// Whether a cancel was asked for.
     async fn cancel_requested(&self) -> bool {
@@ -123,13 +136,14 @@ impl JobNode {
     /// Estimated finish, from the rate so far (running jobs only).
     async fn eta(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         let started = self.job.started_at?;
-        if self.job.state != domain::job::JobState::Running || self.progress.processed == 0 {
+        let p = self.job.progress;
+        if self.job.state != domain::job::JobState::Running || p.processed == 0 {
             return None;
         }
         let now = chrono::Utc::now();
         let elapsed = (now - started).num_milliseconds().max(1) as f64;
-        let per_item = elapsed / self.progress.processed as f64;
-        let remaining = self.progress.total.saturating_sub(self.progress.processed) as f64;
+        let per_item = elapsed / p.processed as f64;
+        let remaining = p.total.saturating_sub(p.processed) as f64;
         Some(now + chrono::Duration::milliseconds((per_item * remaining) as i64))
     }
     /// Why it failed.
@@ -152,18 +166,14 @@ impl JobQuery {
     }
 
     /// Recent jobs, newest first (at most 100).
+    #[graphql(complexity = "first.clamp(1, 100) as usize * child_complexity + 1")]
     async fn jobs(&self, ctx: &Context<'_>, #[graphql(default = 20)] first: i32) -> Result<Vec<JobNode>, ApiError> {
         let t = tenant(ctx, Permission::Read)?;
         if !(0..=100).contains(&first) {
             return Err(ApiError::bad_input("first", "first must be between 0 and 100"));
         }
         let st = state(ctx)?;
-        let mut out = Vec::new();
-        for job in st.jobs.list(t, first as u64).await? {
-            let progress = st.jobs.progress(job.id).await?;
-            out.push(JobNode { job, progress });
-        }
-        Ok(out)
+        Ok(st.jobs.list(t, first as u64).await?.into_iter().map(|j| JobNode::new(Arc::new(j))).collect())
     }
 }
 
@@ -238,6 +248,7 @@ impl JobMutation {
         match st.jobs.request_cancel(t, id).await {
             Ok(true) => {
                 st.worker_wake.notify_one();
+                st.events.publish(infra::jobs::JobEvent { tenant: t, job_id: id, finished: false });
                 Ok(JobPayload { job: load_job(st, t, id).await?, user_errors: vec![] })
             }
             Ok(false) => Ok(JobPayload { job: load_job(st, t, id).await?, user_errors: vec![UserError::new(&["id"], UserErrorCode::InvalidState, "the job has already finished")] }),
@@ -270,7 +281,8 @@ impl JobMutation {
     }
 }
 
-/// Starts a job of `kind`: the one path behind `startLookupJob`, `startSubmitJob` and `startStatusSyncJob`.
+/// Starts a job of `kind`: the one path behind `startLookupJob`, `startSubmitJob`, `startStatusSyncJob` and
+/// `startMatchJob`.
 pub async fn start_job(ctx: &Context<'_>, t: TenantId, kind: JobKind, catalog_id: &ID, sku_ids: Option<&[ID]>, idempotency_key: Option<String>) -> Result<JobPayload, ApiError> {
     let Some(catalog_id) = ids::try_decode(Kind::Catalog, catalog_id) else {
         return Ok(job_err("catalogId", UserErrorCode::NotFound, "no such catalog"));
@@ -293,67 +305,51 @@ pub struct JobSubscription;
 #[Subscription]
 impl JobSubscription {
     /// Live progress of a job: a snapshot now, then on change at most about 10 per second, and always the
-    /// final state, after which the stream ends. A job of another tenant is `NOT_FOUND`.
+    /// final state, after which the stream ends. A job of another tenant is `NOT_FOUND`. Every subscriber of
+    /// a job in one process shares one watcher (one read of the job row per snapshot, not per subscriber).
     async fn job_progress(&self, ctx: &Context<'_>, job_id: ID) -> Result<impl Stream<Item = JobNode> + use<>, ApiError> {
         let t = tenant(ctx, Permission::Read)?;
         let expires_at = super::caller(ctx)?.expires_at;
-        let st = state(ctx)?.clone();
+        let st = state(ctx)?;
         let uid = ids::decode(Kind::Job, &job_id)?;
-        let first = load_job(&st, t, uid).await?.ok_or(ApiError::NotFound)?;
-        let rx = st.events.subscribe();
-        struct S {
-            st: AppState,
-            t: TenantId,
-            uid: uuid::Uuid,
-            rx: tokio::sync::broadcast::Receiver<infra::jobs::JobEvent>,
-            first: Option<JobNode>,
-            last: Instant,
-            done: bool,
-            expires_at: u64,
-        }
-        let init = S { st, t, uid, rx, first: Some(first), last: Instant::now(), done: false, expires_at };
-        Ok(futures_util::stream::unfold(init, |mut s| async move {
-            // The stream ends once the job is final, or when the subscriber's token expires.
-            let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
-            if s.done || now >= s.expires_at {
-                return None;
-            }
-            if let Some(node) = s.first.take() {
-                s.done = node.job.state.is_final();
-                s.last = Instant::now();
-                return Some((node, s));
-            }
-            loop {
-                // Wait for a change of this job (filtered by tenant again), or a periodic tick.
-                let tick = tokio::time::sleep(Duration::from_secs(2));
-                tokio::pin!(tick);
-                loop {
-                    tokio::select! {
-                        ev = s.rx.recv() => match ev {
-                            Ok(e) if e.job_id == s.uid && e.tenant == s.t => break,
-                            Ok(_) => continue,
-                            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
-                            Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-                        },
-                        _ = &mut tick => break,
-                    }
-                }
-                // At most ~10 snapshots a second: coalesce what arrives meanwhile.
-                let since = s.last.elapsed();
-                if since < Duration::from_millis(100) {
-                    tokio::time::sleep(Duration::from_millis(100) - since).await;
-                }
-                while s.rx.try_recv().is_ok() {}
-                match load_job(&s.st, s.t, s.uid).await {
-                    Ok(Some(node)) => {
-                        s.done = node.job.state.is_final();
-                        s.last = Instant::now();
-                        return Some((node, s));
-                    }
-                    Ok(None) => return None,
-                    Err(_) => continue,
-                }
-            }
-        }))
+        let rx = st.watch.follow(t, uid).await?.ok_or(ApiError::NotFound)?;
+        // The stream also ends when the subscriber's token expires.
+        let left = expires_at.saturating_sub(u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0));
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(left);
+        Ok(snapshots(rx, deadline))
     }
+}
+
+/// The snapshots of one subscriber: the current one, then each change, until a final state (included), the
+/// end of the watcher, or `deadline`.
+fn snapshots(rx: JobSnapshots, deadline: tokio::time::Instant) -> impl Stream<Item = JobNode> {
+    struct S {
+        rx: JobSnapshots,
+        last: Option<Arc<Job>>,
+        done: bool,
+    }
+    futures_util::stream::unfold(S { rx, last: None, done: false }, move |mut s| async move {
+        if s.done || tokio::time::Instant::now() >= deadline {
+            return None;
+        }
+        let next = match &s.last {
+            None => s.rx.borrow_and_update().clone(),
+            Some(last) => {
+                let changed = tokio::select! {
+                    r = s.rx.changed() => r.is_ok(),
+                    () = tokio::time::sleep_until(deadline) => return None,
+                };
+                let cur = s.rx.borrow_and_update().clone();
+                // The watcher is gone (job final or deleted): send what it left unless already sent.
+                if !changed && Arc::ptr_eq(&cur, last) {
+                    return None;
+                }
+                s.done |= !changed;
+                cur
+            }
+        };
+        s.done |= next.state.is_final();
+        s.last = Some(next.clone());
+        Some((JobNode::new(next), s))
+    })
 }

@@ -5,15 +5,23 @@ pub mod card_mutation;
 pub mod card_plan;
 pub mod catalog;
 pub mod dictionary;
+pub mod feed;
+pub mod feed_mutation;
 pub mod import;
 pub mod job;
+pub mod kaspi;
 pub mod limits;
+pub mod loaders;
+pub mod matching;
 pub mod nct_key;
 pub mod node;
 pub mod readiness;
 pub mod sku;
 pub mod tenant;
+pub mod token;
 pub mod types;
+pub mod webhook;
+pub mod webhook_mutation;
 
 use crate::auth::AuthContext;
 pub use crate::state::AppState;
@@ -36,6 +44,9 @@ pub struct QueryRoot(
     job::JobQuery,
     card::CardQuery,
     dictionary::DictionaryQuery,
+    feed::FeedQuery,
+    webhook::WebhookQuery,
+    kaspi::KaspiQuery,
 );
 
 /// Mutation root.
@@ -50,6 +61,11 @@ pub struct MutationRoot(
     job::JobMutation,
     card_mutation::CardMutation,
     card_mutation::CardFileMutation,
+    feed_mutation::FeedMutation,
+    webhook_mutation::WebhookMutation,
+    kaspi::KaspiMutation,
+    token::TokenMutation,
+    matching::MatchMutation,
 );
 
 /// Subscription root.
@@ -59,14 +75,21 @@ pub struct SubscriptionRoot(job::JobSubscription);
 /// The schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// Builds the schema with its limits.
+/// Builds the schema with its limits (introspection on).
 pub fn build_schema(state: Option<AppState>) -> AppSchema {
+    build_schema_with(state, true)
+}
+
+/// Builds the schema with its limits; `introspection: false` refuses `__schema`/`__type` (production).
+pub fn build_schema_with(state: Option<AppState>, introspection: bool) -> AppSchema {
     let mut b = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
         .limit_depth(16)
-        .limit_complexity(50_000)
+        .limit_complexity(limits::MAX_COMPLEXITY)
         .limit_recursive_depth(32)
-        .limit_directives(16)
-        .extension(limits::FieldLimit);
+        .limit_directives(16);
+    if !introspection {
+        b = b.disable_introspection();
+    }
     if let Some(s) = state {
         b = b.data(s);
     }

@@ -54,6 +54,8 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, ApiError> {
             let t = tenant(ctx, Permission::Read)?;
             super::job::load_job(st, t, uid).await?.map(Node::RegistrationJob)
         }
+        // Reached through `catalog.source`, `catalogSources` and `webhookEndpoint(s)`.
+        Kind::CatalogSource | Kind::CatalogSourcePull | Kind::WebhookEndpoint | Kind::WebhookDelivery => None,
     })
 }
 

@@ -6,6 +6,11 @@ use async_graphql::{Enum, Object, SimpleObject};
 use domain::deadlines;
 use domain::readiness::{MAX_READINESS_LINES, classify_all};
 
+/// Classifications running at once: one per core; more wait their turn.
+static CLASSIFIERS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+});
+
 /// Public queries: no token needed.
 #[derive(Default)]
 pub struct ReadinessQuery;
@@ -49,7 +54,8 @@ pub enum DeadlineStatus {
 
 #[Object]
 impl ReadinessQuery {
-    /// Classifies barcodes, one per list element, in input order. At most 200,000 lines per call.
+    /// Classifies barcodes, one per list element, in input order. At most 200,000 lines per call; for files
+    /// up to a million lines, `POST /readiness` streams the same answers as NDJSON or CSV.
     async fn readiness(&self, barcodes: Vec<String>) -> Result<ReadinessReport, ApiError> {
         if barcodes.len() > MAX_READINESS_LINES {
             return Err(ApiError::LimitExceeded(format!(
@@ -57,7 +63,12 @@ impl ReadinessQuery {
                 barcodes.len()
             )));
         }
-        Ok(classify_all(&barcodes).into())
+        // Classifying and building 200,000 items is CPU work: it runs on a blocking thread, a few at a time
+        // (one per core), never on the threads that serve requests.
+        let _permit = CLASSIFIERS.acquire().await.map_err(|e| ApiError::Internal(e.into()))?;
+        tokio::task::spawn_blocking(move || ReadinessReport(classify_all(&barcodes)))
+            .await
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("readiness classification failed: {e}")))
     }
 
     /// NCT registration deadlines per segment, relative to today (UTC+5, Kazakhstan).

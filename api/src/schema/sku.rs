@@ -148,9 +148,19 @@ impl SkuNode {
     async fn moderation(&self, ctx: &Context<'_>) -> Result<Option<super::card::Moderation>, ApiError> {
         super::card::sku_moderation(ctx, &self.0).await
     }
+    /// Name-search candidates from a MATCH job, with scores and reasons, and a person's decision.
+    #[graphql(name = "match")]
+    async fn match_(&self, ctx: &Context<'_>) -> Result<Option<super::matching::SkuMatchNode>, ApiError> {
+        super::matching::sku_match(ctx, &self.0).await
+    }
     /// When the temporary XTIN expires (assigned + 30 days).
     async fn xtin_expires_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         super::card::xtin_expires_at(&self.0)
+    }
+    /// When a pull of the catalog's source found this SKU missing from the feed. A mark only: the SKU keeps
+    /// its NTIN and card, and the mark clears when the feed lists it again.
+    async fn removed_from_feed_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.feed_removed_at
     }
 }
 
@@ -165,6 +175,8 @@ pub struct SkuFilterInput {
     pub search: Option<String>,
     /// Only this card state (`DRAFT`, `READY`, `SUBMITTED`, `NEEDS_REVISION`, `DUPLICATE_REVIEW`, `COMPLETED`…).
     pub card_status: Option<String>,
+    /// `true`: only SKUs the catalog's feed no longer lists; `false`: only those it lists.
+    pub removed_from_feed: Option<bool>,
 }
 
 impl From<SkuFilterInput> for SkuFilter {
@@ -175,6 +187,7 @@ impl From<SkuFilterInput> for SkuFilter {
             search: f.search,
             card_status: f.card_status,
             ids: None,
+            removed_from_feed: f.removed_from_feed,
         }
     }
 }

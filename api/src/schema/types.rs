@@ -77,48 +77,77 @@ impl From<r::Summary> for ReadinessSummary {
 }
 
 /// One classified input line.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct ReadinessItem {
+pub struct ReadinessItem<'a>(&'a r::ReportItem);
+
+/// One classified input line.
+#[async_graphql::Object]
+impl ReadinessItem<'_> {
     /// 1-based position in the input.
-    pub line: u64,
+    async fn line(&self) -> u64 {
+        self.0.line as u64
+    }
     /// The input as given.
-    pub input: String,
+    async fn input(&self) -> &str {
+        &self.0.input
+    }
     /// Normalized GTIN-14, when the code is a well-formed GTIN.
-    pub gtin14: Option<String>,
+    async fn gtin14(&self) -> Option<&str> {
+        self.0.gtin14.as_deref()
+    }
     /// The class.
-    pub class: ReadinessClass,
+    async fn class(&self) -> ReadinessClass {
+        self.0.class.into()
+    }
     /// Why, when not ready (or a duplicate).
-    pub reason: Option<Reason>,
+    async fn reason(&self) -> Option<Reason> {
+        self.0.reason.as_ref().map(|x| Reason { code: x.code.into(), message: x.message.clone() })
+    }
 }
 
-/// Result of a readiness check.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct ReadinessReport {
-    /// Counts.
-    pub summary: ReadinessSummary,
-    /// Every line, in input order.
-    pub items: Vec<ReadinessItem>,
+/// Result of a readiness check: the counts, and the lines, all of them or a filtered page.
+pub struct ReadinessReport(pub r::ReadinessReport);
+
+impl ReadinessReport {
+    /// The lines matching the filter (no filter: every line), in input order.
+    fn matching<'a>(
+        &'a self,
+        classes: Option<&[ReadinessClass]>,
+        reasons: Option<&[ReasonCode]>,
+    ) -> impl Iterator<Item = &'a r::ReportItem> {
+        self.0.items.iter().filter(move |i| {
+            classes.is_none_or(|c| c.contains(&i.class.into()))
+                && reasons.is_none_or(|c| i.reason.as_ref().is_some_and(|x| c.contains(&x.code.into())))
+        })
+    }
 }
 
-impl From<r::ReadinessReport> for ReadinessReport {
-    fn from(rep: r::ReadinessReport) -> Self {
-        Self {
-            summary: rep.summary.into(),
-            items: rep
-                .items
-                .into_iter()
-                .map(|i| ReadinessItem {
-                    line: i.line as u64,
-                    input: i.input,
-                    gtin14: i.gtin14,
-                    class: i.class.into(),
-                    reason: i.reason.map(|x| Reason {
-                        code: x.code.into(),
-                        message: x.message,
-                    }),
-                })
-                .collect(),
-        }
+/// Result of a readiness check: the counts, and the lines (all of them, or a filtered page).
+#[async_graphql::Object]
+impl ReadinessReport {
+    /// Counts over every line.
+    async fn summary(&self) -> ReadinessSummary {
+        self.0.summary.clone().into()
+    }
+    /// The lines in input order: every line by default, or those of the given classes and/or reason codes,
+    /// `first` of them after skipping `offset` (for paging through a big check; `itemCount` gives the total).
+    async fn items(
+        &self,
+        classes: Option<Vec<ReadinessClass>>,
+        reasons: Option<Vec<ReasonCode>>,
+        #[graphql(default = 0)] offset: i32,
+        first: Option<i32>,
+    ) -> Result<Vec<ReadinessItem<'_>>, crate::error::ApiError> {
+        let offset = usize::try_from(offset).map_err(|_| crate::error::ApiError::bad_input("offset", "offset must not be negative"))?;
+        let first = match first {
+            None => usize::MAX,
+            Some(n) => usize::try_from(n).map_err(|_| crate::error::ApiError::bad_input("first", "first must not be negative"))?,
+        };
+        let page = self.matching(classes.as_deref(), reasons.as_deref()).skip(offset).take(first);
+        Ok(page.map(ReadinessItem).collect())
+    }
+    /// How many lines match the classes and/or reason codes (every line without a filter).
+    async fn item_count(&self, classes: Option<Vec<ReadinessClass>>, reasons: Option<Vec<ReasonCode>>) -> u64 {
+        self.matching(classes.as_deref(), reasons.as_deref()).count() as u64
     }
 }
 
@@ -151,4 +180,6 @@ pub enum NtinSource {
     /// NCT rejected our request because the card already exists; the SKU took that card's NTIN
     /// (`Sku.ntinReason` says why).
     Existing,
+    /// A person confirmed a name-search match (`confirmMatch`): an existing card, no new one.
+    Match,
 }

@@ -85,6 +85,8 @@ pub enum CardProblemCode {
     CustomAttributeIncomplete,
     /// An edit of a published card changes a field NCT keeps (`name_ru`, `name_kk`, `ntin`, `tnved`).
     EditLockedField,
+    /// NCT's search found a card that very probably is this product (a warning: `domain::matching::duplicate`).
+    LikelyExistingCard,
 }
 
 wire_names!(CardProblemCode {
@@ -117,6 +119,7 @@ wire_names!(CardProblemCode {
     InvalidDocument => "INVALID_DOCUMENT",
     CustomAttributeIncomplete => "CUSTOM_ATTRIBUTE_INCOMPLETE",
     EditLockedField => "EDIT_LOCKED_FIELD",
+    LikelyExistingCard => "LIKELY_EXISTING_CARD",
 });
 
 /// One problem of a card draft.

@@ -67,6 +67,12 @@ fn column_for(header: &str) -> Option<Column> {
     })
 }
 
+/// Whether a header cell names the barcode column (`barcode`, `gtin`, `ean`, `штрихкод`…), as the import reads it.
+#[must_use]
+pub fn is_barcode_header(name: &str) -> bool {
+    column_for(name) == Some(Column::Barcode)
+}
+
 /// The byte source under the CSV reader: the header line we peeked at, then the rest of the upload.
 type Source<R> = Chain<Cursor<Vec<u8>>, BufReader<R>>;
 
@@ -234,7 +240,9 @@ impl<R> CsvRows<R> {
 }
 
 /// Picks `;`, `,` or tab: whichever occurs most often outside quotes in the header line (ties: `;`, tab, `,`).
-fn detect_delimiter(header: &[u8]) -> u8 {
+/// The delimiter of a header line: the most frequent of `;`, `,` and tab outside quotes (ties prefer `;`).
+#[must_use]
+pub fn detect_delimiter(header: &[u8]) -> u8 {
     let (mut semicolons, mut commas, mut tabs) = (0usize, 0usize, 0usize);
     let mut quoted = false;
     for &b in header {

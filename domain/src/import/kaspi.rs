@@ -1,9 +1,17 @@
-//! The Kaspi XML price list (`kaspi_catalog xmlns="kaspiShopping"`), read as a stream of events.
+//! The Kaspi XML price list (`kaspi_catalog xmlns="kaspiShopping"`), read as a stream of events, and the two
+//! marketplace feeds that share its offer layout ([`FeedDialect`]).
 //!
-//! Each `kaspi_catalog/offers/offer` with its `sku` attribute becomes a row: `model` → `name_ru`, `brand` →
-//! `brand`, price from `<price>` or, when that is absent, the first `cityprices/cityprice`, and
-//! `channels = ["kaspi"]`. Everything else in the format (`company`, `merchantid`, `availabilities`…) is skipped,
+//! Each `<root>/offers/offer` with its `sku` attribute becomes a row: `model` → `name_ru`, `brand` →
+//! `brand`, price from `<price>` or, when that is absent, the first `cityprices/cityprice`, and the dialect's
+//! channel (`["kaspi"]`). Everything else in the format (`company`, `merchantid`, `availabilities`…) is skipped,
 //! and the format has no barcode field at all: barcodes come from a separate list or CSV.
+//!
+//! Dialects (DOMAIN.md §1.3), none of which adds an element to Kaspi's format:
+//! - Jmart / Alatau City Market copies Kaspi's layout under the root `jmart_catalog` (its example spells the
+//!   city attribute `cityid`; we read only the price text, so the spelling does not matter).
+//! - OMarket's own list has the root `catalog` with `offers/offer@sku` and an optional `deactivate` element;
+//!   the other children are read by Kaspi's names when present. OMarket also accepts Kaspi-format files, so
+//!   its dialect takes a `kaspi_catalog` root too. A deactivated offer is still the seller's product and is kept.
 //!
 //! Safety and failure rules:
 //! - Elements are matched by local name, so the default namespace `kaspiShopping` (or a prefix) does not matter.
@@ -21,13 +29,67 @@ use quick_xml::events::{BytesStart, BytesText, Event};
 
 use super::{ImportError, ImportRow, RowChecker, RowResult, clean, count_newlines};
 
+/// A marketplace XML price list with Kaspi's offer layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum FeedDialect {
+    /// Kaspi.kz: root `kaspi_catalog` (namespace `kaspiShopping`).
+    #[default]
+    Kaspi,
+    /// Jmart / Alatau City Market: root `jmart_catalog` (namespace `jmartShopping`).
+    Jmart,
+    /// OMarket: root `catalog`, or a Kaspi-format `kaspi_catalog`.
+    OMarket,
+}
+
+impl FeedDialect {
+    fn accepts_root(self, name: &[u8]) -> bool {
+        match self {
+            Self::Kaspi => name == b"kaspi_catalog",
+            Self::Jmart => name == b"jmart_catalog",
+            Self::OMarket => name == b"catalog" || name == b"kaspi_catalog",
+        }
+    }
+
+    /// The accepted root element(s), for messages.
+    fn root(self) -> &'static str {
+        match self {
+            Self::Kaspi => "<kaspi_catalog>",
+            Self::Jmart => "<jmart_catalog>",
+            Self::OMarket => "<catalog> or <kaspi_catalog>",
+        }
+    }
+
+    fn list(self) -> &'static str {
+        match self {
+            Self::Kaspi => "a Kaspi price list",
+            Self::Jmart => "a Jmart price list",
+            Self::OMarket => "an OMarket price list",
+        }
+    }
+
+    /// The sales channel rows of this feed carry.
+    #[must_use]
+    pub fn channel(self) -> &'static str {
+        match self {
+            Self::Kaspi => "kaspi",
+            Self::Jmart => "jmart",
+            Self::OMarket => "omarket",
+        }
+    }
+}
+
 /// Parses a Kaspi price list, one row per `<offer>`.
 pub fn parse_kaspi<R: BufRead>(reader: R) -> KaspiRows<R> {
+    parse_market_feed(reader, FeedDialect::Kaspi)
+}
+
+/// Parses a price list of `dialect`, one row per `<offer>`.
+pub fn parse_market_feed<R: BufRead>(reader: R, dialect: FeedDialect) -> KaspiRows<R> {
     KaspiRows {
         xml: Reader::from_reader(reader),
         buf: Vec::with_capacity(4096),
         line: 1,
-        state: State::default(),
+        state: State { dialect, ..State::default() },
         done: false,
     }
 }
@@ -128,7 +190,7 @@ impl Node {
 
     fn tag(self) -> &'static str {
         match self {
-            Self::Catalog => "<kaspi_catalog>",
+            Self::Catalog => "the root element",
             Self::Offers => "<offers>",
             Self::Offer => "<offer>",
             Self::Model => "<model>",
@@ -157,6 +219,8 @@ struct OfferDraft {
 /// Parser state apart from the reader and its buffer (so an event can borrow the buffer while we update this).
 #[derive(Debug, Default)]
 struct State {
+    /// Which price list this is (root name and channel).
+    dialect: FeedDialect,
     /// Open elements, outermost first. Reused, so it stops allocating after the first offer.
     stack: Vec<Node>,
     root_seen: bool,
@@ -202,12 +266,14 @@ impl State {
             if self.root_closed {
                 return malformed(
                     line,
-                    format!("a second root element <{found}> after </kaspi_catalog>"),
+                    format!("a second root element <{found}> after the end of the price list"),
                 );
             }
-            if name != b"kaspi_catalog" {
+            if !self.dialect.accepts_root(name) {
                 return Step::Fatal(ImportError::WrongRoot {
                     found: found.into_owned(),
+                    expected: self.dialect.root(),
+                    list: self.dialect.list(),
                 });
             }
             self.root_seen = true;
@@ -283,7 +349,7 @@ impl State {
             return malformed(
                 line,
                 format!(
-                    "the file ends inside {} before </kaspi_catalog>: it looks truncated",
+                    "the file ends inside {} before the end of the price list: it looks truncated",
                     open.tag()
                 ),
             );
@@ -291,7 +357,7 @@ impl State {
         if !self.root_seen {
             return malformed(
                 line,
-                "no <kaspi_catalog> element: the file is empty or not XML",
+                format!("no {} element: the file is empty or not XML", self.dialect.root()),
             );
         }
         Step::End
@@ -305,7 +371,7 @@ impl State {
             seller_sku: draft.sku.unwrap_or_default(),
             name_ru: draft.model,
             brand: draft.brand,
-            channels: vec!["kaspi".to_owned()],
+            channels: vec![self.dialect.channel().to_owned()],
             ..ImportRow::default()
         };
         self.checker.finish(row, price.as_deref())

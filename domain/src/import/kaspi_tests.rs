@@ -109,7 +109,7 @@ fn a_doctype_is_refused_before_anything_is_expanded() {
 #[test]
 fn a_different_root_is_wrong_root() {
     let err = parse_all("<yml_catalog><shop/></yml_catalog>").unwrap_err();
-    assert!(matches!(&err, ImportError::WrongRoot { found } if found == "yml_catalog"));
+    assert!(matches!(&err, ImportError::WrongRoot { found, .. } if found == "yml_catalog"));
     assert_eq!(err.code(), "WRONG_ROOT");
 }
 
@@ -229,6 +229,45 @@ fn non_utf8_bytes_anywhere_are_not_utf8_with_the_line() {
         .collect::<Result<Vec<_>, _>>()
         .unwrap_err();
     assert!(matches!(err, ImportError::NotUtf8 { row: 5 }), "{err:?}");
+}
+
+#[test]
+fn jmart_and_omarket_roots_are_read_with_their_channel() {
+    // Arrange: Jmart's example spells `cityid`; OMarket's own root is `catalog`, with `deactivate`.
+    let jmart = "<jmart_catalog xmlns=\"jmartShopping\" date=\"x\"><company>C</company><merchantid>M</merchantid>\
+                 <offers><offer sku=\"J-1\"><model>Чай</model><cityprices><cityprice cityid=\"710000000\">5000</cityprice>\
+                 </cityprices></offer></offers></jmart_catalog>";
+    let omarket = "<catalog date=\"2026.05.01 10:00\"><offers><offer sku=\"O-1\"><deactivate>true</deactivate></offer>\
+                   <offer sku=\"O-2\"><model>Кофе</model><price>900</price></offer></offers></catalog>";
+
+    // Act
+    let j: Vec<ImportRow> = parse_market_feed(jmart.as_bytes(), FeedDialect::Jmart).map(|r| r.unwrap().unwrap()).collect();
+    let o: Vec<ImportRow> = parse_market_feed(omarket.as_bytes(), FeedDialect::OMarket).map(|r| r.unwrap().unwrap()).collect();
+    let kaspi_as_omarket: Vec<ImportRow> =
+        parse_market_feed(catalog("<offer sku=\"K\"/>\n").as_bytes(), FeedDialect::OMarket).map(|r| r.unwrap().unwrap()).collect();
+
+    // Assert
+    assert_eq!((j[0].seller_sku.as_str(), j[0].price, j[0].channels.as_slice()), ("J-1", Some(5000), ["jmart".to_owned()].as_slice()));
+    assert_eq!(o.iter().map(|r| r.seller_sku.as_str()).collect::<Vec<_>>(), ["O-1", "O-2"]);
+    assert_eq!((o[1].name_ru.as_deref(), o[1].price), (Some("Кофе"), Some(900)));
+    assert_eq!(o[0].channels, ["omarket"]);
+    assert_eq!(kaspi_as_omarket[0].seller_sku, "K");
+}
+
+#[test]
+fn a_dialect_refuses_another_marketplace_root() {
+    let err = parse_market_feed(catalog("").as_bytes(), FeedDialect::Jmart).collect::<Result<Vec<_>, _>>().unwrap_err();
+    assert!(err.to_string().contains("<jmart_catalog>"), "{err}");
+    let err = parse_kaspi("<catalog><offers/></catalog>".as_bytes()).collect::<Result<Vec<_>, _>>().unwrap_err();
+    assert_eq!(err.code(), "WRONG_ROOT");
+}
+
+#[test]
+fn a_refused_offer_still_names_its_sku() {
+    let xml = catalog("<offer sku=\"P\"><price>1,5</price></offer>\n<offer sku=\"P\"/>\n");
+    let rows = parse_all(&xml).unwrap();
+    let skus: Vec<_> = rows.iter().map(|r| r.as_ref().unwrap_err().seller_sku.as_deref()).collect();
+    assert_eq!(skus, [Some("P"), Some("P")]);
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! Streaming parsers for the three ways a seller hands us a catalog: a pasted list of barcodes, a CSV table and
-//! the Kaspi XML price list.
+//! Streaming parsers for the ways a seller hands us a catalog: a pasted list of barcodes, a CSV table and
+//! the marketplace XML price lists (Kaspi, and the Jmart and OMarket feeds that share its offer layout).
 //!
 //! Every parser yields one `Result<RowResult, ImportError>` per record and never holds the whole file:
 //! - `Ok(Ok(row))`: a good row. `None` fields mean "not in this file: keep what is stored".
@@ -15,7 +15,8 @@
 //! # Layout
 //! - [`barcodes`]: one entry per line, `barcode` or `sku<TAB|;|,>barcode`.
 //! - [`csv`]: a header line with aliases (English and Russian), delimiter detected from the header.
-//! - [`kaspi`]: the Kaspi `kaspi_catalog` price list (no barcode field in that format).
+//! - [`kaspi`]: the Kaspi `kaspi_catalog` price list (no barcode field in that format), and the Jmart
+//!   (`jmart_catalog`) and OMarket (`catalog`) feeds read by the same parser ([`FeedDialect`]).
 
 pub mod barcodes;
 pub mod csv;
@@ -26,7 +27,7 @@ use std::io::BufRead;
 
 pub use barcodes::{BarcodeRows, parse_barcodes};
 pub use csv::{CsvRows, parse_csv};
-pub use kaspi::{KaspiRows, parse_kaspi};
+pub use kaspi::{FeedDialect, KaspiRows, parse_kaspi, parse_market_feed};
 
 /// Longest accepted seller SKU, in characters (the Kaspi import API allows 1–64).
 pub const MAX_SKU_LEN: usize = 64;
@@ -49,6 +50,10 @@ pub enum ImportFormat {
     Csv,
     /// The Kaspi XML price list (`kaspi_catalog`).
     KaspiXml,
+    /// The OMarket XML price list (`catalog`), or a Kaspi-format file, which OMarket also accepts.
+    OmarketXml,
+    /// The Jmart / Alatau City Market XML price list (`jmart_catalog`, Kaspi's layout).
+    JmartXml,
 }
 
 impl ImportFormat {
@@ -58,6 +63,8 @@ impl ImportFormat {
             Self::Barcodes => "barcodes",
             Self::Csv => "csv",
             Self::KaspiXml => "kaspi_xml",
+            Self::OmarketXml => "omarket_xml",
+            Self::JmartXml => "jmart_xml",
         }
     }
 }
@@ -108,15 +115,27 @@ pub struct RowError {
     pub code: RowErrorCode,
     /// Human-readable explanation, naming the field and value where that helps.
     pub message: String,
+    /// The record's seller SKU when it was readable (a bad price or a duplicate still names its SKU), so a
+    /// feed sync knows the SKU is in the file even though the record was left out.
+    pub seller_sku: Option<String>,
 }
 
 impl RowError {
-    fn new(row: usize, code: RowErrorCode, message: impl Into<String>) -> Self {
+    /// A row error without a known SKU.
+    pub fn new(row: usize, code: RowErrorCode, message: impl Into<String>) -> Self {
         Self {
             row,
             code,
             message: message.into(),
+            seller_sku: None,
         }
+    }
+
+    /// The same error, naming the record's SKU.
+    #[must_use]
+    pub fn with_sku(mut self, sku: &str) -> Self {
+        self.seller_sku = Some(sku.to_owned());
+        self
     }
 }
 
@@ -182,11 +201,15 @@ pub enum ImportError {
         "the XML file has a <!DOCTYPE> declaration, which is not accepted (a Kaspi price list has none)"
     )]
     DoctypeForbidden,
-    /// The XML root is not `kaspi_catalog`.
-    #[error("the root element is <{found}>, not <kaspi_catalog>: this is not a Kaspi price list")]
+    /// The XML root is not the one of the expected price list (`kaspi_catalog` for Kaspi).
+    #[error("the root element is <{found}>, not {expected}: this is not {list}")]
     WrongRoot {
         /// Local name of the root element that was found.
         found: String,
+        /// The accepted root(s), e.g. `<kaspi_catalog>`.
+        expected: &'static str,
+        /// What the file should have been, e.g. `a Kaspi price list`.
+        list: &'static str,
     },
     /// A required CSV column is missing; holds the canonical column name (`"seller_sku"`).
     #[error(
@@ -233,6 +256,8 @@ pub fn parse(
         ImportFormat::Barcodes => Box::new(parse_barcodes(reader)),
         ImportFormat::Csv => Box::new(parse_csv(reader)?),
         ImportFormat::KaspiXml => Box::new(parse_kaspi(reader)),
+        ImportFormat::OmarketXml => Box::new(parse_market_feed(reader, FeedDialect::OMarket)),
+        ImportFormat::JmartXml => Box::new(parse_market_feed(reader, FeedDialect::Jmart)),
     })
 }
 
@@ -292,11 +317,12 @@ impl RowChecker {
                     "SKU `{}` already appeared on line {first}; this later one is skipped",
                     row.seller_sku
                 ),
-            ));
+            )
+            .with_sku(&row.seller_sku));
         }
         self.seen.insert(row.seller_sku.clone(), line);
 
-        check_lengths(&row)?;
+        check_lengths(&row).map_err(|e| e.with_sku(&row.seller_sku))?;
         row.price = match price_text.map(str::trim).filter(|p| !p.is_empty()) {
             None => None,
             Some(text) => Some(parse_price(text).ok_or_else(|| {
@@ -308,6 +334,7 @@ impl RowChecker {
                         shorten(text)
                     ),
                 )
+                .with_sku(&row.seller_sku)
             })?),
         };
         Ok(row)
@@ -431,10 +458,12 @@ mod tests {
         );
     }
 
-    const ALL_FORMATS: [ImportFormat; 3] = [
+    const ALL_FORMATS: [ImportFormat; 5] = [
         ImportFormat::Barcodes,
         ImportFormat::Csv,
         ImportFormat::KaspiXml,
+        ImportFormat::OmarketXml,
+        ImportFormat::JmartXml,
     ];
     const DEMO_XML: &[u8] = include_bytes!("../../../api/demo/kaspi_catalog.xml");
 

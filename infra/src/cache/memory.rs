@@ -21,26 +21,39 @@ pub const DEFAULT_MEMORY_CAPACITY: usize = 200_000;
 /// Longest lifetime of an entry (keeps `Instant` arithmetic far from overflow).
 const MAX_TTL: Duration = Duration::from_secs(365 * 24 * 3600);
 
-/// Bounded in-process cache with TTLs. Cheap to clone (clones share the map).
-#[derive(Debug, Clone)]
-pub struct MemoryCache {
-    store: Arc<Mutex<Store>>,
+/// Bounded in-process cache with TTLs. Cheap to clone (clones share the map). `V` is the value type: GTIN
+/// lookups by default, search pages for [`super::search_cache::SearchCache`].
+#[derive(Debug)]
+pub struct MemoryCache<V = CachedLookup> {
+    store: Arc<Mutex<Store<V>>>,
     /// Most entries kept; at least 1.
     capacity: usize,
 }
 
-#[derive(Debug, Default)]
-struct Store {
-    map: HashMap<String, Entry>,
+impl<V> Clone for MemoryCache<V> {
+    fn clone(&self) -> Self {
+        Self { store: self.store.clone(), capacity: self.capacity }
+    }
+}
+
+#[derive(Debug)]
+struct Store<V> {
+    map: HashMap<String, Entry<V>>,
     /// Write order as `(seq, gtin)`. A pair whose `seq` no longer matches the map entry is stale (the GTIN
     /// was rewritten or dropped) and is skipped; [`Store::compact`] keeps stale pairs from piling up.
     order: VecDeque<(u64, String)>,
     next_seq: u64,
 }
 
+impl<V> Default for Store<V> {
+    fn default() -> Self {
+        Self { map: HashMap::new(), order: VecDeque::new(), next_seq: 0 }
+    }
+}
+
 #[derive(Debug)]
-struct Entry {
-    value: CachedLookup,
+struct Entry<V> {
+    value: V,
     expires_at: Instant,
     seq: u64,
 }
@@ -56,13 +69,26 @@ impl MemoryCache {
     pub fn new() -> Self {
         Self::with_capacity(DEFAULT_MEMORY_CAPACITY)
     }
+}
 
+impl<V: Clone> MemoryCache<V> {
     /// A cache of at most `capacity` entries (0 is taken as 1).
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
             store: Arc::new(Mutex::new(Store::default())),
             capacity: capacity.max(1),
         }
+    }
+
+    /// The live value of `key`, if any.
+    pub fn get_value(&self, key: &str) -> Option<V> {
+        self.read(key, Instant::now())
+    }
+
+    /// Stores `value` under `key` for `ttl` ± 10 %.
+    pub fn put_value(&self, key: &str, value: V, ttl: Duration) {
+        let expires_at = Instant::now() + jittered(ttl).min(MAX_TTL);
+        self.lock().insert(key, value, expires_at, self.capacity);
     }
 
     /// Entries held, including expired ones not read since.
@@ -77,11 +103,11 @@ impl MemoryCache {
 
     /// A poisoned lock only means another thread panicked mid-operation; the map is still consistent
     /// enough for a cache (worst case, one entry is missing).
-    fn lock(&self) -> MutexGuard<'_, Store> {
+    fn lock(&self) -> MutexGuard<'_, Store<V>> {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn read(&self, gtin: &str, now: Instant) -> Option<CachedLookup> {
+    fn read(&self, gtin: &str, now: Instant) -> Option<V> {
         let mut store = self.lock();
         match store.map.get(gtin) {
             Some(entry) if entry.expires_at > now => Some(entry.value.clone()),
@@ -94,8 +120,8 @@ impl MemoryCache {
     }
 }
 
-impl Store {
-    fn insert(&mut self, gtin: &str, value: CachedLookup, expires_at: Instant, capacity: usize) {
+impl<V> Store<V> {
+    fn insert(&mut self, gtin: &str, value: V, expires_at: Instant, capacity: usize) {
         let seq = self.next_seq;
         self.next_seq += 1;
         let entry = Entry {
@@ -150,9 +176,7 @@ impl LookupCache for MemoryCache {
     }
 
     async fn put(&self, gtin: &str, value: &CachedLookup, ttl: Duration) -> Result<(), CacheError> {
-        let expires_at = Instant::now() + jittered(ttl).min(MAX_TTL);
-        self.lock()
-            .insert(gtin, value.clone(), expires_at, self.capacity);
+        self.put_value(gtin, value.clone(), ttl);
         Ok(())
     }
 

@@ -8,7 +8,8 @@
 //!   [`namespace_for`]) and the port [`LookupCache`], with [`LookupCacheImpl`] choosing the adapter at runtime;
 //! - [`redis_cache`]: [`RedisCache`], shared by every replica, with a short command timeout and a circuit
 //!   breaker so that a slow or stopped Redis degrades to "miss" instead of slowing requests down;
-//! - [`memory`]: [`MemoryCache`], the bounded in-process default when no Redis is configured.
+//! - [`memory`]: [`MemoryCache`], the bounded in-process default when no Redis is configured;
+//! - [`search_cache`]: [`search_cache::SearchCache`], the same adapters for NCT search answers (matching).
 //!
 //! Keys are `ntin:v1:{namespace}:gtin:{gtin14}`. The namespace is a hash of the NCT base URL, so entries
 //! learnt from the simulator never answer for the real catalog (and the other way round); `v1` is the
@@ -19,6 +20,7 @@
 
 pub mod memory;
 pub mod redis_cache;
+pub mod search_cache;
 
 use std::future::Future;
 use std::time::Duration;
@@ -32,7 +34,7 @@ pub use memory::{DEFAULT_MEMORY_CAPACITY, MemoryCache};
 pub use redis_cache::{CIRCUIT_COOLDOWN, DEFAULT_OP_TIMEOUT, RedisCache};
 
 /// Version of the key and value format; part of every key.
-const FORMAT_VERSION: &str = "v1";
+pub(crate) const FORMAT_VERSION: &str = "v1";
 
 /// A failed cache operation. Every variant means the same thing to a lookup: carry on without the cache.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

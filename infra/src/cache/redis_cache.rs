@@ -153,7 +153,7 @@ impl RedisCache {
     }
 
     /// Runs one command under the timeout and the circuit breaker.
-    async fn run<T: FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, CacheError> {
+    pub(super) async fn run<T: FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, CacheError> {
         if self.circuit_open() {
             self.health.errors.fetch_add(1, Ordering::Relaxed);
             return Err(CacheError::Unavailable(

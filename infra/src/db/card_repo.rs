@@ -115,6 +115,21 @@ impl CardRepo {
             .map(CardSku::from_model))
     }
 
+    /// Several SKUs of this tenant with their cards (a page), by SKU id; unknown ids are absent.
+    pub async fn cards(&self, tenant: TenantId, sku_ids: &[Uuid]) -> Result<std::collections::HashMap<Uuid, CardSku>, RepoError> {
+        if sku_ids.is_empty() {
+            return Ok(std::collections::HashMap::new());
+        }
+        Ok(sku::Entity::find()
+            .filter(sku::Column::TenantId.eq(tenant.0))
+            .filter(sku::Column::Id.is_in(sku_ids.to_vec()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, CardSku::from_model(m)))
+            .collect())
+    }
+
     /// Stores the extra card fields and, when given, the card status (never over a moderation state).
     pub async fn save_card_data(&self, tenant: TenantId, sku_id: Uuid, data: &CardData, status: Option<CardStatus>) -> Result<CardSku, RepoError> {
         let m = sku::Entity::find_by_id(sku_id)

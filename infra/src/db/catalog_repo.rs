@@ -107,8 +107,7 @@ impl CatalogRepo {
 
     /// Deletes a catalog and its SKUs (by cascade, and explicitly for backends without FK enforcement).
     pub async fn delete(&self, tenant: TenantId, id: Uuid) -> Result<(), RepoError> {
-        use sea_orm::TransactionTrait;
-        let txn = self.db.begin().await?;
+        let txn = super::begin_write(&self.db).await?;
         let found = catalog::Entity::find_by_id(id)
             .filter(catalog::Column::TenantId.eq(tenant.0))
             .one(&txn)

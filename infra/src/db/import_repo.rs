@@ -1,19 +1,26 @@
 //! Streaming catalog import: a blocking parser thread feeds batches through a bounded channel to one
 //! database transaction. Bad rows are reported with their row number and skipped; good rows are kept. A fatal
 //! error (the file cannot be read as a whole) rolls the transaction back, so nothing stored changes.
+//!
+//! [`run_import`] owns its transaction; [`import_in`] runs on the caller's (a feed pull stores its removal
+//! marks, history and webhook event in the same one) and also returns the SKUs the file names.
+//!
+//! The writes are set-based ([`super::sku_upsert`]): a batch of rows costs a few statements, and rows that did
+//! not change cost only their read.
 
-use super::sku_repo::{SkuFields, SkuUpsert, UpsertCounts, upsert_batch};
+use super::sku_repo::{SkuFields, SkuUpsert, UpsertCounts};
+use super::sku_upsert::{catalog_is_empty, upsert_batch};
 use super::RepoError;
 use domain::tenant::TenantId;
 use domain::import::{ImportError, ImportFormat, ImportRow, RowError, RowErrorCode, RowResult};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::collections::HashSet;
 use std::io::BufRead;
 use uuid::Uuid;
 
 /// Row errors kept in the outcome; the count goes on past it.
 pub const MAX_ROW_ERRORS: usize = 1000;
-const BATCH: usize = 1000;
+const BATCH: usize = 2000;
 
 /// What an import did.
 #[derive(Debug, Default)]
@@ -46,11 +53,8 @@ fn to_upsert(r: ImportRow) -> Result<SkuUpsert, RowError> {
                 domain::barcode::Xtin::parse(v).is_ok()
             };
             if !ok {
-                return Err(RowError {
-                    row: r.row,
-                    code: RowErrorCode::BadRow,
-                    message: format!("{name} {v:?} is not a valid {}", name.to_uppercase()),
-                });
+                let message = format!("{name} {v:?} is not a valid {}", name.to_uppercase());
+                return Err(RowError::new(r.row, RowErrorCode::BadRow, message).with_sku(&r.seller_sku));
             }
         }
     }
@@ -75,7 +79,17 @@ fn to_upsert(r: ImportRow) -> Result<SkuUpsert, RowError> {
     })
 }
 
-/// Imports `reader` in `format` into a catalog of `tenant`.
+/// What [`import_in`] did, and which SKUs the file names.
+#[derive(Debug, Default)]
+pub struct ImportedFile {
+    /// Counts and row errors.
+    pub outcome: ImportOutcome,
+    /// Every seller SKU the file names: its good rows, and refused rows whose SKU was readable (a bad price or
+    /// a duplicate still says the product is listed).
+    pub present: HashSet<String>,
+}
+
+/// Imports `reader` in `format` into a catalog of `tenant`, in one transaction of its own.
 pub async fn run_import(
     db: &DatabaseConnection,
     tenant: TenantId,
@@ -83,6 +97,29 @@ pub async fn run_import(
     format: ImportFormat,
     reader: Box<dyn BufRead + Send>,
 ) -> Result<ImportOutcome, ImportFailure> {
+    let txn = super::begin_write(db).await.map_err(RepoError::from)?;
+    match import_in(&txn, tenant, catalog_id, format, reader).await {
+        Ok(file) => {
+            txn.commit().await.map_err(RepoError::from)?;
+            refresh_statistics(db, &file.outcome.counts);
+            Ok(file.outcome)
+        }
+        Err(e) => {
+            txn.rollback().await.map_err(RepoError::from)?;
+            Err(e)
+        }
+    }
+}
+
+/// Imports `reader` on `conn`, the caller's transaction. On `Err` the caller must roll back: rows of earlier
+/// batches may already be written.
+pub async fn import_in<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    catalog_id: Uuid,
+    format: ImportFormat,
+    reader: Box<dyn BufRead + Send>,
+) -> Result<ImportedFile, ImportFailure> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<RowResult>, ImportError>>(4);
     let parser = tokio::task::spawn_blocking(move || {
         let rows = match domain::import::parse(format, reader) {
@@ -114,19 +151,22 @@ pub async fn run_import(
         }
     });
 
-    let txn = db.begin().await.map_err(RepoError::from)?;
-    if super::catalog_repo::get_in(&txn, tenant, catalog_id)
+    if super::catalog_repo::get_in(conn, tenant, catalog_id)
         .await?
         .is_none()
     {
         return Err(RepoError::NotFound.into());
     }
-    let mut out = ImportOutcome::default();
-    let mut seen: HashSet<String> = HashSet::new();
-    let reject = |out: &mut ImportOutcome, e: RowError| {
-        out.rejected += 1;
-        if out.row_errors.len() < MAX_ROW_ERRORS {
-            out.row_errors.push(e);
+    // Into an empty catalog every row is new: no batch needs to read what is stored.
+    let all_new = catalog_is_empty(conn, catalog_id).await?;
+    let mut file = ImportedFile::default();
+    let reject = |file: &mut ImportedFile, e: RowError| {
+        file.outcome.rejected += 1;
+        if let Some(sku) = &e.seller_sku {
+            file.present.insert(sku.clone());
+        }
+        if file.outcome.row_errors.len() < MAX_ROW_ERRORS {
+            file.outcome.row_errors.push(e);
         }
     };
     while let Some(msg) = rx.recv().await {
@@ -135,7 +175,6 @@ pub async fn run_import(
             Err(fatal) => {
                 drop(rx);
                 let _ = parser.await;
-                txn.rollback().await.map_err(RepoError::from)?;
                 return Err(ImportFailure::Fatal(fatal));
             }
         };
@@ -143,21 +182,36 @@ pub async fn run_import(
         for r in batch {
             let row_no = r.as_ref().map_or(0, |x| x.row);
             match r.and_then(to_upsert) {
-                Ok(u) if !seen.insert(u.seller_sku.clone()) => reject(
-                    &mut out,
-                    RowError {
-                        row: row_no,
-                        code: RowErrorCode::DuplicateSku,
-                        message: format!("SKU {:?} appears earlier in this file", u.seller_sku),
-                    },
-                ),
-                Ok(u) => ups.push(u),
-                Err(e) => reject(&mut out, e),
+                Ok(u) if file.present.contains(&u.seller_sku) => {
+                    let message = format!("SKU {:?} appears earlier in this file", u.seller_sku);
+                    let e = RowError::new(row_no, RowErrorCode::DuplicateSku, message).with_sku(&u.seller_sku);
+                    reject(&mut file, e);
+                }
+                Ok(u) => {
+                    file.present.insert(u.seller_sku.clone());
+                    ups.push(u);
+                }
+                Err(e) => reject(&mut file, e),
             }
         }
-        out.counts.add(upsert_batch(&txn, tenant, catalog_id, &ups).await?);
+        file.outcome.counts.add(upsert_batch(conn, tenant, catalog_id, &ups, all_new).await?);
     }
     let _ = parser.await;
-    txn.commit().await.map_err(RepoError::from)?;
-    Ok(out)
+    Ok(file)
+}
+
+/// After a big import on PostgreSQL, refreshes the planner's statistics of `skus` in the background (autovacuum
+/// would, within a minute): until then the planner guesses, and pages and jobs over the new rows are planned
+/// as if the catalog were tiny. SQLite's statements here do not depend on statistics.
+fn refresh_statistics(db: &DatabaseConnection, counts: &UpsertCounts) {
+    use sea_orm::ConnectionTrait as _;
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres || counts.created + counts.updated < 10_000 {
+        return;
+    }
+    let db = db.clone();
+    tokio::spawn(async move {
+        if let Err(e) = db.execute_unprepared("ANALYZE skus").await {
+            tracing::warn!(error.message = %e, "ANALYZE skus after an import failed");
+        }
+    });
 }

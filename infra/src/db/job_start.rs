@@ -6,20 +6,24 @@
 //! - `SUBMIT`: SKUs without an NTIN that need a hand-made card and are not with NCT (no card status, or
 //!   `DRAFT`, `READY`, `FAILED`, `REJECTED`, `CANCELLED`); given `sku_ids`, any of them without an NTIN;
 //! - `STATUS_SYNC`: SKUs whose request is followed (NCT is not done with it: `next_check_at` is set).
+//! - `MATCH`: SKUs with a name and no usable GTIN (they need a card: see `SUBMIT`) whose card is not with NCT,
+//!   except those a person already decided (`CONFIRMED`, `REJECTED`); given `sku_ids`, those are searched
+//!   again too. `SUBMIT` without `sku_ids` skips SKUs whose match awaits a decision (`LIKELY`, `CANDIDATES`).
 
 use super::RepoError;
 use super::card_repo::need_card;
-use super::entity::{job, job_item, nct_request, sku};
+use super::entity::{job, job_item, nct_request, sku, sku_match};
 use super::job_repo::Job;
 use chrono::Utc;
 use domain::card::CardStatus;
 use domain::job::{ItemState, JobKind, JobState};
+use domain::matching::MatchState;
 use domain::readiness::ReadinessClass;
 use domain::tenant::TenantId;
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Set,
 };
 use uuid::Uuid;
 
@@ -69,7 +73,7 @@ impl From<sea_orm::DbErr> for StartJobError {
 #[must_use]
 pub fn max_sku_ids(kind: JobKind) -> usize {
     match kind {
-        JobKind::Lookup => 100_000,
+        JobKind::Lookup | JobKind::Match => 100_000,
         JobKind::Submit | JobKind::StatusSync => 10_000,
     }
 }
@@ -82,6 +86,7 @@ pub fn input_hash(start: &StartJob) -> String {
         JobKind::Lookup => "lookup",
         JobKind::Submit => "submit",
         JobKind::StatusSync => "sync",
+        JobKind::Match => "match",
     };
     let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
     ctx.update(name.as_bytes());
@@ -111,7 +116,7 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
         return Err(StartJobError::TooManySkus(max));
     }
     let hash = input_hash(&start);
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     if let Some(key) = &start.idempotency_key
         && let Some(existing) = job::Entity::find()
             .filter(job::Column::TenantId.eq(tenant.0))
@@ -127,19 +132,9 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
     if super::catalog_repo::get_in(&txn, tenant, start.catalog_id).await?.is_none() {
         return Err(StartJobError::CatalogNotFound);
     }
-    let targets: Vec<(Uuid, Option<String>)> = targets(start.kind, start.sku_ids)
-        .select_only()
-        .column(sku::Column::Id)
-        .column(sku::Column::Gtin14)
-        .filter(sku::Column::TenantId.eq(tenant.0))
-        .filter(sku::Column::CatalogId.eq(start.catalog_id))
-        .order_by_asc(sku::Column::SellerSku)
-        .into_tuple()
-        .all(&txn)
-        .await?;
     let now = Utc::now();
     let id = Uuid::new_v4();
-    let m = job::ActiveModel {
+    let mut m = job::ActiveModel {
         id: Set(id),
         tenant_id: Set(tenant.0),
         catalog_id: Set(start.catalog_id),
@@ -147,7 +142,13 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
         state: Set(JobState::Queued.as_str().to_owned()),
         idempotency_key: Set(start.idempotency_key),
         input_hash: Set(Some(hash)),
-        total: Set(targets.len() as i64),
+        total: Set(0),
+        processed: Set(0),
+        found: Set(0),
+        ambiguous: Set(0),
+        not_found: Set(0),
+        failed: Set(0),
+        skipped: Set(0),
         cancel_requested: Set(false),
         last_error: Set(None),
         created_at: Set(now),
@@ -162,27 +163,76 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
         RepoError::Duplicate(_) => StartJobError::IdempotencyConflict,
         other => StartJobError::Repo(other),
     })?;
-    for chunk in targets.chunks(1000) {
-        let rows: Vec<job_item::ActiveModel> = chunk
-            .iter()
-            .map(|(sku_id, gtin)| job_item::ActiveModel {
-                tenant_id: Set(tenant.0),
-                job_id: Set(id),
-                sku_id: Set(*sku_id),
-                gtin14: Set(gtin.clone()),
-                state: Set(ItemState::Pending.as_str().to_owned()),
-                outcome: Set(None),
-                error: Set(None),
-                attempts: Set(0),
-                leased_until: Set(None),
-                updated_at: Set(now),
-                ..Default::default()
-            })
-            .collect();
-        job_item::Entity::insert_many(rows).exec(&txn).await?;
+    // The items come straight from the SKUs, in seller-SKU order (the order they are claimed in): a job of
+    // 100,000 SKUs never travels through this process. A long `sku_ids` list goes in chunks, so 100,000 IDs
+    // never become one statement with 100,000 parameters (each chunk in seller-SKU order).
+    let chunks: Vec<Option<Vec<Uuid>>> = match start.sku_ids {
+        None => vec![None],
+        Some(mut ids) => {
+            ids.sort_unstable();
+            ids.dedup();
+            ids.chunks(ID_CHUNK).map(|c| Some(c.to_vec())).collect()
+        }
+    };
+    let mut total = 0i64;
+    for ids in chunks {
+        let insert = items_insert(start.kind, ids, tenant, start.catalog_id, id, now)?;
+        total = total.saturating_add(i64::try_from(txn.execute(&insert).await?.rows_affected()).unwrap_or(i64::MAX));
+    }
+    if total > 0 {
+        job::Entity::update_many()
+            .col_expr(job::Column::Total, Expr::value(total))
+            .filter(job::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        m.total = total;
     }
     txn.commit().await?;
     Ok((m.into(), true))
+}
+
+/// SKU IDs per `IN (…)` list: far below SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
+const ID_CHUNK: usize = 5_000;
+
+/// `INSERT INTO job_items … SELECT` of the SKUs a job works on (of `sku_ids` when given), in seller-SKU order.
+fn items_insert(
+    kind: JobKind,
+    sku_ids: Option<Vec<Uuid>>,
+    tenant: TenantId,
+    catalog_id: Uuid,
+    id: Uuid,
+    now: chrono::DateTime<Utc>,
+) -> Result<sea_orm::sea_query::InsertStatement, StartJobError> {
+    let mut select = targets(kind, sku_ids)
+        .select_only()
+        .filter(sku::Column::TenantId.eq(tenant.0))
+        .filter(sku::Column::CatalogId.eq(catalog_id))
+        .order_by_asc(sku::Column::SellerSku)
+        .into_query();
+    select
+        .clear_selects()
+        .expr(Expr::val(tenant.0))
+        .expr(Expr::val(id))
+        .column((sku::Entity, sku::Column::Id))
+        .column((sku::Entity, sku::Column::Gtin14))
+        .expr(Expr::val(ItemState::Pending.as_str()))
+        .expr(Expr::val(0i32))
+        .expr(Expr::val(now));
+    let insert = Query::insert()
+        .into_table(job_item::Entity)
+        .columns([
+            job_item::Column::TenantId,
+            job_item::Column::JobId,
+            job_item::Column::SkuId,
+            job_item::Column::Gtin14,
+            job_item::Column::State,
+            job_item::Column::Attempts,
+            job_item::Column::UpdatedAt,
+        ])
+        .select_from(select)
+        .map_err(|e| StartJobError::Repo(RepoError::Unexpected(anyhow::anyhow!("job items insert: {e}"))))?
+        .to_owned();
+    Ok(insert)
 }
 
 /// The SKUs a job of `kind` works on (the caller adds the tenant and catalog).
@@ -198,12 +248,16 @@ fn targets(kind: JobKind, sku_ids: Option<Vec<Uuid>>) -> sea_orm::Select<sku::En
             if sku_ids.is_some() {
                 q
             } else {
-                let open = [CardStatus::Draft, CardStatus::Ready, CardStatus::Failed, CardStatus::Rejected, CardStatus::Cancelled];
-                q.filter(need_card()).filter(
-                    Condition::any()
-                        .add(sku::Column::CardStatus.is_null())
-                        .add(sku::Column::CardStatus.is_in(open.map(CardStatus::as_str))),
-                )
+                let awaiting: Vec<&str> = MatchState::ALL.into_iter().filter(|s| s.awaits_decision()).map(MatchState::as_str).collect();
+                q.filter(need_card()).filter(not_with_nct()).filter(sku::Column::Id.not_in_subquery(matches_in(&awaiting)))
+            }
+        }
+        JobKind::Match => {
+            let q = q.filter(sku::Column::Ntin.is_null()).filter(need_card()).filter(not_with_nct()).filter(sku::Column::NameRu.is_not_null());
+            if sku_ids.is_some() {
+                q
+            } else {
+                q.filter(sku::Column::Id.not_in_subquery(matches_in(&[MatchState::Confirmed.as_str(), MatchState::Rejected.as_str()])))
             }
         }
         JobKind::StatusSync => {
@@ -220,4 +274,19 @@ fn targets(kind: JobKind, sku_ids: Option<Vec<Uuid>>) -> sea_orm::Select<sku::En
         Some(ids) => q.filter(sku::Column::Id.is_in(ids)),
         None => q,
     }
+}
+
+/// The card is not with NCT: no card status, or one we may still (re)submit.
+fn not_with_nct() -> Condition {
+    let open = [CardStatus::Draft, CardStatus::Ready, CardStatus::Failed, CardStatus::Rejected, CardStatus::Cancelled];
+    Condition::any().add(sku::Column::CardStatus.is_null()).add(sku::Column::CardStatus.is_in(open.map(CardStatus::as_str)))
+}
+
+/// SKU ids whose match is in one of `states`.
+fn matches_in(states: &[&str]) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(sku_match::Column::SkuId)
+        .from(sku_match::Entity)
+        .and_where(sku_match::Column::State.is_in(states.iter().copied()))
+        .to_owned()
 }

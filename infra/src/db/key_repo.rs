@@ -64,21 +64,27 @@ impl NctKeyRepo {
     }
 
     fn open(&self, tenant: uuid::Uuid, version: i32, blob: &[u8]) -> Result<SecretString, RepoError> {
-        let first = self.keyring().open(tenant, version, blob);
-        let result = match (first, &self.reload) {
+        self.open_sealed(crate::crypto::Purpose::NctApiKey, tenant, version, blob)
+            .map_err(|e| RepoError::Unexpected(anyhow::anyhow!("cannot decrypt the NCT key of tenant {tenant}: {e}")))
+    }
+
+    /// Decrypts a secret sealed as `purpose` for `owner` (re-reading the master keys once when `version` is
+    /// newer than the ones loaded). Other secret stores (Kaspi tokens, webhook secrets) share the keyring here.
+    pub fn open_sealed(&self, purpose: crate::crypto::Purpose, owner: uuid::Uuid, version: i32, blob: &[u8]) -> Result<SecretString, crate::crypto::CryptoError> {
+        let first = self.keyring().open_for(purpose, owner, version, blob);
+        match (first, &self.reload) {
             (Err(crate::crypto::CryptoError::UnknownVersion(_)), Some(reload)) => match reload() {
                 Some(new_ring) => {
                     let new_ring = Arc::new(new_ring);
                     if let Ok(mut w) = self.ring.write() {
                         *w = new_ring.clone();
                     }
-                    new_ring.open(tenant, version, blob)
+                    new_ring.open_for(purpose, owner, version, blob)
                 }
                 None => Err(crate::crypto::CryptoError::UnknownVersion(version)),
             },
             (r, _) => r,
-        };
-        result.map_err(|e| RepoError::Unexpected(anyhow::anyhow!("cannot decrypt the NCT key of tenant {tenant}: {e}")))
+        }
     }
 
     /// Stores (or replaces) the tenant's key.
@@ -156,32 +162,54 @@ impl NctKeyRepo {
 
     /// Re-encrypts every key not yet under the newest master key, in batches. Safe to interrupt and re-run;
     /// returns how many rows moved.
+    ///
+    /// Each row is written back only if it still holds the ciphertext that was read (compare-and-swap): a
+    /// `setNctApiKey` landing between the read and the write wins, and its new key is never overwritten by
+    /// the re-encryption of the old one. Such a row is read again on the next pass.
     pub async fn rotate_all(&self) -> Result<u64, RepoError> {
+        use sea_orm::sea_query::Expr;
         let ring = self.keyring();
         let current = ring.current_version();
         let mut moved = 0;
-        loop {
-            let batch = nct_key::Entity::find()
-                .filter(nct_key::Column::KeyVersion.ne(current))
-                .order_by_asc(nct_key::Column::TenantId)
-                .limit(100)
-                .all(&self.db)
-                .await?;
-            if batch.is_empty() {
-                return Ok(moved);
+        // A row skipped because it changed under us is looked at again in another pass (bounded: a key that
+        // changes on every pass is left to the next run).
+        for _pass in 0..10 {
+            let mut skipped = 0;
+            let mut after: Option<uuid::Uuid> = None;
+            loop {
+                let mut q = nct_key::Entity::find().filter(nct_key::Column::KeyVersion.ne(current));
+                if let Some(a) = after {
+                    q = q.filter(nct_key::Column::TenantId.gt(a));
+                }
+                let batch = q.order_by_asc(nct_key::Column::TenantId).limit(100).all(&self.db).await?;
+                let Some(last) = batch.last().map(|m| m.tenant_id) else { break };
+                for m in batch {
+                    let key = self.open(m.tenant_id, m.key_version, &m.ciphertext)?;
+                    let (version, blob) = ring
+                        .seal(m.tenant_id, &key)
+                        .map_err(|e| RepoError::Unexpected(anyhow::anyhow!("cannot encrypt: {e}")))?;
+                    let r = nct_key::Entity::update_many()
+                        .col_expr(nct_key::Column::Ciphertext, Expr::value(blob))
+                        .col_expr(nct_key::Column::KeyVersion, Expr::value(version))
+                        .filter(nct_key::Column::TenantId.eq(m.tenant_id))
+                        .filter(nct_key::Column::KeyVersion.eq(m.key_version))
+                        .filter(nct_key::Column::Ciphertext.eq(m.ciphertext))
+                        .exec(&self.db)
+                        .await?;
+                    if r.rows_affected == 1 {
+                        moved += 1;
+                    } else {
+                        skipped += 1;
+                        tracing::info!(tenant_id = %m.tenant_id, "key changed during rotation; the new one is kept");
+                    }
+                }
+                after = Some(last);
             }
-            for m in batch {
-                let key = self.open(m.tenant_id, m.key_version, &m.ciphertext)?;
-                let (version, blob) = ring
-                    .seal(m.tenant_id, &key)
-                    .map_err(|e| RepoError::Unexpected(anyhow::anyhow!("cannot encrypt: {e}")))?;
-                let mut am: nct_key::ActiveModel = m.into();
-                am.ciphertext = Set(blob);
-                am.key_version = Set(version);
-                am.update(&self.db).await?;
-                moved += 1;
+            if skipped == 0 {
+                break;
             }
         }
+        Ok(moved)
     }
 }
 

@@ -22,10 +22,9 @@ use domain::tenant::TenantId;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
-    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// One field remark of the moderator.
@@ -245,6 +244,24 @@ impl RequestRepo {
             .map(Into::into))
     }
 
+    /// The request rows of several SKUs (a page), by SKU id; SKUs without one are absent.
+    pub async fn requests_for(&self, tenant: TenantId, sku_ids: &[Uuid]) -> Result<HashMap<Uuid, NctRequest>, RepoError> {
+        if sku_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        Ok(nct_request::Entity::find()
+            .filter(nct_request::Column::TenantId.eq(tenant.0))
+            .filter(nct_request::Column::SkuId.is_in(sku_ids.to_vec()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|m| {
+                let r: NctRequest = m.into();
+                (r.sku_id, r)
+            })
+            .collect())
+    }
+
     /// NCT ids this tenant's rows already own (a reconcile never adopts one of them twice).
     pub async fn known_nct_ids(&self, tenant: TenantId) -> Result<HashSet<i64>, RepoError> {
         let ids: Vec<Option<i64>> = nct_request::Entity::find()
@@ -310,7 +327,7 @@ impl RequestRepo {
     /// Records the intent to create: `CREATING`, the body hash, the next attempt; the old NCT id (of a
     /// rejected or cancelled request), remarks and follow-up are cleared. Returns the attempt number.
     pub async fn mark_creating(&self, row: Uuid, body_hash: &str) -> Result<i32, RepoError> {
-        let txn = self.db.begin().await?;
+        let txn = super::begin_write(&self.db).await?;
         let m = nct_request::Entity::find_by_id(row).one(&txn).await?.ok_or(RepoError::NotFound)?;
         let attempt = m.attempt + 1;
         let mut am: nct_request::ActiveModel = m.into();
@@ -340,7 +357,7 @@ impl RequestRepo {
     /// later: if the send is lost (a crash), the follower sends it. Without (an edit draft the seller
     /// corrects first), it waits for the seller.
     pub async fn mark_created(&self, tenant: TenantId, row: Uuid, nct_id: i64, status: &RequestStatus, schedule: &Schedule, send: bool) -> Result<(), RepoError> {
-        let txn = self.db.begin().await?;
+        let txn = super::begin_write(&self.db).await?;
         let m = nct_request::Entity::find_by_id(row).one(&txn).await?.ok_or(RepoError::NotFound)?;
         let sku_id = m.sku_id;
         let now = Utc::now();
@@ -386,7 +403,7 @@ impl RequestRepo {
     /// Records a send to moderation NCT accepted: `SENT`, status `onModeration`, remarks and the step
     /// cleared, the first check scheduled.
     pub async fn mark_sent(&self, tenant: TenantId, row: Uuid, body_hash: Option<&str>, schedule: &Schedule) -> Result<(), RepoError> {
-        let txn = self.db.begin().await?;
+        let txn = super::begin_write(&self.db).await?;
         let m = nct_request::Entity::find_by_id(row).one(&txn).await?.ok_or(RepoError::NotFound)?;
         let sku_id = m.sku_id;
         let now = Utc::now();
@@ -415,7 +432,7 @@ impl RequestRepo {
     /// followed); otherwise the request stays followed, as one waiting for the seller. The SKU's card
     /// status becomes `FAILED`.
     pub async fn mark_error(&self, tenant: TenantId, row: Uuid, error: &str, intent_failed: bool, schedule: &Schedule) -> Result<(), RepoError> {
-        let txn = self.db.begin().await?;
+        let txn = super::begin_write(&self.db).await?;
         let m = nct_request::Entity::find_by_id(row).one(&txn).await?.ok_or(RepoError::NotFound)?;
         let sku_id = m.sku_id;
         let now = Utc::now();
@@ -452,7 +469,7 @@ impl RequestRepo {
     /// is stored as received and logged once, with a warning. Returns whether NCT's answer changed
     /// anything.
     pub async fn apply_status(&self, tenant: TenantId, row: Uuid, u: &StatusUpdate, schedule: &Schedule, step: StepAfter) -> Result<bool, RepoError> {
-        let txn = self.db.begin().await?;
+        let txn = super::begin_write(&self.db).await?;
         let m = nct_request::Entity::find_by_id(row)
             .filter(nct_request::Column::TenantId.eq(tenant.0))
             .one(&txn)
@@ -573,12 +590,14 @@ fn clear_pending(am: &mut nct_request::ActiveModel) {
 }
 
 /// Mirrors a request's state onto its SKU; `remarks: Some("")` clears them. An NTIN is stored with its
-/// source unless a person set the SKU's NTIN by hand.
+/// source unless a person set the SKU's NTIN by hand. A changed moderation status and a newly stored NTIN
+/// are written as webhook events in the same transaction.
 async fn mirror<C: ConnectionTrait>(conn: &C, tenant: TenantId, sku_id: Uuid, status: &RequestStatus, card: CardStatus, remarks: Option<String>, ntin: Option<(String, NtinSource)>) -> Result<(), RepoError> {
     let Some(m) = sku::Entity::find_by_id(sku_id).filter(sku::Column::TenantId.eq(tenant.0)).one(conn).await? else {
         return Ok(());
     };
     let manual = m.ntin.is_some() && m.ntin_source.as_deref() == Some(NtinSource::Manual.as_str());
+    webhook_events(conn, tenant, &m, status, card, remarks.as_deref(), ntin.as_ref().filter(|_| !manual).map(|(n, s)| (n.as_str(), *s))).await?;
     let mut am: sku::ActiveModel = m.into();
     am.card_status = Set(Some(card.as_str().to_owned()));
     am.moderation_status = Set(Some(status.as_str().to_owned()));
@@ -594,5 +613,37 @@ async fn mirror<C: ConnectionTrait>(conn: &C, tenant: TenantId, sku_id: Uuid, st
     }
     am.updated_at = Set(Utc::now());
     am.update(conn).await?;
+    Ok(())
+}
+
+/// The webhook events of one mirror: `moderation.status_changed` when NCT's status differs from the stored one,
+/// `ntin.assigned` when an NTIN is stored that the SKU did not have.
+async fn webhook_events<C: ConnectionTrait>(conn: &C, tenant: TenantId, before: &sku::Model, status: &RequestStatus, card: CardStatus, remarks: Option<&str>, ntin: Option<(&str, NtinSource)>) -> Result<(), RepoError> {
+    use crate::webhooks::events::{ModerationChange, NtinAssignment, moderation_status_changed, ntin_assigned};
+    if before.moderation_status.as_deref() != Some(status.as_str()) {
+        let change = ModerationChange {
+            sku_id: before.id,
+            seller_sku: before.seller_sku.clone(),
+            catalog_id: before.catalog_id,
+            previous_status: before.moderation_status.clone(),
+            status: status.as_str().to_owned(),
+            card_status: card.as_str().to_owned(),
+            remarks: match remarks {
+                Some(r) => (!r.is_empty()).then(|| r.to_owned()),
+                None => before.moderation_remarks.clone(),
+            },
+        };
+        moderation_status_changed(conn, tenant, &change).await?;
+    }
+    if let Some((n, source)) = ntin.filter(|(n, _)| before.ntin.as_deref() != Some(*n)) {
+        let a = NtinAssignment {
+            sku_id: before.id,
+            seller_sku: before.seller_sku.clone(),
+            catalog_id: before.catalog_id,
+            ntin: n.to_owned(),
+            source,
+        };
+        ntin_assigned(conn, tenant, std::slice::from_ref(&a)).await?;
+    }
     Ok(())
 }

@@ -9,10 +9,9 @@ use chrono::{DateTime, Utc};
 use domain::readiness::{Classification, ReadinessClass, Summary, classify};
 use sea_orm::sea_query::ExprTrait as _;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// A stored SKU.
@@ -47,6 +46,8 @@ pub struct Sku {
     pub looked_up_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the catalog's feed stopped listing it (see `domain::feed`).
+    pub feed_removed_at: Option<DateTime<Utc>>,
 }
 
 impl From<sku::Model> for Sku {
@@ -86,6 +87,7 @@ impl From<sku::Model> for Sku {
             looked_up_at: m.looked_up_at,
             created_at: m.created_at,
             updated_at: m.updated_at,
+            feed_removed_at: m.feed_removed_at,
         }
     }
 }
@@ -143,6 +145,8 @@ pub struct SkuFilter {
     /// Only this card workflow state (`DRAFT`, `SUBMITTED`, `NEEDS_REVISION`…).
     pub card_status: Option<String>,
     pub ids: Option<Vec<Uuid>>,
+    /// `Some(true)`: only SKUs the catalog's feed no longer lists; `Some(false)`: only listed ones.
+    pub removed_from_feed: Option<bool>,
 }
 
 /// The readiness of a SKU from its barcode, NTIN and XTIN: a valid NTIN wins; then the barcode decides;
@@ -178,7 +182,7 @@ fn norm(v: &Option<String>) -> Option<Option<String>> {
 }
 
 /// Applies `f` to `m`; returns whether anything changed. Readiness is recomputed.
-fn apply_fields(m: &mut sku::Model, f: &SkuFields, now: DateTime<Utc>) -> bool {
+pub(super) fn apply_fields(m: &mut sku::Model, f: &SkuFields, now: DateTime<Utc>) -> bool {
     let before = m.clone();
     macro_rules! set_text {
         ($($field:ident),*) => {$(
@@ -220,7 +224,7 @@ fn apply_fields(m: &mut sku::Model, f: &SkuFields, now: DateTime<Utc>) -> bool {
     changed
 }
 
-fn new_model(tenant: TenantId, catalog_id: Uuid, seller_sku: &str, now: DateTime<Utc>) -> sku::Model {
+pub(super) fn new_model(tenant: TenantId, catalog_id: Uuid, seller_sku: &str, now: DateTime<Utc>) -> sku::Model {
     sku::Model {
         id: Uuid::new_v4(),
         tenant_id: tenant.0,
@@ -257,6 +261,7 @@ fn new_model(tenant: TenantId, catalog_id: Uuid, seller_sku: &str, now: DateTime
         card_data: None,
         gov: false,
         search_text: None,
+        feed_removed_at: None,
     }
 }
 
@@ -282,54 +287,6 @@ fn full_update(m: sku::Model) -> sku::ActiveModel {
         }
     }
     am
-}
-
-/// Upserts a batch by `(catalog, seller_sku)` on `conn` (a transaction during imports). The catalog must
-/// already be known to belong to `tenant`. Rows of the batch must have distinct seller SKUs.
-pub async fn upsert_batch<C: ConnectionTrait>(
-    conn: &C,
-    tenant: TenantId,
-    catalog_id: Uuid,
-    rows: &[SkuUpsert],
-) -> Result<UpsertCounts, RepoError> {
-    let mut counts = UpsertCounts::default();
-    if rows.is_empty() {
-        return Ok(counts);
-    }
-    let now = Utc::now();
-    let keys: Vec<&str> = rows.iter().map(|r| r.seller_sku.as_str()).collect();
-    let mut existing: HashMap<String, sku::Model> = sku::Entity::find()
-        .filter(sku::Column::TenantId.eq(tenant.0))
-        .filter(sku::Column::CatalogId.eq(catalog_id))
-        .filter(sku::Column::SellerSku.is_in(keys))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|m| (m.seller_sku.clone(), m))
-        .collect();
-    let mut inserts = Vec::new();
-    for row in rows {
-        match existing.remove(&row.seller_sku) {
-            Some(mut m) => {
-                if apply_fields(&mut m, &row.fields, now) {
-                    full_update(m).update(conn).await?;
-                    counts.updated += 1;
-                } else {
-                    counts.unchanged += 1;
-                }
-            }
-            None => {
-                let mut m = new_model(tenant, catalog_id, &row.seller_sku, now);
-                apply_fields(&mut m, &row.fields, now);
-                inserts.push(sku::ActiveModel::from(m));
-                counts.created += 1;
-            }
-        }
-    }
-    for chunk in inserts.chunks(400) {
-        sku::Entity::insert_many(chunk.to_vec()).exec(conn).await?;
-    }
-    Ok(counts)
 }
 
 /// SKU repository.
@@ -368,6 +325,11 @@ impl SkuRepo {
         }
         if let Some(s) = &f.card_status {
             q = q.filter(sku::Column::CardStatus.eq(s.as_str()));
+        }
+        match f.removed_from_feed {
+            Some(true) => q = q.filter(sku::Column::FeedRemovedAt.is_not_null()),
+            Some(false) => q = q.filter(sku::Column::FeedRemovedAt.is_null()),
+            None => {}
         }
         if let Some(s) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let pat = format!("%{}%", s.replace(['\\', '%', '_', '\n'], "").to_lowercase());
@@ -459,14 +421,13 @@ impl SkuRepo {
         catalog_id: Uuid,
         rows: &[SkuUpsert],
     ) -> Result<UpsertCounts, RepoError> {
-        use sea_orm::TransactionTrait;
-        let txn = self.db.begin().await?;
+        let txn = super::begin_write(&self.db).await?;
         if super::catalog_repo::get_in(&txn, tenant, catalog_id).await?.is_none() {
             return Err(RepoError::NotFound);
         }
         let mut total = UpsertCounts::default();
-        for chunk in rows.chunks(500) {
-            total.add(upsert_batch(&txn, tenant, catalog_id, chunk).await?);
+        for chunk in rows.chunks(1000) {
+            total.add(super::sku_upsert::upsert_batch(&txn, tenant, catalog_id, chunk, false).await?);
         }
         txn.commit().await?;
         Ok(total)
@@ -515,6 +476,13 @@ impl SkuRepo {
             .one(&self.db)
             .await?
             .ok_or(RepoError::NotFound)?;
+        let assignment = (m.ntin.as_deref() != Some(ntin)).then(|| crate::webhooks::events::NtinAssignment {
+            sku_id: m.id,
+            seller_sku: m.seller_sku.clone(),
+            catalog_id: m.catalog_id,
+            ntin: ntin.to_owned(),
+            source: NtinSource::Lookup,
+        });
         let mut am: sku::ActiveModel = m.into();
         am.ntin = Set(Some(ntin.to_owned()));
         am.ntin_source = Set(Some(NtinSource::Lookup.as_str().to_owned()));
@@ -523,6 +491,11 @@ impl SkuRepo {
         am.readiness_reason = Set(None);
         am.readiness_message = Set(None);
         am.updated_at = Set(Utc::now());
-        Ok(am.update(&self.db).await?.into())
+        // The choice and its `ntin.assigned` webhook event commit together.
+        let txn = sea_orm::TransactionTrait::begin(&self.db).await?;
+        let stored = am.update(&txn).await?;
+        crate::webhooks::events::ntin_assigned(&txn, tenant, assignment.as_slice()).await?;
+        txn.commit().await?;
+        Ok(stored.into())
     }
 }

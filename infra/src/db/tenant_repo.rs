@@ -18,6 +18,8 @@ pub struct Tenant {
     pub partner_id: Option<Uuid>,
     pub token_version: i32,
     pub created_at: DateTime<Utc>,
+    /// Tokens issued before this instant are refused (`revokeTokens`).
+    pub tokens_revoked_at: Option<DateTime<Utc>>,
 }
 
 impl From<tenant::Model> for Tenant {
@@ -29,6 +31,7 @@ impl From<tenant::Model> for Tenant {
             partner_id: m.partner_id,
             token_version: m.token_version,
             created_at: m.created_at,
+            tokens_revoked_at: m.tokens_revoked_at,
         }
     }
 }
@@ -88,6 +91,7 @@ impl TenantRepo {
             token_version: Set(0),
             created_at: Set(Utc::now()),
             deleted_at: Set(None),
+            tokens_revoked_at: Set(None),
         }
         .insert(&self.db)
         .await?;
@@ -180,5 +184,26 @@ impl TenantRepo {
         am.partner_id = Set(Some(partner_id));
         am.update(&self.db).await?;
         Ok(())
+    }
+}
+
+impl TenantRepo {
+    /// Revokes every token of a tenant issued until now: our tokens by their version (bumped here), partner
+    /// tokens by their `iat` (refused when not after the returned instant). Returns the tenant afterwards.
+    pub async fn revoke_tokens(&self, id: Uuid) -> Result<Tenant, RepoError> {
+        use sea_orm::sea_query::{Expr, ExprTrait as _};
+        // Whole seconds: `iat` has no fraction, so "issued before" compares like with like.
+        let now = DateTime::<Utc>::from_timestamp(Utc::now().timestamp(), 0).unwrap_or_else(Utc::now);
+        let r = tenant::Entity::update_many()
+            .col_expr(tenant::Column::TokenVersion, Expr::col(tenant::Column::TokenVersion).add(1))
+            .col_expr(tenant::Column::TokensRevokedAt, Expr::value(now))
+            .filter(tenant::Column::Id.eq(id))
+            .filter(tenant::Column::DeletedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        if r.rows_affected == 0 {
+            return Err(RepoError::NotFound);
+        }
+        self.get_tenant(id).await?.ok_or(RepoError::NotFound)
     }
 }

@@ -1,6 +1,6 @@
 //! Background work: the job worker, its pacing, the request follower (`follow`: NCT requests are
-//! followed on a schedule until NCT is done with them), and the in-process event bus that feeds live
-//! progress.
+//! followed on a schedule until NCT is done with them), the event bus ([`events`], bridged across replicas
+//! through Redis) and the shared job watchers that feed live progress ([`watch`]).
 //!
 //! One worker runs per process. Each round it takes the runnable jobs oldest first and gives each one
 //! batch (round-robin), so a tenant's 100k-item job does not starve another's 10-item job. On SQLite this is
@@ -8,17 +8,19 @@
 //! `FOR UPDATE SKIP LOCKED` and leases.
 
 pub mod follow;
+pub mod events;
+pub mod matching;
 pub mod pacer;
 pub mod round;
 pub mod submit;
 pub mod sync;
+pub mod watch;
 pub mod worker;
 
-use domain::tenant::TenantId;
+pub use events::{JobEvent, JobEvents};
+
 use nct::{MAX_HONOURED_RETRY_AFTER, RetryPolicy};
 use std::time::Duration;
-use tokio::sync::broadcast;
-use uuid::Uuid;
 
 /// The backoff between attempts of one job item: full jitter, random(0, min(5 s, 100 ms · 2^attempt)).
 const ITEM_RETRY: RetryPolicy =
@@ -28,43 +30,4 @@ const ITEM_RETRY: RetryPolicy =
 /// `Retry-After` (up to [`MAX_HONOURED_RETRY_AFTER`]).
 pub(crate) fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
     ITEM_RETRY.delay(attempt, retry_after.map(|d| d.min(MAX_HONOURED_RETRY_AFTER)))
-}
-
-/// "Something about this job changed": subscribers re-read its progress.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct JobEvent {
-    /// Owner of the job; subscribers filter on it again.
-    pub tenant: TenantId,
-    /// The job.
-    pub job_id: Uuid,
-}
-
-/// In-process fan-out of job events.
-#[derive(Clone)]
-pub struct JobEvents {
-    tx: broadcast::Sender<JobEvent>,
-}
-
-impl Default for JobEvents {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl JobEvents {
-    /// A bus with room for bursts; slow subscribers skip (they re-read state anyway).
-    pub fn new() -> Self {
-        let (tx, _) = broadcast::channel(4096);
-        Self { tx }
-    }
-
-    /// Announces a change.
-    pub fn publish(&self, ev: JobEvent) {
-        let _ = self.tx.send(ev);
-    }
-
-    /// Listens to every change.
-    pub fn subscribe(&self) -> broadcast::Receiver<JobEvent> {
-        self.tx.subscribe()
-    }
 }

@@ -1,8 +1,35 @@
 //! AIMD concurrency for NCT calls: additive increase while calls succeed, multiplicative decrease on a 429,
-//! plus a shared pause honouring `Retry-After`, so the worker runs near NCT's rate limit without failing items.
+//! plus a pause honouring `Retry-After`, so the worker runs near NCT's rate limit without failing items.
+//!
+//! The state is per tenant ([`Pacers`]; a tenant has one NCT key): one tenant's 429s halve and pause that
+//! tenant's calls only. The rate across processes and the holds after a 429 are the per-key NCT budget's
+//! ([`crate::shared::nct_budget`]), which every call passes through.
 
-use std::sync::Mutex;
+use domain::tenant::TenantId;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// One [`Pacer`] per tenant, created on first use.
+#[derive(Debug)]
+pub struct Pacers {
+    start: usize,
+    max: usize,
+    by_tenant: Mutex<HashMap<TenantId, Arc<Pacer>>>,
+}
+
+impl Pacers {
+    /// Pacers starting at `start` parallel calls, within `[1, max]`.
+    pub fn new(start: usize, max: usize) -> Self {
+        Self { start, max, by_tenant: Mutex::new(HashMap::new()) }
+    }
+
+    /// The pacer of `tenant`.
+    pub fn of(&self, tenant: TenantId) -> Arc<Pacer> {
+        let mut m = self.by_tenant.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        m.entry(tenant).or_insert_with(|| Arc::new(Pacer::new(self.start, self.max))).clone()
+    }
+}
 
 /// Pacing state shared by the calls of one worker.
 #[derive(Debug)]
@@ -81,6 +108,17 @@ mod tests {
             p.on_success();
         }
         assert_eq!(p.limit(), 32);
+    }
+
+    #[test]
+    fn one_tenants_throttling_leaves_another_alone() {
+        let pacers = Pacers::new(16, 32);
+        let (a, b) = (TenantId(uuid::Uuid::new_v4()), TenantId(uuid::Uuid::new_v4()));
+        pacers.of(a).on_throttle(Some(Duration::from_secs(5)));
+        assert_eq!(pacers.of(a).limit(), 8);
+        assert!(pacers.of(a).wait() > Duration::ZERO);
+        assert_eq!(pacers.of(b).limit(), 16);
+        assert_eq!(pacers.of(b).wait(), Duration::ZERO);
     }
 
     #[test]

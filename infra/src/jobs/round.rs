@@ -22,9 +22,9 @@ pub struct Round<'a> {
 }
 
 impl Round<'_> {
-    /// Announces a change of the job (subscribers re-read it).
+    /// Announces a change of the job (watchers re-read it).
     pub fn publish(&self, job: &Job) {
-        self.events.publish(JobEvent { tenant: job.tenant_id, job_id: job.id });
+        self.events.publish(JobEvent { tenant: job.tenant_id, job_id: job.id, finished: false });
     }
 
     /// Moves the job to a final state (when the state machine allows) and announces it.
@@ -32,7 +32,8 @@ impl Round<'_> {
         if self.jobs.transition(job.id, to, error).await?.is_some() {
             tracing::info!(job_id = %job.id, tenant_id = %job.tenant_id, kind = job.kind.as_str(), state = to.as_str(), "job finished");
         }
-        self.publish(job);
+        // Final: watchers read it at once, past their rate limit.
+        self.events.publish(JobEvent { tenant: job.tenant_id, job_id: job.id, finished: true });
         Ok(())
     }
 
@@ -81,5 +82,24 @@ impl Round<'_> {
         self.jobs.release(unfinished).await?;
         self.keys.mark(job.tenant_id, status::INVALID).await?;
         self.finish(job, JobState::Failed, Some("NCT refused the API key (401/403); the key is marked invalid and the job stopped. Set a valid key and start a new job".into())).await
+    }
+
+    /// Runs `work` while renewing the leases of `ids` every third of `lease`, so a long batch (NCT slow,
+    /// retries) never lets its items pass to another replica mid-work. A failed renewal is logged; the
+    /// holder check before each NCT create decides.
+    pub async fn with_leases<T>(&self, ids: &[i64], lease: Duration, work: impl std::future::Future<Output = T>) -> T {
+        let mut tick = tokio::time::interval((lease / 3).max(Duration::from_millis(50)));
+        tick.tick().await;
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                r = &mut work => return r,
+                _ = tick.tick() => {
+                    if let Err(e) = self.jobs.renew(ids, lease).await {
+                        tracing::warn!(error.cause_chain = ?e, "cannot renew job item leases");
+                    }
+                }
+            }
+        }
     }
 }

@@ -47,8 +47,6 @@ use std::time::Duration;
 
 /// Items claimed per round of a card job (each costs several NCT calls).
 const BATCH: u64 = 8;
-/// How long a claim is held.
-const LEASE: Duration = Duration::from_secs(60);
 
 /// What a card job needs from the worker.
 pub struct CardJobs<'a> {
@@ -64,6 +62,8 @@ pub struct CardJobs<'a> {
     pub max_attempts: u32,
     /// When requests are looked at again (the follower's policy).
     pub schedule: &'a Schedule,
+    /// How long an item is held; renewed every third of it while the batch is worked.
+    pub lease: Duration,
 }
 
 impl CardJobs<'_> {
@@ -85,7 +85,12 @@ impl CardJobs<'_> {
 
     /// The common start of a round (see [`Round::begin`]), with the card jobs' batch and lease.
     pub(super) async fn begin(&self, job: &Job) -> Result<Result<(SecretString, Vec<ClaimedItem>), bool>, RepoError> {
-        self.round().begin(job, BATCH, LEASE).await
+        self.round().begin(job, BATCH, self.lease).await
+    }
+
+    /// Runs `work` while renewing the leases of `ids` every third of the lease (see [`Round::with_leases`]).
+    pub(super) async fn with_leases<T>(&self, ids: &[i64], work: impl std::future::Future<Output = T>) -> T {
+        self.round().with_leases(ids, self.lease, work).await
     }
 
     /// Stops the job after a 401/403 (see [`Round::key_invalid`]).
@@ -102,22 +107,28 @@ pub async fn step(cx: &CardJobs<'_>, job: Job) -> Result<bool, RepoError> {
         Err(worked) => return Ok(worked),
     };
     let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
-    for (n, item) in items.iter().enumerate() {
-        match submit_item(cx, job.tenant_id, &key, item).await? {
-            Outcome::Done(outcome) => {
-                cx.jobs.finish_item(item.id, ItemState::Done, Some(outcome), None).await?;
+    cx.with_leases(&ids, async {
+        for (n, item) in items.iter().enumerate() {
+            match submit_item(cx, job.tenant_id, &key, item).await? {
+                Outcome::Done(outcome) => {
+                    cx.jobs.finish_item(item, ItemState::Done, Some(outcome), None).await?;
+                }
+                Outcome::Failed(error) => {
+                    cx.jobs.finish_item(item, ItemState::Failed, None, Some(error)).await?;
+                }
+                Outcome::LeaseLost => {
+                    tracing::warn!(sku_id = %item.sku_id, "the item's lease passed to another worker: leaving it to that one");
+                }
+                Outcome::KeyInvalid => {
+                    cx.key_invalid(&job, &ids[n..]).await?;
+                    return Ok(true);
+                }
             }
-            Outcome::Failed(error) => {
-                cx.jobs.finish_item(item.id, ItemState::Failed, None, Some(error)).await?;
-            }
-            Outcome::KeyInvalid => {
-                cx.key_invalid(&job, &ids[n..]).await?;
-                return Ok(true);
-            }
+            cx.publish(&job);
         }
-        cx.publish(&job);
-    }
-    Ok(true)
+        Ok(true)
+    })
+    .await
 }
 
 /// How one item ended.
@@ -125,6 +136,8 @@ enum Outcome {
     Done(&'static str),
     Failed(String),
     KeyInvalid,
+    /// Another worker holds the item now: this one must not call NCT for it nor finish it.
+    LeaseLost,
 }
 
 /// One pass over an item; `Retry` restarts from the stored row.
@@ -216,6 +229,11 @@ async fn submit_pass(cx: &CardJobs<'_>, tenant: TenantId, key: &SecretString, it
     let body = card_body(&card);
     let hash = body_hash(&body);
     let r = requests.plan(tenant, item.sku_id, card.sku.catalog_id).await?;
+    // Still ours? Renewing the lease checks the holder: a worker whose lease passed to another replica
+    // stops here, so only one of them can ever create the NCT draft.
+    if cx.jobs.renew(&[item.id], cx.lease).await? == 0 {
+        return Ok(Pass::End(Outcome::LeaseLost));
+    }
     // Intent first, then NCT.
     requests.mark_creating(r.id, &hash).await?;
     let id = match cx.client.create_request(key, &body).await {

@@ -46,17 +46,17 @@ pub async fn step(cx: &CardJobs<'_>, job: Job) -> Result<bool, RepoError> {
     };
     for item in &items {
         let Some(before) = by_sku.get(&item.sku_id) else {
-            cx.jobs.finish_item(item.id, ItemState::Failed, None, Some("the SKU has no NCT request; run a submit job".into())).await?;
+            cx.jobs.finish_item(item, ItemState::Failed, None, Some("the SKU has no NCT request; run a submit job".into())).await?;
             continue;
         };
         let after = requests.request(job.tenant_id, item.sku_id).await?.unwrap_or_else(|| before.clone());
         match (&failure, after.checked_at > before.checked_at || before.next_check_at.is_none()) {
             (Some(msg), false) => {
-                cx.jobs.finish_item(item.id, ItemState::Failed, None, Some(msg.clone())).await?;
+                cx.jobs.finish_item(item, ItemState::Failed, None, Some(msg.clone())).await?;
             }
             _ => {
                 let card = cards.card(job.tenant_id, item.sku_id).await?.and_then(|c| c.card_status);
-                cx.jobs.finish_item(item.id, ItemState::Done, Some(card.map_or("UNKNOWN", |c| c.as_str())), None).await?;
+                cx.jobs.finish_item(item, ItemState::Done, Some(card.map_or("UNKNOWN", |c| c.as_str())), None).await?;
             }
         }
     }

@@ -6,7 +6,7 @@
 //! backoff and, past the attempt limit, fail the item; an invalid key (401/403) stops the job at once,
 //! marks the key invalid and gives the unprocessed items back.
 
-use super::pacer::Pacer;
+use super::pacer::{Pacer, Pacers};
 use super::JobEvents;
 use super::round::Round;
 use crate::cache::CachedLookup;
@@ -41,19 +41,29 @@ pub struct WorkerConfig {
     pub max_attempts: u32,
     /// Give back every lease at start (right for one process per database; turn off with replicas).
     pub release_leases_on_start: bool,
+    /// How long a card job (submit, sync) holds an item; renewed every third of it while the item is worked.
+    pub card_lease: Duration,
+    /// Jobs worked at once in a round (of different tenants first).
+    pub parallel_jobs: usize,
+    /// Jobs of one tenant worked at once: its other jobs wait their turn, so a tenant's 200 jobs do not
+    /// starve another tenant's one.
+    pub jobs_per_tenant: usize,
 }
 
 impl Default for WorkerConfig {
     fn default() -> Self {
         Self {
             batch: 64,
-            warm_batch: 1000,
+            warm_batch: 5000,
             lease: Duration::from_secs(30),
             start_concurrency: 8,
             max_concurrency: 64,
             idle_poll: Duration::from_millis(250),
             max_attempts: 8,
             release_leases_on_start: true,
+            card_lease: Duration::from_secs(60),
+            parallel_jobs: 4,
+            jobs_per_tenant: 2,
         }
     }
 }
@@ -66,9 +76,12 @@ pub struct Worker {
     lookup: LookupService,
     /// The NCT client of the card jobs (lookups go through `lookup`, which shares its cache).
     nct: NctClient,
+    /// Cached name searches of the MATCH jobs.
+    search: crate::matching::SearchService,
     events: JobEvents,
     cfg: WorkerConfig,
-    pacer: Arc<Pacer>,
+    /// AIMD state per tenant (one tenant's 429s never slow another down).
+    pacers: Arc<Pacers>,
     wake: Arc<Notify>,
     /// The last batch came (almost) all from the cache.
     warm: Arc<std::sync::atomic::AtomicBool>,
@@ -84,9 +97,29 @@ enum ItemOutcome {
 impl Worker {
     /// Builds a worker.
     pub fn new(jobs: JobRepo, keys: NctKeyRepo, lookup: LookupService, nct: NctClient, events: JobEvents, cfg: WorkerConfig) -> Self {
-        let pacer = Arc::new(Pacer::new(cfg.start_concurrency, cfg.max_concurrency));
+        let pacers = Arc::new(Pacers::new(cfg.start_concurrency, cfg.max_concurrency));
+        let search = crate::matching::SearchService::new(nct.clone(), crate::cache::search_cache::SearchCache::memory(), crate::cache::CacheTtls::default());
         let schedule = crate::db::request_follow::Schedule::new(domain::card::FollowPolicy::real());
-        Self { jobs, keys, lookup, nct, events, cfg, pacer, wake: Arc::new(Notify::new()), warm: Arc::new(std::sync::atomic::AtomicBool::new(false)), schedule }
+        Self {
+            jobs,
+            keys,
+            lookup,
+            nct,
+            search,
+            events,
+            cfg,
+            pacers,
+            wake: Arc::new(Notify::new()),
+            warm: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            schedule,
+        }
+    }
+
+    /// Uses `search` (and its cache) for MATCH jobs instead of a private in-process one.
+    #[must_use]
+    pub fn with_search(mut self, search: crate::matching::SearchService) -> Self {
+        self.search = search;
+        self
     }
 
     /// Uses `policy` for the card jobs' follow-up (the follower's policy).
@@ -136,19 +169,50 @@ impl Worker {
         tracing::info!("job worker stopped");
     }
 
-    /// One pass over the runnable jobs: one batch each. `true` when anything was done.
+    /// One pass over the runnable jobs, one batch each: tenants round-robin, at most `jobs_per_tenant` jobs
+    /// of a tenant and `parallel_jobs` in all at once. `true` when anything was done.
     pub async fn round(&self) -> Result<bool, RepoError> {
+        let jobs = self.jobs.runnable_fair(self.cfg.jobs_per_tenant.max(1), 200).await?;
+        let results: Vec<Result<bool, RepoError>> = futures_util::stream::iter(jobs)
+            .map(|job| self.work(job))
+            .buffer_unordered(self.cfg.parallel_jobs.max(1))
+            .collect()
+            .await;
         let mut worked = false;
-        for job in self.jobs.runnable().await? {
-            match job.kind {
-                JobKind::Lookup => worked |= self.step(job).await?,
-                JobKind::Submit | JobKind::StatusSync => {
-                    let cx = super::submit::CardJobs { jobs: &self.jobs, keys: &self.keys, client: &self.nct, events: &self.events, max_attempts: self.cfg.max_attempts, schedule: &self.schedule };
-                    worked |= if job.kind == JobKind::Submit { super::submit::step(&cx, job).await? } else { super::sync::step(&cx, job).await? };
-                }
-            }
+        for r in results {
+            worked |= r?;
         }
         Ok(worked)
+    }
+
+    /// One batch of one job.
+    async fn work(&self, job: Job) -> Result<bool, RepoError> {
+        match job.kind {
+            JobKind::Lookup => self.step(job).await,
+            JobKind::Submit | JobKind::StatusSync => {
+                let cx = super::submit::CardJobs {
+                    jobs: &self.jobs,
+                    keys: &self.keys,
+                    client: &self.nct,
+                    events: &self.events,
+                    max_attempts: self.cfg.max_attempts,
+                    lease: self.cfg.card_lease,
+                    schedule: &self.schedule,
+                };
+                if job.kind == JobKind::Submit { super::submit::step(&cx, job).await } else { super::sync::step(&cx, job).await }
+            }
+            JobKind::Match => {
+                let pacer = self.pacers.of(job.tenant_id);
+                let cx = super::matching::MatchJobs {
+                    round: self.round_ctx(),
+                    pacer: &pacer,
+                    search: &self.search,
+                    client: &self.nct,
+                    max_attempts: self.cfg.max_attempts,
+                };
+                super::matching::step(&cx, job).await
+            }
+        }
     }
 
     fn round_ctx(&self) -> Round<'_> {
@@ -162,20 +226,21 @@ impl Worker {
     #[tracing::instrument(skip_all, fields(job_id = %job.id, tenant_id = %job.tenant_id))]
     async fn step(&self, job: Job) -> Result<bool, RepoError> {
         // A warm catalog resolves from the cache: take big batches then; otherwise a few per parallel call.
+        let pacer = self.pacers.of(job.tenant_id);
         let batch = if self.warm.load(std::sync::atomic::Ordering::Relaxed) {
             self.cfg.warm_batch
         } else {
-            self.cfg.batch.min((self.pacer.limit() as u64 * 4).max(8))
+            self.cfg.batch.min((pacer.limit() as u64 * 4).max(8))
         };
         let (key, items) = match self.round_ctx().begin(&job, batch, self.cfg.lease).await? {
             Ok(v) => v,
             Err(worked) => return Ok(worked),
         };
-        self.process(&job, &key, items).await?;
+        self.process(&job, &key, &pacer, items).await?;
         Ok(true)
     }
 
-    async fn process(&self, job: &Job, key: &SecretString, items: Vec<ClaimedItem>) -> Result<(), RepoError> {
+    async fn process(&self, job: &Job, key: &SecretString, pacer: &Pacer, items: Vec<ClaimedItem>) -> Result<(), RepoError> {
         // Warm GTINs cost no NCT call: one cache round trip for the batch.
         let gtins: Vec<String> = items.iter().map(|i| i.gtin14.clone().unwrap_or_default()).collect();
         let cached = self.lookup.cached_many(&gtins).await;
@@ -194,21 +259,27 @@ impl Worker {
             self.jobs.finish_lookup_items(job.tenant_id, settled).await?;
             self.publish(job);
         }
-        let limit = self.pacer.limit();
+        let limit = pacer.limit();
         let mut stream = futures_util::stream::iter(misses.into_iter().map(|item| async move {
-            let outcome = self.lookup_item(key, &item).await;
+            let outcome = self.lookup_item(key, pacer, &item).await;
             (item, outcome)
         }))
         .buffer_unordered(limit);
         let mut key_invalid = false;
         let mut unfinished = Vec::new();
-        // Results are written in small groups: one commit per group, and at most a group to redo after a crash.
+        // Results are written in groups: one commit per group, and at most a group to redo after a crash. A
+        // group is as big as the calls in flight (8 to 64), or what came in a quarter of a second.
+        let group = limit.max(8);
         let mut pending = Vec::new();
+        let mut since = std::time::Instant::now();
         while let Some((item, outcome)) = stream.next().await {
             match outcome {
                 ItemOutcome::Done(r) => {
+                    if pending.is_empty() {
+                        since = std::time::Instant::now();
+                    }
                     pending.push((item, r));
-                    if pending.len() >= 8 {
+                    if pending.len() >= group || since.elapsed() >= Duration::from_millis(250) {
                         self.jobs.finish_lookup_items(job.tenant_id, std::mem::take(&mut pending)).await?;
                         self.publish(job);
                     }
@@ -229,13 +300,13 @@ impl Worker {
         Ok(())
     }
 
-    async fn lookup_item(&self, key: &SecretString, item: &ClaimedItem) -> ItemOutcome {
+    async fn lookup_item(&self, key: &SecretString, pacer: &Pacer, item: &ClaimedItem) -> ItemOutcome {
         let Some(gtin) = item.gtin14.as_deref() else {
             return ItemOutcome::Done(LookupItemResult::Failed { error: "no GTIN".into() });
         };
         let mut attempt = 0u32;
         loop {
-            let wait = self.pacer.wait();
+            let wait = pacer.wait();
             if !wait.is_zero() {
                 tokio::time::sleep(wait).await;
             }
@@ -243,20 +314,21 @@ impl Worker {
             match self.lookup.lookup(key, gtin).await {
                 Ok(r) => {
                     if !r.from_cache {
-                        self.pacer.on_success();
+                        pacer.on_success();
                     }
                     return ItemOutcome::Done(to_result(r.value));
                 }
                 Err(NctError::InvalidKey) => return ItemOutcome::KeyInvalid,
                 Err(NctError::RateLimited { retry_after }) => {
-                    self.pacer.on_throttle(retry_after);
+                    pacer.on_throttle(retry_after);
                     // Throttling is NCT asking us to slow down, not a failure of this item; it is still
                     // bounded so that a broken limiter cannot spin forever.
                     if attempt >= self.cfg.max_attempts * 4 {
                         return ItemOutcome::Done(LookupItemResult::Failed { error: "NCT kept rate-limiting this lookup".into() });
                     }
                 }
-                Err(e) if e.is_retryable() => {
+                // A lookup is a GET: a garbled answer is retried like an outage.
+                Err(e) if e.is_retryable() || matches!(e, NctError::Malformed(_)) => {
                     if attempt >= self.cfg.max_attempts {
                         return ItemOutcome::Done(LookupItemResult::Failed {
                             error: format!("{}: NCT unavailable after {attempt} attempts", e.code()),

@@ -18,13 +18,16 @@
 //! - `requests`: create/update/edit bodies, uploads, duplicates, NCT's error body.
 //! - `status`: a request's status, remarks and the paged request list.
 //! - `cards`: attribute definitions, cards (lookups), dictionaries, request details.
+//! - `search`: the search gateway under `/gw` (not in the portal spec).
 
 mod cards;
 mod requests;
+mod search;
 mod status;
 
 pub use cards::*;
 pub use requests::*;
+pub use search::*;
 pub use status::*;
 
 

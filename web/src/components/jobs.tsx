@@ -50,6 +50,7 @@ export const kindMsg: Record<Job["kind"], MsgKey> = {
   LOOKUP: "job.kind.LOOKUP",
   SUBMIT: "job.kind.SUBMIT",
   STATUS_SYNC: "job.kind.STATUS_SYNC",
+  MATCH: "job.kind.MATCH",
 };
 export const stateMsg: Record<Job["state"], MsgKey> = {
   QUEUED: "job.state.QUEUED",

@@ -69,6 +69,7 @@ export const en: Record<keyof typeof ru, string> = {
   "job.kind.LOOKUP": "NTIN lookup",
   "job.kind.SUBMIT": "Submit to moderation",
   "job.kind.STATUS_SYNC": "Status sync",
+  "job.kind.MATCH": "Match by name",
   "job.stateLabel": "State",
   "job.state.QUEUED": "Queued",
   "job.state.RUNNING": "Running",

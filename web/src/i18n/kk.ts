@@ -69,6 +69,7 @@ export const kk: Record<keyof typeof ru, string> = {
   "job.kind.LOOKUP": "NTIN іздеу",
   "job.kind.SUBMIT": "Модерацияға жіберу",
   "job.kind.STATUS_SYNC": "Мәртебелерді жаңарту",
+  "job.kind.MATCH": "Атауы бойынша сәйкестендіру",
   "job.stateLabel": "Күйі",
   "job.state.QUEUED": "Кезекте",
   "job.state.RUNNING": "Орындалуда",

@@ -67,6 +67,7 @@ export const ru = {
   "job.kind.LOOKUP": "Поиск NTIN",
   "job.kind.SUBMIT": "Отправка на модерацию",
   "job.kind.STATUS_SYNC": "Обновление статусов",
+  "job.kind.MATCH": "Сопоставление по названию",
   "job.stateLabel": "Состояние",
   "job.state.QUEUED": "В очереди",
   "job.state.RUNNING": "Выполняется",

@@ -13,6 +13,13 @@ pub struct Model {
     pub idempotency_key: Option<String>,
     pub input_hash: Option<String>,
     pub total: i64,
+    /// Items in a final state (kept current by the worker; see `job_progress`).
+    pub processed: i64,
+    pub found: i64,
+    pub ambiguous: i64,
+    pub not_found: i64,
+    pub failed: i64,
+    pub skipped: i64,
     pub cancel_requested: bool,
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,

@@ -15,6 +15,8 @@ pub struct Model {
     pub error: Option<String>,
     pub attempts: i32,
     pub leased_until: Option<DateTimeUtc>,
+    /// The worker holding the lease; only it may renew or finish the item.
+    pub lease_owner: Option<Uuid>,
     pub updated_at: DateTimeUtc,
 }
 

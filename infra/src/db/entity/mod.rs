@@ -11,4 +11,5 @@ pub mod nct_request;
 pub mod nct_key;
 pub mod partner;
 pub mod sku;
+pub mod sku_match;
 pub mod tenant;

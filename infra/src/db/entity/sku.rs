@@ -49,6 +49,9 @@ pub struct Model {
     pub gov: bool,
     /// Seller SKU, brand and names, lower-cased in Rust, for case-insensitive search (`sku_repo::search_text`).
     pub search_text: Option<String>,
+    /// When a pull of the catalog's source found this SKU missing from the feed (a mark, never a deletion;
+    /// cleared when it comes back).
+    pub feed_removed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,8 @@ pub struct Model {
     pub token_version: i32,
     pub created_at: DateTimeUtc,
     pub deleted_at: Option<DateTimeUtc>,
+    /// Tokens issued before this instant are refused (`revokeTokens`).
+    pub tokens_revoked_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,248 @@
+//! Set-based writes: many rows in one statement, on either backend, for the paths that write thousands of rows
+//! at a time (imports, lookup results). A statement per row costs a round trip each; sea-orm's `insert_many`
+//! binds every value separately, and PostgreSQL plans a statement of tens of thousands of parameters slowly.
+//!
+//! - **PostgreSQL**: the rows travel as ONE JSON parameter read by `json_to_recordset`, so a batch of thousands
+//!   of rows is one small statement whose plan does not depend on the batch size (a join on the primary key).
+//! - **SQLite**: multi-row `VALUES` with bound parameters, up to [`SQLITE_MAX_PARAMS`] a statement. sqlx binds
+//!   UUIDs as blobs and times in its own text format, so values are never spelled out in SQL text.
+//!
+//! The column lists come from the entity ([`Iterable`] over its columns), so a column added later by a
+//! migration and the entity is written too.
+
+use sea_orm::sea_query::ColumnType;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, ModelTrait, Statement,
+    Value,
+};
+use std::fmt::Write as _;
+
+/// Most bound parameters in one SQLite statement (its limit is 32,766 since 3.32).
+pub const SQLITE_MAX_PARAMS: usize = 32_000;
+/// Rows per PostgreSQL statement (one JSON parameter each).
+pub const PG_ROWS: usize = 5_000;
+
+/// `"name"`.
+pub fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The PostgreSQL type a column's JSON value is read as.
+fn pg_type(t: &ColumnType) -> Result<&'static str, DbErr> {
+    Ok(match t {
+        ColumnType::Uuid => "uuid",
+        ColumnType::String(_) | ColumnType::Text | ColumnType::Char(_) => "text",
+        ColumnType::BigInteger => "bigint",
+        ColumnType::Integer => "integer",
+        ColumnType::SmallInteger => "smallint",
+        ColumnType::Boolean => "boolean",
+        ColumnType::TimestampWithTimeZone => "timestamptz",
+        ColumnType::Timestamp | ColumnType::DateTime => "timestamp",
+        ColumnType::Double => "double precision",
+        ColumnType::Json => "json",
+        ColumnType::JsonBinary => "jsonb",
+        other => return Err(DbErr::Custom(format!("bulk write: column type {other:?} is not supported"))),
+    })
+}
+
+/// Appends a value as JSON; `false` for NULL (the key is then left out, which `json_to_recordset` reads as NULL).
+fn push_json(out: &mut String, v: &Value) -> Result<bool, DbErr> {
+    let s = |out: &mut String, text: &str| {
+        // Serializing a &str cannot fail.
+        out.push_str(&serde_json::to_string(text).unwrap_or_default());
+    };
+    match v {
+        Value::String(Some(x)) => s(out, x),
+        Value::Uuid(Some(x)) => s(out, &x.to_string()),
+        Value::ChronoDateTimeUtc(Some(x)) => s(out, &x.to_rfc3339()),
+        Value::BigInt(Some(x)) => {
+            let _ = write!(out, "{x}");
+        }
+        Value::Int(Some(x)) => {
+            let _ = write!(out, "{x}");
+        }
+        Value::SmallInt(Some(x)) => {
+            let _ = write!(out, "{x}");
+        }
+        Value::Bool(Some(x)) => out.push_str(if *x { "true" } else { "false" }),
+        Value::Double(Some(x)) => out.push_str(&serde_json::to_string(x).unwrap_or_else(|_| "null".into())),
+        Value::Json(Some(x)) => out.push_str(&x.to_string()),
+        Value::String(None)
+        | Value::Uuid(None)
+        | Value::ChronoDateTimeUtc(None)
+        | Value::BigInt(None)
+        | Value::Int(None)
+        | Value::SmallInt(None)
+        | Value::Bool(None)
+        | Value::Double(None)
+        | Value::Json(None) => return Ok(false),
+        other => return Err(DbErr::Custom(format!("bulk write: value {other:?} is not supported"))),
+    }
+    Ok(true)
+}
+
+/// A JSON array of objects, one per model, holding `cols` (NULLs left out).
+pub fn json_rows<E: EntityTrait>(models: &[E::Model], cols: &[E::Column]) -> Result<String, DbErr> {
+    let names: Vec<String> = cols.iter().map(|c| serde_json::to_string(c.as_str()).unwrap_or_default()).collect();
+    let mut out = String::with_capacity(models.len() * 64 * cols.len().max(1));
+    out.push('[');
+    for (i, m) in models.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('{');
+        let mut first = true;
+        for (c, name) in cols.iter().zip(&names) {
+            let mark = out.len();
+            if !first {
+                out.push(',');
+            }
+            out.push_str(name);
+            out.push(':');
+            if push_json(&mut out, &m.get(*c))? {
+                first = false;
+            } else {
+                out.truncate(mark);
+            }
+        }
+        out.push('}');
+    }
+    out.push(']');
+    Ok(out)
+}
+
+/// `x(c1 type, c2 type, …)`: the record shape `json_to_recordset` reads.
+fn pg_record<E: EntityTrait>(cols: &[E::Column]) -> Result<String, DbErr> {
+    let parts: Result<Vec<String>, DbErr> =
+        cols.iter().map(|c| Ok(format!("{} {}", quoted(c.as_str()), pg_type(c.def().get_column_type())?))).collect();
+    Ok(format!("x({})", parts?.join(", ")))
+}
+
+/// Inserts `models` with every column of the entity.
+///
+/// # Errors
+/// The database's (a unique violation included).
+pub async fn insert<E, C>(conn: &C, models: &[E::Model]) -> Result<(), DbErr>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    if models.is_empty() {
+        return Ok(());
+    }
+    let cols: Vec<E::Column> = E::Column::iter().collect();
+    let table = quoted(E::default().table_name());
+    let names = cols.iter().map(|c| quoted(c.as_str())).collect::<Vec<_>>().join(", ");
+    match conn.get_database_backend() {
+        DbBackend::Postgres => {
+            let record = pg_record::<E>(&cols)?;
+            let sql = format!("INSERT INTO {table} ({names}) SELECT {names} FROM json_to_recordset($1::json) AS {record}");
+            for chunk in models.chunks(PG_ROWS) {
+                let json = json_rows::<E>(chunk, &cols)?;
+                conn.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, &sql, [Value::from(json)])).await?;
+            }
+        }
+        backend => {
+            let per = (SQLITE_MAX_PARAMS / cols.len()).max(1);
+            let row = format!("({})", vec!["?"; cols.len()].join(", "));
+            for chunk in models.chunks(per) {
+                let sql = format!("INSERT INTO {table} ({names}) VALUES {}", vec![row.as_str(); chunk.len()].join(", "));
+                let values: Vec<Value> = chunk.iter().flat_map(|m| cols.iter().map(move |c| m.get(*c))).collect();
+                conn.execute_raw(Statement::from_sql_and_values(backend, &sql, values)).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Sets `set` to each model's values on the row with the same `key` (the primary key).
+///
+/// # Errors
+/// The database's.
+pub async fn update<E, C>(conn: &C, models: &[E::Model], key: E::Column, set: &[E::Column]) -> Result<(), DbErr>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    if models.is_empty() || set.is_empty() {
+        return Ok(());
+    }
+    let table = quoted(E::default().table_name());
+    let mut cols = vec![key];
+    cols.extend(set.iter().copied());
+    match conn.get_database_backend() {
+        DbBackend::Postgres => {
+            let assign = set.iter().map(|c| format!("{0} = x.{0}", quoted(c.as_str()))).collect::<Vec<_>>().join(", ");
+            let k = quoted(key.as_str());
+            let record = pg_record::<E>(&cols)?;
+            let sql = format!("UPDATE {table} SET {assign} FROM json_to_recordset($1::json) AS {record} WHERE {table}.{k} = x.{k}");
+            for chunk in models.chunks(PG_ROWS) {
+                let json = json_rows::<E>(chunk, &cols)?;
+                conn.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, &sql, [Value::from(json)])).await?;
+            }
+        }
+        backend => {
+            // `VALUES` columns are named column1, column2, … in SQLite.
+            let assign =
+                set.iter().enumerate().map(|(i, c)| format!("{} = v.column{}", quoted(c.as_str()), i + 2)).collect::<Vec<_>>().join(", ");
+            let per = (SQLITE_MAX_PARAMS / cols.len()).max(1);
+            let row = format!("({})", vec!["?"; cols.len()].join(", "));
+            for chunk in models.chunks(per) {
+                let sql = format!(
+                    "UPDATE {table} SET {assign} FROM (VALUES {}) AS v WHERE {table}.{} = v.column1",
+                    vec![row.as_str(); chunk.len()].join(", "),
+                    quoted(key.as_str())
+                );
+                let values: Vec<Value> = chunk.iter().flat_map(|m| cols.iter().map(move |c| m.get(*c))).collect();
+                conn.execute_raw(Statement::from_sql_and_values(backend, &sql, values)).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Placeholder `n` (1-based) of `backend`: `$n` on PostgreSQL, `?` on SQLite.
+pub fn ph(backend: DbBackend, n: usize) -> String {
+    match backend {
+        DbBackend::Postgres => format!("${n}"),
+        _ => "?".to_owned(),
+    }
+}
+
+/// A JSON array of strings, as one parameter (`json_array_elements_text` / `json_each`).
+pub fn json_strings<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let v: Vec<&str> = items.into_iter().collect();
+    serde_json::to_string(&v).unwrap_or_else(|_| "[]".into())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::db::entity::job_item;
+
+    #[test]
+    fn json_rows_leave_nulls_out_and_quote_text() {
+        let m = job_item::Model {
+            id: 7,
+            tenant_id: uuid::Uuid::nil(),
+            job_id: uuid::Uuid::nil(),
+            sku_id: uuid::Uuid::nil(),
+            gtin14: Some("a\"b".into()),
+            state: "PENDING".into(),
+            outcome: None,
+            error: None,
+            attempts: 0,
+            leased_until: None,
+            lease_owner: None,
+            updated_at: chrono::DateTime::from_timestamp(0, 0).unwrap(),
+        };
+        let cols = [job_item::Column::Id, job_item::Column::Gtin14, job_item::Column::Outcome, job_item::Column::UpdatedAt];
+        let json = json_rows::<job_item::Entity>(&[m], &cols).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v[0]["id"], 7);
+        assert_eq!(v[0]["gtin14"], "a\"b");
+        assert!(v[0].get("outcome").is_none());
+        assert_eq!(v[0]["updated_at"], "1970-01-01T00:00:00+00:00");
+    }
+}
