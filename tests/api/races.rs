@@ -61,13 +61,15 @@ async fn two_replicas_never_create_a_second_nct_draft_when_nct_is_slower_than_th
         eprintln!("skipped: replicas need PostgreSQL (TEST_DATABASE_URL)");
         return;
     }
-    // Arrange: NCT answers in 300 ms, the card lease is 200 ms; two replicas share the database.
+    // Arrange: NCT answers in 1.5 s, the card lease is 1 s (renewed every third of it); two replicas share
+    // the database. (A 200 ms lease livelocked on a saturated machine: a worker starved past its lease lost
+    // the item to the other replica, again and again; production leases are 60 s.)
     let mut cfg = test_sim_config();
-    cfg.latency = Duration::from_millis(300);
+    cfg.latency = Duration::from_millis(1500);
     let sim = start_sim(cfg).await;
     let mut settings = test_settings().await;
     settings.release_leases_on_start = false;
-    settings.limits.job_card_lease = Duration::from_millis(200);
+    settings.limits.job_card_lease = Duration::from_millis(1000);
     let mut settings2 = settings.clone();
     settings2.data_dir = crate::helpers::temp_dir();
     let a = spawn_app_with_sim(settings, sim.clone()).await;
