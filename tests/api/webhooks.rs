@@ -244,9 +244,16 @@ async fn moderation_status_changes_and_the_published_ntin_are_events() {
         assert_eq!((job["state"].as_str(), job["progress"]["failed"].as_u64()), (Some("SUCCEEDED"), Some(0)), "{m}: {job}");
     }
 
-    // Assert: the status path up to `completed`, then the NTIN with source REQUEST.
-    let skus = app.skus_by_code(&token, &cat, json!(null)).await;
-    let ntin = skus["CARD-1"]["ntin"].as_str().unwrap_or_else(|| panic!("{skus:?}")).to_owned();
+    // Assert: the status path up to `completed`, then the NTIN with source REQUEST (the follower publishes
+    // the approved request in the background, on the simulator's compressed clock).
+    let ntin = eventually(Duration::from_secs(60), "the published NTIN", || async {
+        let skus = app.skus_by_code(&token, &cat, json!(null)).await;
+        match skus["CARD-1"]["ntin"].as_str() {
+            Some(n) => Ok(n.to_owned()),
+            None => Err(skus["CARD-1"].clone()),
+        }
+    })
+    .await;
     let bodies = eventually(Duration::from_secs(20), "events", || async {
         let b: Vec<Value> = receiver.requests().iter().map(|r| serde_json::from_slice(&r.body).unwrap()).collect();
         if b.iter().any(|e| e["type"] == "ntin.assigned") && b.iter().any(|e| e["data"]["status"] == "completed") { Ok(b) } else { Err(Value::Array(b)) }

@@ -405,7 +405,7 @@ fn codes_have_unique_screaming_snake_names_matching_serde() {
         assert_eq!(serde_json::to_value(code).unwrap(), name);
         assert_eq!(CardProblemCode::parse(name), Some(code));
     }
-    assert_eq!(seen.len(), 29);
+    assert_eq!(seen.len(), 30);
     assert_eq!(C::GtinNtinMixup.as_str(), "GTIN_NTIN_MIXUP");
     assert_eq!(Severity::Warning.as_str(), "WARNING");
     assert_eq!(serde_json::to_value(Severity::Error).unwrap(), "ERROR");
