@@ -105,7 +105,7 @@ async fn bulk_readiness_answers_busy_when_every_slot_is_taken() {
     }
     // Act: a third check, until the two are seen
     let mut status = 0;
-    for _ in 0..50 {
+    for _ in 0..200 {
         status = post(&app, "text/plain", None, b"1\n".to_vec()).await.status().as_u16();
         if status == 503 {
             break;
