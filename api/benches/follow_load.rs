@@ -113,7 +113,7 @@ async fn main() {
     }
     println!("set-up: {n} requests created and sent in {:.1} s", started.elapsed().as_secs_f64());
 
-    infra::card_schema::CardSchemaCache::install(&client, db.clone());
+    let _card_schema = infra::card_schema::CardSchemaCache::install(&client, db.clone());
     // The follower, alone.
     let (stop, stop_rx) = tokio::sync::watch::channel(false);
     let follower = Follower::new(db.clone(), keys.clone(), client.clone(), FollowPolicy::scaled(WORKING_DAY));

@@ -43,6 +43,8 @@ pub struct Application {
     /// Follows NCT requests until NCT is done with them; `None` on an API-only replica.
     follower: Option<Follower>,
     sim: Option<SimHandle>,
+    /// The card schema cache with this application's dictionary store (shared per NCT while held).
+    _card_schema: Arc<infra::card_schema::CardSchemaCache>,
 }
 
 impl Application {
@@ -81,7 +83,7 @@ impl Application {
         .context("NCT_BASE_URL or NCT_SEARCH_URL: not a usable URL")?
         .with_gate(Arc::new(budget));
         let follow = settings.follow_policy();
-        infra::card_schema::CardSchemaCache::install(&nct, db.clone());
+        let card_schema = infra::card_schema::CardSchemaCache::install(&nct, db.clone());
         if let Some(link) = &redis {
             infra::card_schema::CardSchemaCache::share_through(&nct, link.clone());
         }
@@ -162,7 +164,7 @@ impl Application {
         let runners = settings.run_worker.then_some(runners);
         let follower = settings.run_worker.then_some(follower);
         let release_leases_on_start = settings.release_leases_on_start;
-        Ok(Self { port, server, state, worker, follower, integrations: runners, release_leases_on_start, sim })
+        Ok(Self { port, server, state, worker, follower, integrations: runners, release_leases_on_start, sim, _card_schema: card_schema })
     }
 
     /// The in-process simulator, when `NCT_BASE_URL` is unset.

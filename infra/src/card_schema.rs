@@ -68,24 +68,29 @@ pub const LOOKUP_AGAIN: Duration = Duration::from_secs(600);
 static LINKS: LazyLock<Mutex<HashMap<String, RedisLink>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// One cache per NCT base URL, for the life of the process.
-static CACHES: LazyLock<Mutex<HashMap<String, Arc<CardSchemaCache>>>> =
+/// The live caches, per NCT base URL. Weak: a cache lives as long as something holds it (the application
+/// holds the one it installed), so a process that builds many applications (the test suite) does not keep
+/// every one's database pool open.
+static CACHES: LazyLock<Mutex<HashMap<String, std::sync::Weak<CardSchemaCache>>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
 impl CardSchemaCache {
-    /// The shared cache of the NCT `client` points at.
+    /// The shared cache of the NCT `client` points at: the live one, or a new one (without the dictionary
+    /// store until [`Self::install`]).
     pub fn for_client(client: &NctClient) -> Arc<Self> {
         let mut caches = CACHES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        caches
-            .entry(client.base_url().to_owned())
-            .or_insert_with(|| {
-                Arc::new(Self {
-                    client: client.clone(),
-                    entries: tokio::sync::Mutex::new(Entries::default()),
-                    store: Mutex::new(None),
-                    looked_up: Mutex::new(HashMap::new()),
-                })
-            })
-            .clone()
+        if let Some(live) = caches.get(client.base_url()).and_then(std::sync::Weak::upgrade) {
+            return live;
+        }
+        caches.retain(|_, w| w.strong_count() > 0);
+        let cache = Arc::new(Self {
+            client: client.clone(),
+            entries: tokio::sync::Mutex::new(Entries::default()),
+            store: Mutex::new(None),
+            looked_up: Mutex::new(HashMap::new()),
+        });
+        caches.insert(client.base_url().to_owned(), Arc::downgrade(&cache));
+        cache
     }
 
     /// Shares the schema of `client`'s NCT with the other replicas through `link`.
@@ -122,7 +127,8 @@ impl CardSchemaCache {
 
 
     /// Installs the database-backed dictionaries of this NCT (start-up; a restart on the same database
-    /// installs them again).
+    /// installs them again). The caller keeps the returned cache for as long as it runs: the shared cache
+    /// lives while something holds it.
     pub fn install(client: &NctClient, db: sea_orm::DatabaseConnection) -> Arc<Self> {
         let cache = Self::for_client(client);
         *cache.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::new(DictionaryStore::new(db, client.clone())));
