@@ -29,7 +29,7 @@ pub struct Limits {
     pub ws_max_message: usize,
     /// `WS_MAX_SUBSCRIPTIONS` (20): live subscriptions per socket.
     pub ws_subscriptions: usize,
-    /// `WS_MAX_CONNECTIONS_PER_TENANT` (50): open sockets per tenant (per process).
+    /// `WS_MAX_CONNECTIONS_PER_TENANT` (1000): open sockets per tenant (per process).
     pub ws_connections_per_tenant: usize,
     /// `JOB_PARALLEL` (4): jobs the worker works at once; `JOB_MAX_PER_TENANT` (2): of them, at most this
     /// many of one tenant (its other jobs wait their turn; tenants take turns round-robin).
@@ -56,7 +56,7 @@ impl Default for Limits {
             ws_init_timeout: Duration::from_secs(10),
             ws_max_message: 64 * 1024,
             ws_subscriptions: 20,
-            ws_connections_per_tenant: 50,
+            ws_connections_per_tenant: 1000,
             job_parallel: 4,
             job_per_tenant: 2,
             job_card_lease: Duration::from_secs(60),

@@ -176,6 +176,13 @@ impl From<DictionaryError> for NctError {
 /// A built snapshot and the dictionaries' generations it was built from.
 type Snapshot = (Vec<(String, i32)>, Arc<CachedDictionaries>);
 
+/// How long a snapshot is handed out without asking the database whether the dictionaries changed. A
+/// change made by this process drops it at once; one made by another replica is seen within this time.
+const RECENT_FOR: Duration = Duration::from_secs(1);
+
+/// The snapshot last handed out, for which codes, and when the database was last asked about it.
+type Recent = (std::time::Instant, Vec<String>, Arc<CachedDictionaries>);
+
 /// The stored dictionaries of one NCT.
 pub struct DictionaryStore {
     repo: DictionaryRepo,
@@ -184,13 +191,16 @@ pub struct DictionaryStore {
     ns: String,
     /// The last snapshot and the generations it was built from.
     snapshot: tokio::sync::Mutex<Option<Snapshot>>,
+    /// The fast path of [`Self::snapshot`]: a check of many cards reads the database once per
+    /// [`RECENT_FOR`], not once per card (and never waits on the mutex above meanwhile).
+    recent: std::sync::Mutex<Option<Recent>>,
 }
 
 impl DictionaryStore {
     /// The store of the NCT `client` talks to.
     pub fn new(db: DatabaseConnection, client: NctClient) -> Self {
         let ns = client.base_url().to_owned();
-        Self { repo: DictionaryRepo::new(db), client, ns, snapshot: tokio::sync::Mutex::new(None) }
+        Self { repo: DictionaryRepo::new(db), client, ns, snapshot: tokio::sync::Mutex::new(None), recent: std::sync::Mutex::new(None) }
     }
 
     /// The dictionaries `codes` (upper-case) from the database; any that never completed a pass is read
@@ -199,6 +209,28 @@ impl DictionaryStore {
     /// # Errors
     /// The NCT call or the database access that failed.
     pub async fn snapshot(&self, key: &SecretString, codes: &[String]) -> Result<Arc<CachedDictionaries>, DictionaryError> {
+        if let Ok(r) = self.recent.lock()
+            && let Some((at, c, snap)) = r.as_ref()
+            && at.elapsed() < RECENT_FOR
+            && c.as_slice() == codes
+        {
+            return Ok(snap.clone());
+        }
+        let snap = self.snapshot_now(key, codes).await?;
+        if let Ok(mut r) = self.recent.lock() {
+            *r = Some((std::time::Instant::now(), codes.to_vec(), snap.clone()));
+        }
+        Ok(snap)
+    }
+
+    /// Drops the fast path's snapshot: this process changed the dictionaries.
+    fn changed(&self) {
+        if let Ok(mut r) = self.recent.lock() {
+            *r = None;
+        }
+    }
+
+    async fn snapshot_now(&self, key: &SecretString, codes: &[String]) -> Result<Arc<CachedDictionaries>, DictionaryError> {
         let mut cached = self.snapshot.lock().await;
         for code in codes {
             if self.repo.state(&self.ns, code).await?.is_none_or(|s| s.finished_at.is_none()) {
@@ -262,8 +294,10 @@ impl DictionaryStore {
                 let items: Vec<DictItem> = p.content.iter().map(to_item).collect();
                 let last = page >= p.total_pages || p.content.is_empty() || page >= MAX_PAGES;
                 self.repo.store_page(&self.ns, code, state.pass, &items, page + 1, p.total_pages, LEASE).await?;
+                self.changed();
                 if last {
                     self.repo.finish_pass(&self.ns, code).await?;
+                    self.changed();
                     return Ok::<bool, DictionaryError>(true);
                 }
                 page += 1;
@@ -308,6 +342,7 @@ impl DictionaryStore {
         let hit = found.last().is_some_and(|i| i.code == code.trim());
         if !found.is_empty() {
             self.repo.store_found(&self.ns, "OKTRU", &found).await?;
+            self.changed();
         }
         Ok(hit)
     }

@@ -9,6 +9,7 @@
 
 use super::{CardError, CardService};
 use crate::card_schema::CardSchemaCache;
+use crate::db::card_check_repo::StoredCheck;
 use crate::db::sku_repo::Sku;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::tenant::TenantId;
@@ -18,6 +19,13 @@ use uuid::Uuid;
 
 /// Most stale SKUs of one catalog checked while its readiness is asked for.
 pub const SYNC_RECHECK: u64 = 1000;
+
+/// Stale SKUs checked at a time (one read, one write transaction).
+const RECHECK_CHUNK: usize = 100;
+
+/// How long a readiness query keeps re-checking stale SKUs after the first chunk; the rest is the
+/// background refresher's, and counts as `unchecked` until then.
+const SYNC_BUDGET: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Most SKUs [`CardService::expiring_xtins`] returns.
 pub const MAX_EXPIRING: u64 = 1000;
@@ -59,7 +67,14 @@ impl CardService {
         let key = self.require_key(tenant).await?;
         let version = CardSchemaCache::for_client(&self.nct).version(&key).await?;
         let stale: Vec<Uuid> = self.checks.stale(&version, Some((tenant, catalog)), SYNC_RECHECK).await?.into_iter().map(|(_, s)| s).collect();
-        self.recheck(tenant, &key, &stale).await?;
+        // The first chunk always (a small catalog is exact), more while the budget lasts.
+        let started = std::time::Instant::now();
+        for chunk in stale.chunks(RECHECK_CHUNK) {
+            self.recheck(tenant, &key, chunk).await?;
+            if started.elapsed() >= SYNC_BUDGET {
+                break;
+            }
+        }
         let r = self.checks.readiness(tenant, catalog, &version).await?;
         Ok(CardReadiness {
             total: r.total,
@@ -77,11 +92,25 @@ impl CardService {
     pub async fn recheck(&self, tenant: TenantId, key: &SecretString, skus: &[Uuid]) -> Result<usize, CardError> {
         let version = CardSchemaCache::for_client(&self.nct).version(key).await?;
         let mut n = 0;
-        for chunk in skus.chunks(200) {
-            for card in self.cards.cards_by_ids(tenant, chunk).await? {
-                self.check_and_store_as(tenant, key, &card, &version).await?;
-                n += 1;
+        for chunk in skus.chunks(RECHECK_CHUNK) {
+            let cards = self.cards.cards_by_ids(tenant, chunk).await?;
+            let mut found = Vec::with_capacity(cards.len());
+            for card in &cards {
+                found.push(super::check::check(&self.nct, key, card).await?);
             }
+            let stored: Vec<StoredCheck<'_>> = cards
+                .iter()
+                .zip(&found)
+                .map(|(card, problems)| StoredCheck {
+                    sku_id: card.sku.id,
+                    catalog_id: card.sku.catalog_id,
+                    gov: card.data.is_gov,
+                    problems,
+                    card_at: card.sku.updated_at,
+                })
+                .collect();
+            self.checks.store_many(tenant, &stored, &version).await?;
+            n += cards.len();
         }
         Ok(n)
     }

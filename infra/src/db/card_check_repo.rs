@@ -16,7 +16,6 @@ use domain::card::{CardProblem, Severity};
 use domain::tenant::TenantId;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, Set, Statement,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -39,6 +38,21 @@ pub struct StoredReadiness {
     pub with_errors: u64,
     /// Errors and warnings by code over the checked SKUs.
     pub by_code: Vec<(String, u64)>,
+}
+
+/// One SKU's check to store: made of the card as it was at `card_at`.
+#[derive(Clone, Copy, Debug)]
+pub struct StoredCheck<'a> {
+    /// The SKU.
+    pub sku_id: Uuid,
+    /// Its catalog.
+    pub catalog_id: Uuid,
+    /// An extended (gov) card.
+    pub gov: bool,
+    /// What the check found.
+    pub problems: &'a [CardProblem],
+    /// The `updated_at` of the card that was checked.
+    pub card_at: DateTime<Utc>,
 }
 
 /// A group of the registration plan: pending cards of one kind.
@@ -74,9 +88,18 @@ impl CardCheckRepo {
     /// stays stale. Concurrent stores of one SKU are serialised by the upsert's row lock.
     #[allow(clippy::too_many_arguments)]
     pub async fn store(&self, tenant: TenantId, sku_id: Uuid, catalog_id: Uuid, gov: bool, problems: &[CardProblem], version: &str, card_at: DateTime<Utc>) -> Result<(), RepoError> {
+        let check = StoredCheck { sku_id, catalog_id, gov, problems, card_at };
+        self.store_many(tenant, std::slice::from_ref(&check), version).await
+    }
+
+    /// Stores the checks of many SKUs of a tenant in one transaction (a re-check of a batch), each as
+    /// [`Self::store`] does.
+    pub async fn store_many(&self, tenant: TenantId, checks: &[StoredCheck<'_>], version: &str) -> Result<(), RepoError> {
+        if checks.is_empty() {
+            return Ok(());
+        }
         let b = self.db.get_database_backend();
-        let txn = self.db.begin().await?;
-        let count = |s: Severity| i32::try_from(problems.iter().filter(|p| p.severity == s).count()).unwrap_or(i32::MAX);
+        let txn = super::begin_write(&self.db).await?;
         let sql = format!(
             "INSERT INTO card_checks (sku_id, tenant_id, catalog_id, errors, warnings, gov, problems, version, checked_at) \
              VALUES ({}) ON CONFLICT (sku_id) DO UPDATE SET errors = excluded.errors, warnings = excluded.warnings, \
@@ -84,37 +107,47 @@ impl CardCheckRepo {
              WHERE card_checks.checked_at <= excluded.checked_at",
             (1..=9).map(|i| ph(b, i)).collect::<Vec<_>>().join(", ")
         );
-        let values: Vec<sea_orm::Value> = vec![
-            sku_id.into(),
-            tenant.0.into(),
-            catalog_id.into(),
-            count(Severity::Error).into(),
-            count(Severity::Warning).into(),
-            gov.into(),
-            serde_json::to_string(problems).unwrap_or_else(|_| "[]".to_owned()).into(),
-            version.into(),
-            card_at.into(),
-        ];
-        let r = txn.execute_raw(Statement::from_sql_and_values(b, sql, values)).await?;
-        if r.rows_affected() == 0 {
-            // A check of a newer card is stored already.
-            txn.rollback().await?;
-            return Ok(());
+        let mut written = Vec::with_capacity(checks.len());
+        for c in checks {
+            let count = |s: Severity| i32::try_from(c.problems.iter().filter(|p| p.severity == s).count()).unwrap_or(i32::MAX);
+            let values: Vec<sea_orm::Value> = vec![
+                c.sku_id.into(),
+                tenant.0.into(),
+                c.catalog_id.into(),
+                count(Severity::Error).into(),
+                count(Severity::Warning).into(),
+                c.gov.into(),
+                serde_json::to_string(c.problems).unwrap_or_else(|_| "[]".to_owned()).into(),
+                version.into(),
+                c.card_at.into(),
+            ];
+            // No row: a check of a newer card is stored already.
+            if txn.execute_raw(Statement::from_sql_and_values(b, sql.clone(), values)).await?.rows_affected() > 0 {
+                written.push(c);
+            }
         }
-        card_check_code::Entity::delete_many().filter(card_check_code::Column::SkuId.eq(sku_id)).exec(&txn).await?;
-        let rows: Vec<card_check_code::ActiveModel> = problems
+        for chunk in written.chunks(500) {
+            card_check_code::Entity::delete_many()
+                .filter(card_check_code::Column::SkuId.is_in(chunk.iter().map(|c| c.sku_id)))
+                .exec(&txn)
+                .await?;
+        }
+        let rows: Vec<card_check_code::ActiveModel> = written
             .iter()
-            .map(|p| card_check_code::ActiveModel {
-                sku_id: Set(sku_id),
-                tenant_id: Set(tenant.0),
-                catalog_id: Set(catalog_id),
-                code: Set(p.code.as_str().to_owned()),
-                severity: Set(p.severity.as_str().to_owned()),
-                ..Default::default()
+            .flat_map(|c| {
+                c.problems.iter().map(|p| card_check_code::ActiveModel {
+                    sku_id: Set(c.sku_id),
+                    tenant_id: Set(tenant.0),
+                    catalog_id: Set(c.catalog_id),
+                    code: Set(p.code.as_str().to_owned()),
+                    severity: Set(p.severity.as_str().to_owned()),
+                    ..Default::default()
+                })
             })
             .collect();
-        if !rows.is_empty() {
-            card_check_code::Entity::insert_many(rows).exec(&txn).await?;
+        // Five columns a row: well under SQLite's parameter limit per statement.
+        for chunk in rows.chunks(1000) {
+            card_check_code::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
         }
         txn.commit().await?;
         Ok(())
