@@ -194,13 +194,15 @@ pub struct DictionaryStore {
     /// The fast path of [`Self::snapshot`]: a check of many cards reads the database once per
     /// [`RECENT_FOR`], not once per card (and never waits on the mutex above meanwhile).
     recent: std::sync::Mutex<Option<Recent>>,
+    /// [`Self::generations`] as last read, and when (trusted for [`RECENT_FOR`] like the snapshot).
+    recent_generations: std::sync::Mutex<Option<(std::time::Instant, String)>>,
 }
 
 impl DictionaryStore {
     /// The store of the NCT `client` talks to.
     pub fn new(db: DatabaseConnection, client: NctClient) -> Self {
         let ns = client.base_url().to_owned();
-        Self { repo: DictionaryRepo::new(db), client, ns, snapshot: tokio::sync::Mutex::new(None), recent: std::sync::Mutex::new(None) }
+        Self { repo: DictionaryRepo::new(db), client, ns, snapshot: tokio::sync::Mutex::new(None), recent: std::sync::Mutex::new(None), recent_generations: std::sync::Mutex::new(None) }
     }
 
     /// The dictionaries `codes` (upper-case) from the database; any that never completed a pass is read
@@ -226,6 +228,9 @@ impl DictionaryStore {
     /// Drops the fast path's snapshot: this process changed the dictionaries.
     fn changed(&self) {
         if let Ok(mut r) = self.recent.lock() {
+            *r = None;
+        }
+        if let Ok(mut r) = self.recent_generations.lock() {
             *r = None;
         }
     }
@@ -314,9 +319,19 @@ impl DictionaryStore {
     /// # Errors
     /// The database.
     pub async fn generations(&self) -> Result<String, RepoError> {
+        if let Ok(r) = self.recent_generations.lock()
+            && let Some((at, g)) = r.as_ref()
+            && at.elapsed() < RECENT_FOR
+        {
+            return Ok(g.clone());
+        }
         let mut gens = self.repo.generations(&self.ns).await?;
         gens.sort();
-        Ok(gens.iter().map(|(d, g)| format!("{d}{g}")).collect::<Vec<_>>().join("."))
+        let g = gens.iter().map(|(d, g)| format!("{d}{g}")).collect::<Vec<_>>().join(".");
+        if let Ok(mut r) = self.recent_generations.lock() {
+            *r = Some((std::time::Instant::now(), g.clone()));
+        }
+        Ok(g)
     }
 
     /// Looks an OKTRU code the store does not have up along its path with roots/children (at most four

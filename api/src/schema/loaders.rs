@@ -36,6 +36,10 @@ pub struct ModerationOf(pub TenantId, pub Uuid);
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CardOf(pub TenantId, pub Uuid);
 
+/// A SKU's stored card check (`Sku.cardCheck` answers from it when it is fresh).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StoredCheckOf(pub TenantId, pub Uuid);
+
 /// A tenant's decrypted NCT key and its status (`Sku.cardCheck`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct KeyOf(pub TenantId);
@@ -93,6 +97,21 @@ impl Loader<CardOf> for PageLoader {
         for (tenant, ids) in by_tenant(keys.iter().map(|k| (k.0, k.1))) {
             let rows = self.state.cards.cards().cards(tenant, &ids).await?;
             out.extend(rows.into_iter().map(|(sku, c)| (CardOf(tenant, sku), c)));
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<StoredCheckOf> for PageLoader {
+    type Value = infra::db::entity::card_check::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[StoredCheckOf]) -> Result<HashMap<StoredCheckOf, Self::Value>, LoadError> {
+        let mut out = HashMap::with_capacity(keys.len());
+        for (tenant, ids) in by_tenant(keys.iter().map(|k| (k.0, k.1))) {
+            for row in self.state.cards.checks().stored_for(tenant, &ids).await? {
+                out.insert(StoredCheckOf(tenant, row.sku_id), row);
+            }
         }
         Ok(out)
     }

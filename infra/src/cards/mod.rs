@@ -132,6 +132,11 @@ impl CardService {
         &self.cards
     }
 
+    /// The stored check results.
+    pub fn checks(&self) -> &CardCheckRepo {
+        &self.checks
+    }
+
     /// The request rows.
     pub fn requests(&self) -> &RequestRepo {
         &self.requests

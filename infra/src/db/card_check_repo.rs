@@ -10,7 +10,7 @@
 //! `card_repo::need_card`, in SQL).
 
 use super::RepoError;
-use super::entity::card_check_code;
+use super::entity::{card_check, card_check_code};
 use chrono::{DateTime, Utc};
 use domain::card::{CardProblem, Severity};
 use domain::tenant::TenantId;
@@ -151,6 +151,21 @@ impl CardCheckRepo {
         }
         txn.commit().await?;
         Ok(())
+    }
+
+    /// The stored checks of these SKUs of a tenant (a page's `cardCheck`), fresh or not.
+    pub async fn stored_for(&self, tenant: TenantId, ids: &[Uuid]) -> Result<Vec<card_check::Model>, RepoError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            out.extend(
+                card_check::Entity::find()
+                    .filter(card_check::Column::TenantId.eq(tenant.0))
+                    .filter(card_check::Column::SkuId.is_in(chunk.iter().copied()))
+                    .all(&self.db)
+                    .await?,
+            );
+        }
+        Ok(out)
     }
 
     /// SKUs whose stored check is missing or stale, oldest change first: `(tenant, sku)`. Limited to one

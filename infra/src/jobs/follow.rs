@@ -44,7 +44,7 @@ pub const TENANTS_AT_ONCE: usize = 4;
 pub const UPKEEP_EVERY: Duration = Duration::from_secs(1);
 
 /// Stale card checks re-run per upkeep.
-const RECHECK_BATCH: u64 = 500;
+const RECHECK_BATCH: u64 = 2000;
 
 /// Dictionary pages read per upkeep.
 const DICTIONARY_PAGES: u32 = 5;
