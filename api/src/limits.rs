@@ -36,6 +36,9 @@ pub struct Limits {
     pub job_parallel: usize,
     /// See `job_parallel`.
     pub job_per_tenant: usize,
+    /// `JOB_WARM_BATCH` (5,000): items a lookup job claims per round while its GTINs come from the cache
+    /// (bigger: fewer rounds, but a longer write transaction each).
+    pub job_warm_batch: usize,
     /// `JOB_CARD_LEASE_MS` (60,000): how long a card job holds an item; renewed while worked.
     pub job_card_lease: Duration,
     /// `NCT_REQUEST_TIMEOUT_MS` (20,000): a whole NCT call, headers and body; a stalled NCT is an outage.
@@ -59,6 +62,7 @@ impl Default for Limits {
             ws_connections_per_tenant: 1000,
             job_parallel: 4,
             job_per_tenant: 2,
+            job_warm_batch: 5000,
             job_card_lease: Duration::from_secs(60),
             nct_timeout: Duration::from_secs(20),
             db_pool: infra::db::PoolSettings::default(),
@@ -106,6 +110,7 @@ impl Limits {
             ws_connections_per_tenant: size("WS_MAX_CONNECTIONS_PER_TENANT", d.ws_connections_per_tenant)?,
             job_parallel: size("JOB_PARALLEL", d.job_parallel)?,
             job_per_tenant: size("JOB_MAX_PER_TENANT", d.job_per_tenant)?,
+            job_warm_batch: size("JOB_WARM_BATCH", d.job_warm_batch)?,
             job_card_lease: ms("JOB_CARD_LEASE_MS", d.job_card_lease)?,
             nct_timeout: ms("NCT_REQUEST_TIMEOUT_MS", d.nct_timeout)?,
             db_pool: infra::db::PoolSettings {

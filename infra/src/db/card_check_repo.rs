@@ -17,10 +17,14 @@ use domain::tenant::TenantId;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, Set, Statement,
 };
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// SKUs that need a hand-made card and have no NTIN (SQL over `skus s`).
 const NEED_CARD: &str = "(s.readiness_class IN ('MANUAL_CARD', 'TEMPORARY_XTIN') OR s.lookup_state = 'NOT_FOUND') AND s.ntin IS NULL";
+
+/// Checks per upsert statement (nine parameters each).
+const UPSERT_ROWS: usize = 100;
 
 /// A stored check is fresh (SQL over `card_checks c` and `skus s`; the version is the first parameter).
 const FRESH: &str = "c.sku_id IS NOT NULL AND c.version = {v} AND c.checked_at >= s.updated_at";
@@ -98,33 +102,56 @@ impl CardCheckRepo {
         if checks.is_empty() {
             return Ok(());
         }
+        // One row per SKU: of two checks of one SKU the one of the newer card (a statement may not touch a
+        // row twice).
+        let mut latest: HashMap<Uuid, usize> = HashMap::with_capacity(checks.len());
+        for (i, c) in checks.iter().enumerate() {
+            match latest.get(&c.sku_id) {
+                Some(&j) if checks[j].card_at >= c.card_at => {}
+                _ => {
+                    latest.insert(c.sku_id, i);
+                }
+            }
+        }
+        let mut unique: Vec<&StoredCheck<'_>> = latest.values().map(|&i| &checks[i]).collect();
+        unique.sort_by_key(|c| c.sku_id);
         let b = self.db.get_database_backend();
         let txn = super::begin_write(&self.db).await?;
-        let sql = format!(
-            "INSERT INTO card_checks (sku_id, tenant_id, catalog_id, errors, warnings, gov, problems, version, checked_at) \
-             VALUES ({}) ON CONFLICT (sku_id) DO UPDATE SET errors = excluded.errors, warnings = excluded.warnings, \
-             gov = excluded.gov, problems = excluded.problems, version = excluded.version, checked_at = excluded.checked_at \
-             WHERE card_checks.checked_at <= excluded.checked_at",
-            (1..=9).map(|i| ph(b, i)).collect::<Vec<_>>().join(", ")
-        );
-        let mut written = Vec::with_capacity(checks.len());
-        for c in checks {
-            let count = |s: Severity| i32::try_from(c.problems.iter().filter(|p| p.severity == s).count()).unwrap_or(i32::MAX);
-            let values: Vec<sea_orm::Value> = vec![
-                c.sku_id.into(),
-                tenant.0.into(),
-                c.catalog_id.into(),
-                count(Severity::Error).into(),
-                count(Severity::Warning).into(),
-                c.gov.into(),
-                serde_json::to_string(c.problems).unwrap_or_else(|_| "[]".to_owned()).into(),
-                version.into(),
-                c.card_at.into(),
-            ];
-            // No row: a check of a newer card is stored already.
-            if txn.execute_raw(Statement::from_sql_and_values(b, sql.clone(), values)).await?.rows_affected() > 0 {
-                written.push(c);
+        let mut written = Vec::with_capacity(unique.len());
+        for chunk in unique.chunks(UPSERT_ROWS) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|r| format!("({})", (1..=9).map(|k| ph(b, r * 9 + k)).collect::<Vec<_>>().join(", ")))
+                .collect();
+            // Rows a check of a newer card already holds are left alone, and not returned.
+            let sql = format!(
+                "INSERT INTO card_checks (sku_id, tenant_id, catalog_id, errors, warnings, gov, problems, version, checked_at) \
+                 VALUES {} ON CONFLICT (sku_id) DO UPDATE SET errors = excluded.errors, warnings = excluded.warnings, \
+                 gov = excluded.gov, problems = excluded.problems, version = excluded.version, checked_at = excluded.checked_at \
+                 WHERE card_checks.checked_at <= excluded.checked_at RETURNING sku_id",
+                rows.join(", ")
+            );
+            let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 9);
+            for c in chunk {
+                let count = |s: Severity| i32::try_from(c.problems.iter().filter(|p| p.severity == s).count()).unwrap_or(i32::MAX);
+                values.extend([
+                    c.sku_id.into(),
+                    tenant.0.into(),
+                    c.catalog_id.into(),
+                    count(Severity::Error).into(),
+                    count(Severity::Warning).into(),
+                    c.gov.into(),
+                    serde_json::to_string(c.problems).unwrap_or_else(|_| "[]".to_owned()).into(),
+                    version.into(),
+                    c.card_at.into(),
+                ]);
             }
+            let stored: HashSet<Uuid> = txn
+                .query_all_raw(Statement::from_sql_and_values(b, sql, values))
+                .await?
+                .iter()
+                .map(|r| r.try_get_by_index::<Uuid>(0))
+                .collect::<Result<_, sea_orm::DbErr>>()?;
+            written.extend(chunk.iter().copied().filter(|c| stored.contains(&c.sku_id)));
         }
         for chunk in written.chunks(500) {
             card_check_code::Entity::delete_many()
