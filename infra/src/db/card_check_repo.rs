@@ -117,7 +117,7 @@ impl CardCheckRepo {
         unique.sort_by_key(|c| c.sku_id);
         let b = self.db.get_database_backend();
         let txn = super::begin_write(&self.db).await?;
-        let mut written = Vec::with_capacity(unique.len());
+        let mut written: Vec<&StoredCheck<'_>> = Vec::with_capacity(unique.len());
         for chunk in unique.chunks(UPSERT_ROWS) {
             let rows: Vec<String> = (0..chunk.len())
                 .map(|r| format!("({})", (1..=9).map(|k| ph(b, r * 9 + k)).collect::<Vec<_>>().join(", ")))
