@@ -60,7 +60,14 @@ pub struct CardSchemaCache {
     store: Mutex<Option<Arc<DictionaryStore>>>,
     /// OKTRU codes looked up along their path lately (not again for [`LOOKUP_AGAIN`]).
     looked_up: Mutex<HashMap<String, Instant>>,
+    /// The base schema's hash in [`Self::version`] as last computed, trusted for [`VERSION_FOR`] (a page's
+    /// 250 `cardCheck`s and a re-check of thousands of cards hash it once, not once each).
+    recent_version: Mutex<Option<(Instant, String)>>,
 }
+
+/// How long the base schema's hash is used without hashing the schema again (evicting the schema drops
+/// it at once).
+const VERSION_FOR: Duration = Duration::from_secs(1);
 
 /// How long an OKTRU code NCT did not have is not looked up again.
 pub const LOOKUP_AGAIN: Duration = Duration::from_secs(600);
@@ -88,6 +95,7 @@ impl CardSchemaCache {
             entries: tokio::sync::Mutex::new(Entries::default()),
             store: Mutex::new(None),
             looked_up: Mutex::new(HashMap::new()),
+            recent_version: Mutex::new(None),
         });
         caches.insert(client.base_url().to_owned(), Arc::downgrade(&cache));
         cache
@@ -122,6 +130,9 @@ impl CardSchemaCache {
     pub async fn evict_schema(&self) {
         let mut e = self.entries.lock().await;
         e.base = None;
+        if let Ok(mut r) = self.recent_version.lock() {
+            *r = None;
+        }
         e.gov.clear();
     }
 
@@ -190,11 +201,27 @@ impl CardSchemaCache {
     /// # Errors
     /// As [`Self::dictionaries`].
     pub async fn version(&self, key: &SecretString) -> Result<String, NctError> {
-        let base = self.schema(key, None, false).await?.base;
-        let json = serde_json::to_vec(&base).unwrap_or_default();
-        let schema: String = ring::digest::digest(&ring::digest::SHA256, &json).as_ref().iter().take(6).map(|b| format!("{b:02x}")).collect();
+        let schema = self.schema_hash(key).await?;
+        // Read through the store's own short-lived copy, which a change made here drops at once.
         let gens = self.store()?.generations().await.map_err(DictionaryError::from)?;
         Ok(format!("{schema}-{gens}"))
+    }
+
+    /// A hash of the base schema, computed at most once per [`VERSION_FOR`].
+    async fn schema_hash(&self, key: &SecretString) -> Result<String, NctError> {
+        if let Ok(r) = self.recent_version.lock()
+            && let Some((at, v)) = r.as_ref()
+            && at.elapsed() < VERSION_FOR
+        {
+            return Ok(v.clone());
+        }
+        let base = self.schema(key, None, false).await?.base;
+        let json = serde_json::to_vec(&base).unwrap_or_default();
+        let hash: String = ring::digest::digest(&ring::digest::SHA256, &json).as_ref().iter().take(6).map(|b| format!("{b:02x}")).collect();
+        if let Ok(mut r) = self.recent_version.lock() {
+            *r = Some((Instant::now(), hash.clone()));
+        }
+        Ok(hash)
     }
 
     /// The schema for a card in `oktru`: the base attributes, plus the category's gov-attributes when

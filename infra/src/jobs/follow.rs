@@ -59,7 +59,14 @@ pub struct Follower {
     schedule: Schedule,
     /// Card use-cases (the upkeep's re-checks).
     service: CardService,
+    /// Until when the upkeep skips the search for stale card checks: the last search found none. The
+    /// search reads every pending card of every tenant, so an idle server must not run it every second.
+    recheck_idle_until: std::sync::Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
+
+/// How long the upkeep waits after a search for stale checks found none (a catalog's readiness query
+/// re-checks its own stale cards meanwhile).
+const RECHECK_IDLE: Duration = Duration::from_secs(10);
 
 /// What a tick did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -74,7 +81,15 @@ impl Follower {
     /// Builds the follower.
     pub fn new(db: DatabaseConnection, keys: NctKeyRepo, client: NctClient, policy: FollowPolicy) -> Self {
         let service = CardService::new(db.clone(), keys.clone(), client.clone(), policy);
-        Self { requests: RequestRepo::new(db.clone()), cards: CardRepo::new(db), keys, client, schedule: Schedule::new(policy), service }
+        Self {
+            requests: RequestRepo::new(db.clone()),
+            cards: CardRepo::new(db),
+            keys,
+            client,
+            schedule: Schedule::new(policy),
+            service,
+            recheck_idle_until: std::sync::Arc::new(std::sync::Mutex::new(None)),
+        }
     }
 
     /// How long a claim is held: long enough for a tenant's listing, short enough that a crashed tick
@@ -180,7 +195,17 @@ impl Follower {
                 Err(e) => tracing::debug!(error = %e, "no schema for the dictionary refresh now"),
             }
         }
+        let idle = self.recheck_idle_until.lock().is_ok_and(|u| u.is_some_and(|t| std::time::Instant::now() < t));
+        if idle {
+            return false;
+        }
         match self.service.recheck_stale(&key, RECHECK_BATCH).await {
+            Ok(0) => {
+                if let Ok(mut u) = self.recheck_idle_until.lock() {
+                    *u = Some(std::time::Instant::now() + RECHECK_IDLE);
+                }
+                false
+            }
             Ok(n) => n as u64 >= RECHECK_BATCH,
             // NCT not reachable now: the next upkeep retries.
             Err(crate::cards::CardError::Nct(e)) => {
