@@ -43,7 +43,10 @@ async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let split = if args.iter().any(|a| a == "tune") { "match_tune.tsv" } else { "match_eval.tsv" };
     let show_errors = args.iter().any(|a| a == "errors");
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../nct-sim/eval").join(split);
+    let path = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")), std::path::PathBuf::from)
+        .join("../nct-sim/eval")
+        .join(split);
     let rows = parse_tsv(&std::fs::read_to_string(&path).expect("read the evaluation set"));
     println!("set: {split} ({} labelled seller SKUs) against a 100,000-card simulator seed", rows.len());
 
