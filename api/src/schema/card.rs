@@ -2,7 +2,7 @@
 //! catalog-level views are in `card_plan`, the mutations in `card_mutation`; the work itself is in
 //! `infra::cards`.
 
-use super::loaders::{CardOf, KeyOf, Loaders, ModerationOf, StoredCheckOf};
+use super::loaders::{CardOf, KeyOf, Loaders, MatchOf, ModerationOf, StoredCheckOf};
 use super::state;
 use crate::error::ApiError;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
@@ -370,7 +370,11 @@ pub async fn sku_card_check(ctx: &Context<'_>, sku: &Sku) -> Result<Vec<CardProb
         None => check(&st.nct, &key, &card).await?,
     };
     // Before a card is submitted: does NCT have it already? (One cached search; a warning, never an error.)
-    let match_state = st.matches.get(sku.tenant_id, sku.id).await?.map(|m| m.state);
+    let found = match ctx.data_opt::<Loaders>() {
+        Some(l) => l.load_one(MatchOf(sku.tenant_id, sku.id)).await?,
+        None => st.matches.get(sku.tenant_id, sku.id).await?,
+    };
+    let match_state = found.map(|m| m.state);
     problems.extend(infra::matching::duplicate::duplicate_warning(&st.search, &key, &card, match_state).await);
     Ok(problems.iter().map(CardProblem::from).collect())
 }

@@ -1,4 +1,4 @@
-//! Per-request DataLoaders: fields of a SKU that read another row (`moderation`, `card`, `cardCheck` and the
+//! Per-request DataLoaders: fields of a SKU that read another row (`moderation`, `card`, `match`, `cardCheck` and the
 //! tenant's NCT key behind it) are loaded for a whole page in one query instead of one per SKU. A loader is
 //! made for each HTTP request and each WebSocket connection ([`new_loader`]); it caches nothing, and every key
 //! carries the tenant, which every query filters on.
@@ -39,6 +39,10 @@ pub struct CardOf(pub TenantId, pub Uuid);
 /// A SKU's stored card check (`Sku.cardCheck` answers from it when it is fresh).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct StoredCheckOf(pub TenantId, pub Uuid);
+
+/// A SKU's matching record (`Sku.match`, and the match state `Sku.cardCheck` reads).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MatchOf(pub TenantId, pub Uuid);
 
 /// A tenant's decrypted NCT key and its status (`Sku.cardCheck`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -111,6 +115,21 @@ impl Loader<StoredCheckOf> for PageLoader {
         for (tenant, ids) in by_tenant(keys.iter().map(|k| (k.0, k.1))) {
             for row in self.state.cards.checks().stored_for(tenant, &ids).await? {
                 out.insert(StoredCheckOf(tenant, row.sku_id), row);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<MatchOf> for PageLoader {
+    type Value = infra::db::match_repo::SkuMatch;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[MatchOf]) -> Result<HashMap<MatchOf, Self::Value>, LoadError> {
+        let mut out = HashMap::with_capacity(keys.len());
+        for (tenant, ids) in by_tenant(keys.iter().map(|k| (k.0, k.1))) {
+            for m in self.state.matches.get_many(tenant, &ids).await? {
+                out.insert(MatchOf(tenant, m.sku_id), m);
             }
         }
         Ok(out)

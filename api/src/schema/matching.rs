@@ -149,7 +149,11 @@ impl SkuMatchNode {
 
 /// `Sku.match`.
 pub async fn sku_match(ctx: &Context<'_>, sku: &Sku) -> Result<Option<SkuMatchNode>, ApiError> {
-    Ok(state(ctx)?.matches.get(sku.tenant_id, sku.id).await?.map(SkuMatchNode))
+    let found = match ctx.data_opt::<super::loaders::Loaders>() {
+        Some(l) => l.load_one(super::loaders::MatchOf(sku.tenant_id, sku.id)).await?,
+        None => state(ctx)?.matches.get(sku.tenant_id, sku.id).await?,
+    };
+    Ok(found.map(SkuMatchNode))
 }
 
 /// Input of `startMatchJob`.

@@ -129,6 +129,20 @@ impl MatchRepo {
             .map(Into::into))
     }
 
+    /// The matching records of these SKUs of a tenant (a page's, through its loader).
+    pub async fn get_many(&self, tenant: TenantId, ids: &[Uuid]) -> Result<Vec<SkuMatch>, RepoError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let rows = sku_match::Entity::find()
+                .filter(sku_match::Column::TenantId.eq(tenant.0))
+                .filter(sku_match::Column::SkuId.is_in(chunk.iter().copied()))
+                .all(&self.db)
+                .await?;
+            out.extend(rows.into_iter().map(SkuMatch::from));
+        }
+        Ok(out)
+    }
+
     /// Stores the ranking of a MATCH item and finishes the item (`DONE` with `FOUND`/`AMBIGUOUS`/`NOT_FOUND`).
     /// `false` when the item was no longer pending (nothing written).
     pub async fn record(&self, tenant: TenantId, catalog_id: Uuid, item: &ClaimedItem, ranking: &Ranking, queries: &[String]) -> Result<bool, RepoError> {
