@@ -18,6 +18,7 @@
 //! [`CardSchemaCache::version`] names what a check ran against (the dictionaries' generations and the base
 //! schema): a stored check of another version is stale.
 
+use crate::recent::Recent;
 use crate::dictionaries::{DictionaryError, DictionaryStore};
 pub use crate::dictionaries::{CachedDictionaries, DictionaryEntry};
 use nct::dto::{PortalAttributeObjectDto, PortalGovAttributesDto};
@@ -62,7 +63,7 @@ pub struct CardSchemaCache {
     looked_up: Mutex<HashMap<String, Instant>>,
     /// The base schema's hash in [`Self::version`] as last computed, trusted for [`VERSION_FOR`] (a page's
     /// 250 `cardCheck`s and a re-check of thousands of cards hash it once, not once each).
-    recent_version: Mutex<Option<(Instant, String)>>,
+    recent_version: Recent<String>,
 }
 
 /// How long the base schema's hash is used without hashing the schema again (evicting the schema drops
@@ -95,7 +96,7 @@ impl CardSchemaCache {
             entries: tokio::sync::Mutex::new(Entries::default()),
             store: Mutex::new(None),
             looked_up: Mutex::new(HashMap::new()),
-            recent_version: Mutex::new(None),
+            recent_version: Recent::new(VERSION_FOR),
         });
         caches.insert(client.base_url().to_owned(), Arc::downgrade(&cache));
         cache
@@ -130,9 +131,7 @@ impl CardSchemaCache {
     pub async fn evict_schema(&self) {
         let mut e = self.entries.lock().await;
         e.base = None;
-        if let Ok(mut r) = self.recent_version.lock() {
-            *r = None;
-        }
+        self.recent_version.clear();
         e.gov.clear();
     }
 
@@ -209,18 +208,13 @@ impl CardSchemaCache {
 
     /// A hash of the base schema, computed at most once per [`VERSION_FOR`].
     async fn schema_hash(&self, key: &SecretString) -> Result<String, NctError> {
-        if let Ok(r) = self.recent_version.lock()
-            && let Some((at, v)) = r.as_ref()
-            && at.elapsed() < VERSION_FOR
-        {
-            return Ok(v.clone());
+        if let Some(hash) = self.recent_version.get() {
+            return Ok(hash);
         }
         let base = self.schema(key, None, false).await?.base;
         let json = serde_json::to_vec(&base).unwrap_or_default();
         let hash: String = ring::digest::digest(&ring::digest::SHA256, &json).as_ref().iter().take(6).map(|b| format!("{b:02x}")).collect();
-        if let Ok(mut r) = self.recent_version.lock() {
-            *r = Some((Instant::now(), hash.clone()));
-        }
+        self.recent_version.set(hash.clone());
         Ok(hash)
     }
 

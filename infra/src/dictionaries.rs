@@ -16,6 +16,7 @@
 
 use crate::db::RepoError;
 use crate::db::dictionary_repo::{DictItem, DictionaryRepo};
+use crate::recent::Recent;
 use domain::card::{Dictionaries, OktruNode};
 use nct::dto::DictionaryItemDto;
 use nct::{NctClient, NctError};
@@ -180,8 +181,6 @@ type Snapshot = (Vec<(String, i32)>, Arc<CachedDictionaries>);
 /// change made by this process drops it at once; one made by another replica is seen within this time.
 const RECENT_FOR: Duration = Duration::from_secs(1);
 
-/// The snapshot last handed out, for which codes, and when the database was last asked about it.
-type Recent = (std::time::Instant, Vec<String>, Arc<CachedDictionaries>);
 
 /// The stored dictionaries of one NCT.
 pub struct DictionaryStore {
@@ -193,16 +192,16 @@ pub struct DictionaryStore {
     snapshot: tokio::sync::Mutex<Option<Snapshot>>,
     /// The fast path of [`Self::snapshot`]: a check of many cards reads the database once per
     /// [`RECENT_FOR`], not once per card (and never waits on the mutex above meanwhile).
-    recent: std::sync::Mutex<Option<Recent>>,
-    /// [`Self::generations`] as last read, and when (trusted for [`RECENT_FOR`] like the snapshot).
-    recent_generations: std::sync::Mutex<Option<(std::time::Instant, String)>>,
+    recent: Recent<(Vec<String>, Arc<CachedDictionaries>)>,
+    /// [`Self::generations`] as last read (trusted for [`RECENT_FOR`] like the snapshot).
+    recent_generations: Recent<String>,
 }
 
 impl DictionaryStore {
     /// The store of the NCT `client` talks to.
     pub fn new(db: DatabaseConnection, client: NctClient) -> Self {
         let ns = client.base_url().to_owned();
-        Self { repo: DictionaryRepo::new(db), client, ns, snapshot: tokio::sync::Mutex::new(None), recent: std::sync::Mutex::new(None), recent_generations: std::sync::Mutex::new(None) }
+        Self { repo: DictionaryRepo::new(db), client, ns, snapshot: tokio::sync::Mutex::new(None), recent: Recent::new(RECENT_FOR), recent_generations: Recent::new(RECENT_FOR) }
     }
 
     /// The dictionaries `codes` (upper-case) from the database; any that never completed a pass is read
@@ -211,28 +210,18 @@ impl DictionaryStore {
     /// # Errors
     /// The NCT call or the database access that failed.
     pub async fn snapshot(&self, key: &SecretString, codes: &[String]) -> Result<Arc<CachedDictionaries>, DictionaryError> {
-        if let Ok(r) = self.recent.lock()
-            && let Some((at, c, snap)) = r.as_ref()
-            && at.elapsed() < RECENT_FOR
-            && c.as_slice() == codes
-        {
-            return Ok(snap.clone());
+        if let Some((_, snap)) = self.recent.get_if(|(c, _)| c.as_slice() == codes) {
+            return Ok(snap);
         }
         let snap = self.snapshot_now(key, codes).await?;
-        if let Ok(mut r) = self.recent.lock() {
-            *r = Some((std::time::Instant::now(), codes.to_vec(), snap.clone()));
-        }
+        self.recent.set((codes.to_vec(), snap.clone()));
         Ok(snap)
     }
 
     /// Drops the fast path's snapshot: this process changed the dictionaries.
     fn changed(&self) {
-        if let Ok(mut r) = self.recent.lock() {
-            *r = None;
-        }
-        if let Ok(mut r) = self.recent_generations.lock() {
-            *r = None;
-        }
+        self.recent.clear();
+        self.recent_generations.clear();
     }
 
     async fn snapshot_now(&self, key: &SecretString, codes: &[String]) -> Result<Arc<CachedDictionaries>, DictionaryError> {
@@ -319,18 +308,13 @@ impl DictionaryStore {
     /// # Errors
     /// The database.
     pub async fn generations(&self) -> Result<String, RepoError> {
-        if let Ok(r) = self.recent_generations.lock()
-            && let Some((at, g)) = r.as_ref()
-            && at.elapsed() < RECENT_FOR
-        {
-            return Ok(g.clone());
+        if let Some(g) = self.recent_generations.get() {
+            return Ok(g);
         }
         let mut gens = self.repo.generations(&self.ns).await?;
         gens.sort();
         let g = gens.iter().map(|(d, g)| format!("{d}{g}")).collect::<Vec<_>>().join(".");
-        if let Ok(mut r) = self.recent_generations.lock() {
-            *r = Some((std::time::Instant::now(), g.clone()));
-        }
+        self.recent_generations.set(g.clone());
         Ok(g)
     }
 

@@ -27,6 +27,7 @@ pub mod feeds;
 pub mod jobs;
 pub mod kaspi;
 pub mod lookup;
+pub mod recent;
 pub mod shared;
 pub mod outbound;
 pub mod webhooks;

@@ -24,6 +24,7 @@ use crate::db::card_repo::CardRepo;
 use crate::db::key_repo::{NctKeyRepo, status};
 use crate::db::request_follow::Schedule;
 use crate::db::request_repo::{NctRequest, RequestRepo};
+use crate::recent::Recent;
 use chrono::Utc;
 use domain::card::FollowPolicy;
 use domain::tenant::TenantId;
@@ -59,9 +60,10 @@ pub struct Follower {
     schedule: Schedule,
     /// Card use-cases (the upkeep's re-checks).
     service: CardService,
-    /// Until when the upkeep skips the search for stale card checks: the last search found none. The
-    /// search reads every pending card of every tenant, so an idle server must not run it every second.
-    recheck_idle_until: std::sync::Arc<std::sync::Mutex<Option<std::time::Instant>>>,
+    /// Set for [`RECHECK_IDLE`] when a search for stale card checks found none; the upkeep skips the search
+    /// meanwhile. The search reads every pending card of every tenant, so an idle server must not run it
+    /// every second.
+    recheck_idle: std::sync::Arc<Recent<()>>,
 }
 
 /// How long the upkeep waits after a search for stale checks found none (a catalog's readiness query
@@ -88,7 +90,7 @@ impl Follower {
             client,
             schedule: Schedule::new(policy),
             service,
-            recheck_idle_until: std::sync::Arc::new(std::sync::Mutex::new(None)),
+            recheck_idle: std::sync::Arc::new(Recent::new(RECHECK_IDLE)),
         }
     }
 
@@ -195,15 +197,12 @@ impl Follower {
                 Err(e) => tracing::debug!(error = %e, "no schema for the dictionary refresh now"),
             }
         }
-        let idle = self.recheck_idle_until.lock().is_ok_and(|u| u.is_some_and(|t| std::time::Instant::now() < t));
-        if idle {
+        if self.recheck_idle.get().is_some() {
             return false;
         }
         match self.service.recheck_stale(&key, RECHECK_BATCH).await {
             Ok(0) => {
-                if let Ok(mut u) = self.recheck_idle_until.lock() {
-                    *u = Some(std::time::Instant::now() + RECHECK_IDLE);
-                }
+                self.recheck_idle.set(());
                 false
             }
             Ok(n) => n as u64 >= RECHECK_BATCH,
