@@ -9,6 +9,8 @@
 //!
 //! The column lists come from the entity ([`Iterable`] over its columns), so a column added later by a
 //! migration and the entity is written too.
+//!
+//! The one read here, [`tenant_rows_in`], is the other side of a page: a loader's rows by id, in chunks.
 
 use sea_orm::sea_query::ColumnType;
 use sea_orm::{
@@ -213,6 +215,24 @@ pub fn ph(backend: DbBackend, n: usize) -> String {
 pub fn json_strings<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     let v: Vec<&str> = items.into_iter().collect();
     serde_json::to_string(&v).unwrap_or_else(|_| "[]".into())
+}
+
+/// The rows of `E` of `tenant` whose `key` is among `ids` (a page's rows, for its loader), read 500 ids at a
+/// time; no query for no ids.
+///
+/// # Errors
+/// The database's.
+pub async fn tenant_rows_in<E, C>(conn: &C, tenant_col: E::Column, tenant: domain::tenant::TenantId, key: E::Column, ids: &[uuid::Uuid]) -> Result<Vec<E::Model>, DbErr>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    use sea_orm::QueryFilter as _;
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        out.extend(E::find().filter(tenant_col.eq(tenant.0)).filter(key.is_in(chunk.iter().copied())).all(conn).await?);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

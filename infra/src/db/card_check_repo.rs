@@ -182,17 +182,8 @@ impl CardCheckRepo {
 
     /// The stored checks of these SKUs of a tenant (a page's `cardCheck`), fresh or not.
     pub async fn stored_for(&self, tenant: TenantId, ids: &[Uuid]) -> Result<Vec<card_check::Model>, RepoError> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            out.extend(
-                card_check::Entity::find()
-                    .filter(card_check::Column::TenantId.eq(tenant.0))
-                    .filter(card_check::Column::SkuId.is_in(chunk.iter().copied()))
-                    .all(&self.db)
-                    .await?,
-            );
-        }
-        Ok(out)
+        use card_check::Column as C;
+        Ok(super::bulk::tenant_rows_in::<card_check::Entity, _>(&self.db, C::TenantId, tenant, C::SkuId, ids).await?)
     }
 
     /// SKUs whose stored check is missing or stale, oldest change first: `(tenant, sku)`. Limited to one

@@ -162,10 +162,7 @@ impl CardRepo {
 
     /// Some SKUs of this tenant with their cards.
     pub async fn cards_by_ids(&self, tenant: TenantId, ids: &[Uuid]) -> Result<Vec<CardSku>, RepoError> {
-        Ok(sku::Entity::find()
-            .filter(sku::Column::TenantId.eq(tenant.0))
-            .filter(sku::Column::Id.is_in(ids.to_vec()))
-            .all(&self.db)
+        Ok(super::bulk::tenant_rows_in::<sku::Entity, _>(&self.db, sku::Column::TenantId, tenant, sku::Column::Id, ids)
             .await?
             .into_iter()
             .map(CardSku::from_model)

@@ -131,16 +131,9 @@ impl MatchRepo {
 
     /// The matching records of these SKUs of a tenant (a page's, through its loader).
     pub async fn get_many(&self, tenant: TenantId, ids: &[Uuid]) -> Result<Vec<SkuMatch>, RepoError> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            let rows = sku_match::Entity::find()
-                .filter(sku_match::Column::TenantId.eq(tenant.0))
-                .filter(sku_match::Column::SkuId.is_in(chunk.iter().copied()))
-                .all(&self.db)
-                .await?;
-            out.extend(rows.into_iter().map(SkuMatch::from));
-        }
-        Ok(out)
+        use sku_match::Column as C;
+        let rows = super::bulk::tenant_rows_in::<sku_match::Entity, _>(&self.db, C::TenantId, tenant, C::SkuId, ids).await?;
+        Ok(rows.into_iter().map(SkuMatch::from).collect())
     }
 
     /// Stores the ranking of a MATCH item and finishes the item (`DONE` with `FOUND`/`AMBIGUOUS`/`NOT_FOUND`).

@@ -246,13 +246,8 @@ impl RequestRepo {
 
     /// The request rows of several SKUs (a page), by SKU id; SKUs without one are absent.
     pub async fn requests_for(&self, tenant: TenantId, sku_ids: &[Uuid]) -> Result<HashMap<Uuid, NctRequest>, RepoError> {
-        if sku_ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        Ok(nct_request::Entity::find()
-            .filter(nct_request::Column::TenantId.eq(tenant.0))
-            .filter(nct_request::Column::SkuId.is_in(sku_ids.to_vec()))
-            .all(&self.db)
+        use nct_request::Column as C;
+        Ok(super::bulk::tenant_rows_in::<nct_request::Entity, _>(&self.db, C::TenantId, tenant, C::SkuId, sku_ids)
             .await?
             .into_iter()
             .map(|m| {
