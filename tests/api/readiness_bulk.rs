@@ -95,20 +95,30 @@ async fn bulk_readiness_refuses_more_than_a_million_lines_before_answering() {
 async fn bulk_readiness_answers_busy_when_every_slot_is_taken() {
     // Arrange: two uploads that never finish hold both slots
     let app = spawn_app().await;
-    let mut held = Vec::new();
-    for _ in 0..api::readiness_bulk::BULK_CONCURRENCY {
+    let hold = || async {
         let s = tokio::net::TcpStream::connect(("127.0.0.1", app.port)).await.unwrap();
         let head = b"POST /readiness HTTP/1.1\r\nhost: x\r\ncontent-type: text/plain\r\ncontent-length: 100\r\n\r\n123\n";
         s.writable().await.unwrap();
         assert_eq!(s.try_write(head).unwrap(), head.len());
-        held.push(s);
+        s
+    };
+    let mut held = Vec::new();
+    for _ in 0..api::readiness_bulk::BULK_CONCURRENCY {
+        held.push(hold().await);
     }
-    // Act: a third check, until the two are seen
+    // Act: a third check, until the two are seen. A check of ours may take a slot before a held upload
+    // reaches the server, which then answers that upload 503: such an upload is sent again.
     let mut status = 0;
     for _ in 0..200 {
         status = post(&app, "text/plain", None, b"1\n".to_vec()).await.status().as_u16();
         if status == 503 {
             break;
+        }
+        for s in &mut held {
+            let mut buf = [0u8; 512];
+            if matches!(s.try_read(&mut buf), Ok(_)) {
+                *s = hold().await;
+            }
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
