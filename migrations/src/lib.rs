@@ -13,6 +13,7 @@ mod m20261201_000013_add_job_counters;
 mod m20261202_110011_create_feeds_and_webhooks;
 mod m20261130_000010_follow_requests;
 mod m20261130_000020_store_dictionaries_and_checks;
+mod m20261203_000010_catalog_stamps;
 
 /// Applies the NTIN Desk schema.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_110011_create_feeds_and_webhooks::Migration),
             Box::new(m20261130_000010_follow_requests::Migration),
             Box::new(m20261130_000020_store_dictionaries_and_checks::Migration),
+            Box::new(m20261203_000010_catalog_stamps::Migration),
         ]
     }
 }

@@ -53,8 +53,31 @@ async fn catalog_card_readiness_aggregates_stored_checks_past_the_old_cap() {
     assert_eq!(after["ready"], 1, "{after}");
     assert_eq!(after["withErrors"], 5_099);
     // The plan counts every pending card too.
-    let p = app.gql_ok(Some(&token), "query($c:ID!){ catalog(id:$c){ registrationPlan{ pending } } }", json!({"c": cat})).await;
-    assert_eq!(p["catalog"]["registrationPlan"]["pending"], 5_100, "{p}");
+    let plan = || async {
+        let p = app.gql_ok(Some(&token), "query($c:ID!){ catalog(id:$c){ registrationPlan{ pending } } }", json!({"c": cat})).await;
+        p["catalog"]["registrationPlan"]["pending"].clone()
+    };
+    assert_eq!(plan().await, 5_100);
+    // A settled answer is given again while nothing changes, and follows any change, made by any path: here
+    // SQL behind the server's back, as another replica or an operator would write.
+    assert_eq!(readiness(&app, &token, &cat).await, after);
+    let db = &app.state.db;
+    let sql = |s: &'static str| async move {
+        use sea_orm::ConnectionTrait;
+        db.execute_unprepared(s).await.expect(s);
+    };
+    sql("UPDATE skus SET ntin = '0212345678903' WHERE seller_sku = 'B-00001'").await;
+    let r = readiness(&app, &token, &cat).await;
+    assert_eq!((r["total"].as_i64(), r["withErrors"].as_i64()), (Some(5_099), Some(5_098)), "{r}");
+    assert_eq!(plan().await, 5_099);
+    sql("DELETE FROM skus WHERE seller_sku = 'B-00002'").await;
+    let r = readiness(&app, &token, &cat).await;
+    assert_eq!((r["total"].as_i64(), r["withErrors"].as_i64()), (Some(5_098), Some(5_097)), "{r}");
+    assert_eq!(plan().await, 5_098);
+    // A stored check changed alone (no SKU write): its errors are gone.
+    sql("UPDATE card_checks SET errors = 0 WHERE sku_id = (SELECT id FROM skus WHERE seller_sku = 'B-00003')").await;
+    let r = readiness(&app, &token, &cat).await;
+    assert_eq!((r["ready"].as_i64(), r["withErrors"].as_i64()), (Some(2), Some(5_096)), "{r}");
 }
 
 const DICTS: &str = "{ nctDictionaries { code items refreshedAt generation } }";

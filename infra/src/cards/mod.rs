@@ -105,6 +105,8 @@ pub struct CardService {
     nct: NctClient,
     /// When requests are looked at again (the follower's policy).
     schedule: Schedule,
+    /// The catalog aggregates last read, by `(tenant, catalog)`, with the catalog's change stamp.
+    aggregates: std::sync::Arc<plan::Aggregates>,
 }
 
 impl CardService {
@@ -119,6 +121,7 @@ impl CardService {
             keys,
             nct,
             schedule,
+            aggregates: std::sync::Arc::default(),
         }
     }
 
@@ -161,6 +164,14 @@ impl CardService {
         let problems = check::check(&self.nct, key, card).await?;
         self.checks.store(tenant, card.sku.id, card.sku.catalog_id, card.data.is_gov, &problems, version, card.sku.updated_at).await?;
         Ok(problems)
+    }
+
+    /// Drops the catalogs' change notes older than `age` (see [`CardCheckRepo::prune_catalog_changes`]).
+    ///
+    /// # Errors
+    /// The database.
+    pub async fn prune_change_notes(&self, age: std::time::Duration) -> Result<u64, RepoError> {
+        self.checks.prune_catalog_changes(age).await
     }
 
     /// Some tenant's key NCT accepted, for reading public facts (dictionaries).

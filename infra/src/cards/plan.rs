@@ -6,10 +6,15 @@
 //! schema or dictionaries did) is checked again: up to [`SYNC_RECHECK`] of a catalog at once when its
 //! readiness is asked for (small catalogs are then exact), the rest by the background refresher
 //! ([`CardService::recheck_stale`], run by the follower); until then they count as `unchecked`.
+//!
+//! Each answer is remembered with the catalog's change stamp (moved by database triggers on every write
+//! to the catalog's SKUs and stored checks, by any process): a settled catalog's readiness or plan is one
+//! stamp read until something in it changes ([`Aggregates`]).
 
 use super::{CardError, CardService};
 use crate::card_schema::CardSchemaCache;
-use crate::db::card_check_repo::StoredCheck;
+use crate::db::card_check_repo::{PlanGroup, StoredCheck, StoredReadiness};
+use crate::recent::StampMemo;
 use crate::db::sku_repo::Sku;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::tenant::TenantId;
@@ -26,6 +31,27 @@ const RECHECK_CHUNK: usize = 100;
 /// How long a readiness query keeps re-checking stale SKUs after the first chunk; the rest is the
 /// background refresher's, and counts as `unchecked` until then.
 const SYNC_BUDGET: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// How long a catalog aggregate is given again while the catalog's change stamp stays (a bound on top of
+/// the stamp, which already moves with every change).
+const AGGREGATE_KEEP: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Most catalogs whose aggregates one process remembers.
+const AGGREGATE_CATALOGS: usize = 10_000;
+
+/// The catalog aggregates last read, by `(tenant, catalog)`, each with the change stamp (and, for the
+/// readiness, the schema version) it was read at: a settled catalog of 100,000 cards is one stamp read, not
+/// two joins over every pending SKU.
+pub struct Aggregates {
+    readiness: StampMemo<(Uuid, Uuid), StoredReadiness>,
+    plan: StampMemo<(Uuid, Uuid), Vec<PlanGroup>>,
+}
+
+impl Default for Aggregates {
+    fn default() -> Self {
+        Self { readiness: StampMemo::new(AGGREGATE_KEEP, AGGREGATE_CATALOGS), plan: StampMemo::new(AGGREGATE_KEEP, AGGREGATE_CATALOGS) }
+    }
+}
 
 /// Most SKUs [`CardService::expiring_xtins`] returns.
 pub const MAX_EXPIRING: u64 = 1000;
@@ -66,16 +92,31 @@ impl CardService {
     pub async fn card_readiness(&self, tenant: TenantId, catalog: Uuid) -> Result<CardReadiness, CardError> {
         let key = self.require_key(tenant).await?;
         let version = CardSchemaCache::for_client(&self.nct).version(&key).await?;
-        let stale: Vec<Uuid> = self.checks.stale(&version, Some((tenant, catalog)), SYNC_RECHECK).await?.into_iter().map(|(_, s)| s).collect();
-        // The first chunk always (a small catalog is exact), more while the budget lasts.
-        let started = std::time::Instant::now();
-        for chunk in stale.chunks(RECHECK_CHUNK) {
-            self.recheck(tenant, &key, chunk).await?;
-            if started.elapsed() >= SYNC_BUDGET {
-                break;
+        let memo_key = (tenant.0, catalog);
+        let mut stamp = format!("{version}/{}", self.checks.catalog_stamp(catalog).await?);
+        // Nothing changed since a settled answer: it still holds (a stale card would have moved the stamp).
+        let remembered = self.aggregates.readiness.get(&memo_key, &stamp);
+        let r = match remembered {
+            Some(r) if r.checked >= r.total => r,
+            _ => {
+                let stale: Vec<Uuid> =
+                    self.checks.stale(&version, Some((tenant, catalog)), SYNC_RECHECK).await?.into_iter().map(|(_, s)| s).collect();
+                // The first chunk always (a small catalog is exact), more while the budget lasts.
+                let started = std::time::Instant::now();
+                for chunk in stale.chunks(RECHECK_CHUNK) {
+                    self.recheck(tenant, &key, chunk).await?;
+                    if started.elapsed() >= SYNC_BUDGET {
+                        break;
+                    }
+                }
+                if !stale.is_empty() {
+                    stamp = format!("{version}/{}", self.checks.catalog_stamp(catalog).await?);
+                }
+                let r = self.checks.readiness(tenant, catalog, &version).await?;
+                self.aggregates.readiness.put(memo_key, stamp, r.clone());
+                r
             }
-        }
-        let r = self.checks.readiness(tenant, catalog, &version).await?;
+        };
         Ok(CardReadiness {
             total: r.total,
             ready: r.ready,
@@ -150,7 +191,17 @@ impl CardService {
             "cards already on moderation are counted from today as well".to_owned(),
         ];
         let mut plan = RegistrationPlan { assumptions, ..RegistrationPlan::default() };
-        for g in self.checks.plan_groups(tenant, catalog).await? {
+        let memo_key = (tenant.0, catalog);
+        let stamp = self.checks.catalog_stamp(catalog).await?;
+        let groups = match self.aggregates.plan.get(&memo_key, &stamp) {
+            Some(g) => g,
+            None => {
+                let g = self.checks.plan_groups(tenant, catalog).await?;
+                self.aggregates.plan.put(memo_key, stamp, g.clone());
+                g
+            }
+        };
+        for g in groups {
             if g.count == 0 {
                 continue;
             }

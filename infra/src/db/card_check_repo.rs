@@ -86,6 +86,36 @@ impl CardCheckRepo {
         Self { db }
     }
 
+    /// The catalog's change stamp: it moves whenever a SKU or a stored check of the catalog is inserted,
+    /// updated or deleted, by any process (database triggers; migration `m20261203_000010_catalog_stamps`).
+    /// Read it before an aggregate: an answer computed after a stamp is valid for as long as the stamp is.
+    pub async fn catalog_stamp(&self, catalog: Uuid) -> Result<String, RepoError> {
+        let b = self.db.get_database_backend();
+        let stamp = if b == DbBackend::Postgres {
+            let sql = "SELECT count(*), coalesce(max(seq), 0) FROM catalog_changes WHERE catalog_id = $1";
+            let row = self.db.query_one_raw(Statement::from_sql_and_values(b, sql, [catalog.into()])).await?;
+            let (n, max) = row.map(|r| Ok::<_, sea_orm::DbErr>((r.try_get_by_index::<i64>(0)?, r.try_get_by_index::<i64>(1)?))).transpose()?.unwrap_or((0, 0));
+            format!("{n}.{max}")
+        } else {
+            let sql = "SELECT gen FROM catalog_stamps WHERE catalog_id = ?";
+            let row = self.db.query_one_raw(Statement::from_sql_and_values(b, sql, [catalog.into()])).await?;
+            row.map(|r| r.try_get_by_index::<i64>(0)).transpose()?.unwrap_or(0).to_string()
+        };
+        Ok(stamp)
+    }
+
+    /// Drops the change notes older than `age` (PostgreSQL keeps one per statement and catalog; SQLite
+    /// keeps one counter per catalog and has nothing to drop). Returns how many went.
+    pub async fn prune_catalog_changes(&self, age: std::time::Duration) -> Result<u64, RepoError> {
+        if self.db.get_database_backend() != DbBackend::Postgres {
+            return Ok(0);
+        }
+        let before = Utc::now() - chrono::Duration::from_std(age).unwrap_or(chrono::Duration::minutes(10));
+        let sql = "DELETE FROM catalog_changes WHERE at < $1";
+        let r = self.db.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, [before.into()])).await?;
+        Ok(r.rows_affected())
+    }
+
     /// Stores a SKU's check, made of the card as it was at `card_at` (the SKU's `updated_at` when it was
     /// read), replacing the previous one unless that was made of a newer card: a background re-check that
     /// read the card before an edit never overwrites the edit's own check, and a result of an older card

@@ -64,7 +64,13 @@ pub struct Follower {
     /// meanwhile. The search reads every pending card of every tenant, so an idle server must not run it
     /// every second.
     recheck_idle: std::sync::Arc<Recent<()>>,
+    /// Set for [`PRUNE_EVERY`] after the catalogs' old change notes were dropped.
+    pruned: std::sync::Arc<Recent<()>>,
 }
+
+/// How often the upkeep drops old catalog change notes, and how old they must be.
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
+const CHANGE_NOTES_KEPT: Duration = Duration::from_secs(600);
 
 /// How long the upkeep waits after a search for stale checks found none (a catalog's readiness query
 /// re-checks its own stale cards meanwhile).
@@ -91,6 +97,7 @@ impl Follower {
             schedule: Schedule::new(policy),
             service,
             recheck_idle: std::sync::Arc::new(Recent::new(RECHECK_IDLE)),
+            pruned: std::sync::Arc::new(Recent::new(PRUNE_EVERY)),
         }
     }
 
@@ -178,6 +185,13 @@ impl Follower {
 
     /// The card upkeep (see the module docs). `true` when there is more to do at once.
     pub async fn upkeep(&self) -> bool {
+        if self.pruned.get().is_none() {
+            self.pruned.set(());
+            match self.service.prune_change_notes(CHANGE_NOTES_KEPT).await {
+                Ok(n) => tracing::debug!(dropped = n, "old catalog change notes dropped"),
+                Err(e) => tracing::warn!(error.cause_chain = ?e, "cannot drop old catalog change notes"),
+            }
+        }
         let key = match self.service.any_key().await {
             Ok(Some(k)) => k,
             Ok(None) => return false,
