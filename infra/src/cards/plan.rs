@@ -45,11 +45,20 @@ const AGGREGATE_CATALOGS: usize = 10_000;
 pub struct Aggregates {
     readiness: StampMemo<(Uuid, Uuid), StoredReadiness>,
     plan: StampMemo<(Uuid, Uuid), Vec<PlanGroup>>,
+    /// Catalogs the background re-check found without stale cards, at their stamp and schema version.
+    clean: StampMemo<Uuid, ()>,
 }
+
+/// How long the background re-check trusts a catalog it found clean, while its stamp stays.
+const CLEAN_KEEP: std::time::Duration = std::time::Duration::from_secs(600);
 
 impl Default for Aggregates {
     fn default() -> Self {
-        Self { readiness: StampMemo::new(AGGREGATE_KEEP, AGGREGATE_CATALOGS), plan: StampMemo::new(AGGREGATE_KEEP, AGGREGATE_CATALOGS) }
+        Self {
+            readiness: StampMemo::new(AGGREGATE_KEEP, AGGREGATE_CATALOGS),
+            plan: StampMemo::new(AGGREGATE_KEEP, AGGREGATE_CATALOGS),
+            clean: StampMemo::new(CLEAN_KEEP, AGGREGATE_CATALOGS * 10),
+        }
     }
 }
 
@@ -158,20 +167,44 @@ impl CardService {
 
     /// Background: checks up to `limit` stale cards of any tenant with a key. Returns how many.
     ///
+    /// A catalog found without stale cards is not searched again until its change stamp (or the schema
+    /// version) moves, so an idle server reads one stamp per catalog instead of every pending SKU.
+    ///
     /// # Errors
     /// The database (NCT failures of one tenant are logged and skipped).
     pub async fn recheck_stale(&self, any_key: &SecretString, limit: u64) -> Result<usize, CardError> {
         let version = CardSchemaCache::for_client(&self.nct).version(any_key).await?;
-        let mut by_tenant: BTreeMap<Uuid, Vec<Uuid>> = BTreeMap::new();
-        for (t, s) in self.checks.stale(&version, None, limit).await? {
-            by_tenant.entry(t.0).or_default().push(s);
-        }
+        let stamps = self.checks.catalog_stamps().await?;
+        let mut budget = limit;
+        let mut keys: BTreeMap<Uuid, Option<SecretString>> = BTreeMap::new();
         let mut n = 0;
-        for (tenant, skus) in by_tenant {
-            let Some(key) = self.key(TenantId(tenant)).await? else { continue };
-            match self.recheck(TenantId(tenant), &key, &skus).await {
+        for (tenant, catalog) in self.checks.catalogs().await? {
+            if budget == 0 {
+                break;
+            }
+            let stamp = format!("{version}/{}", stamps.get(&catalog).map_or("-", String::as_str));
+            if self.aggregates.clean.get(&catalog, &stamp).is_some() {
+                continue;
+            }
+            let key = match keys.get(&tenant.0) {
+                Some(k) => k.clone(),
+                None => {
+                    let k = self.key(tenant).await?;
+                    keys.insert(tenant.0, k.clone());
+                    k
+                }
+            };
+            // A tenant without a key has nothing re-checked (its readiness asks for a key first).
+            let Some(key) = key else { continue };
+            let stale: Vec<Uuid> = self.checks.stale(&version, Some((tenant, catalog)), budget).await?.into_iter().map(|(_, s)| s).collect();
+            if stale.is_empty() {
+                self.aggregates.clean.put(catalog, stamp, ());
+                continue;
+            }
+            budget = budget.saturating_sub(stale.len() as u64);
+            match self.recheck(tenant, &key, &stale).await {
                 Ok(k) => n += k,
-                Err(CardError::Nct(e)) => tracing::warn!(tenant_id = %tenant, error = %e, "cannot re-check cards now"),
+                Err(CardError::Nct(e)) => tracing::warn!(tenant_id = %tenant.0, error = %e, "cannot re-check cards now"),
                 Err(e) => return Err(e),
             }
         }

@@ -104,6 +104,31 @@ impl CardCheckRepo {
         Ok(stamp)
     }
 
+    /// Every catalog's change stamp (as [`Self::catalog_stamp`]), for those that have one.
+    pub async fn catalog_stamps(&self) -> Result<HashMap<Uuid, String>, RepoError> {
+        let b = self.db.get_database_backend();
+        let sql = if b == DbBackend::Postgres {
+            "SELECT catalog_id, count(*)::text || '.' || max(seq)::text FROM catalog_changes GROUP BY catalog_id"
+        } else {
+            "SELECT catalog_id, CAST(gen AS TEXT) FROM catalog_stamps"
+        };
+        let rows = self.db.query_all_raw(Statement::from_string(b, sql)).await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get_by_index::<Uuid>(0)?, r.try_get_by_index::<String>(1)?)))
+            .collect::<Result<_, sea_orm::DbErr>>()
+            .map_err(Into::into)
+    }
+
+    /// Every catalog, as `(tenant, catalog)`.
+    pub async fn catalogs(&self) -> Result<Vec<(TenantId, Uuid)>, RepoError> {
+        let b = self.db.get_database_backend();
+        let rows = self.db.query_all_raw(Statement::from_string(b, "SELECT tenant_id, id FROM catalogs ORDER BY tenant_id, id")).await?;
+        rows.iter()
+            .map(|r| Ok((TenantId(r.try_get_by_index::<Uuid>(0)?), r.try_get_by_index::<Uuid>(1)?)))
+            .collect::<Result<_, sea_orm::DbErr>>()
+            .map_err(Into::into)
+    }
+
     /// Drops the change notes older than `age` (PostgreSQL keeps one per statement and catalog; SQLite
     /// keeps one counter per catalog and has nothing to drop). Returns how many went.
     pub async fn prune_catalog_changes(&self, age: std::time::Duration) -> Result<u64, RepoError> {

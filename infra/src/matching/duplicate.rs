@@ -18,8 +18,18 @@ pub async fn duplicate_warning(search: &SearchService, key: &SecretString, card:
     }
     let subject = Subject { name: s.name_ru.clone().filter(|n| !n.trim().is_empty())?, brand: s.brand.clone(), oktru: s.oktru.clone() };
     let query = queries(&subject, None).into_iter().next()?;
+    // The verdict of the same search for the same subject a moment ago (ranking twenty cards by name for
+    // each of a page's 250 cards took most of the page's time).
+    let memo_key = format!("{query}\u{1f}{}\u{1f}{}\u{1f}{}", subject.name, subject.brand.as_deref().unwrap_or(""), subject.oktru.as_deref().unwrap_or(""));
+    if let Some(verdict) = search.verdicts.get(&memo_key, "") {
+        return verdict;
+    }
     match search.search(key, &query).await {
-        Ok(answer) => domain::matching::duplicate::likely_existing_card(&subject, answer.cards),
+        Ok(answer) => {
+            let verdict = domain::matching::duplicate::likely_existing_card(&subject, answer.cards);
+            search.verdicts.put(memo_key, String::new(), verdict.clone());
+            verdict
+        }
         Err(e) => {
             tracing::warn!(sku_id = %s.id, error = %e, "the near-duplicate search failed; the card check goes on without it");
             None

@@ -12,6 +12,8 @@ use nct::{NctClient, NctError};
 use secrecy::SecretString;
 
 use crate::cache::CacheTtls;
+use crate::recent::StampMemo;
+use domain::card::CardProblem;
 use crate::cache::search_cache::SearchCache;
 
 /// Cards asked for per search (the first page: NCT ranks, we re-rank).
@@ -27,14 +29,28 @@ pub struct SearchAnswer {
 }
 
 /// Cached NCT searches. Cheap to clone.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SearchService {
     client: NctClient,
     cache: SearchCache,
     ttls: CacheTtls,
     /// NCT calls made (for the log and the benchmark).
     calls: Arc<AtomicU64>,
+    /// The near-duplicate verdicts last reached, by query and subject (see [`crate::matching::duplicate`]).
+    pub(crate) verdicts: Arc<StampMemo<String, Option<CardProblem>>>,
 }
+
+impl std::fmt::Debug for SearchService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchService").field("client", &self.client).field("calls", &self.calls).finish_non_exhaustive()
+    }
+}
+
+/// How long a near-duplicate verdict is reused (never longer than its search answer is cached).
+const VERDICT_KEEP: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Most verdicts one process keeps.
+const VERDICTS: usize = 50_000;
 
 /// The public facts of a search item.
 #[must_use]
@@ -55,7 +71,8 @@ pub fn candidate(item: &SearchItemDto) -> CandidateCard {
 impl SearchService {
     /// Builds the service. A Redis [`SearchCache`] should be namespaced by `client.search_url()`.
     pub fn new(client: NctClient, cache: SearchCache, ttls: CacheTtls) -> Self {
-        Self { client, cache, ttls, calls: Arc::new(AtomicU64::new(0)) }
+        let verdicts = Arc::new(StampMemo::new(VERDICT_KEEP.min(ttls.not_found), VERDICTS));
+        Self { client, cache, ttls, calls: Arc::new(AtomicU64::new(0)), verdicts }
     }
 
     /// NCT search calls made since start.
