@@ -72,9 +72,10 @@ async fn every_base_outcome_reaches_graphql_without_a_click() {
 
 #[tokio::test]
 async fn ready_to_publish_with_auto_publication_is_left_to_nct_without_tight_polling() {
-    // NCT publishes autoPublication requests by itself, two seconds after approving them.
+    // NCT publishes autoPublication requests by itself, four seconds after approving them (long enough for a
+    // loaded machine's follower to see the request in readyToPublish first).
     let app = spawn_app().await;
-    app.sim.set_auto_publish_after(Duration::from_secs(2));
+    app.sim.set_auto_publish_after(Duration::from_secs(4));
     let (token, cat) = shop(&app, "Shop").await;
     let id = valid_card(&app, &token, &cat, "A-1", "Батончик автопубликуемый", 60).await;
     update(&app, &token, json!({"skuId": id, "autoPublication": true})).await;
