@@ -6,8 +6,8 @@
 //!
 //! When a watcher reads:
 //! - on a [`JobEvent`] for its job (from this process's worker or, through Redis, another replica's), at
-//!   most once per [`WatchConfig::min_interval`] (≈ 10 snapshots a second): events arriving meanwhile are
-//!   coalesced into the next read;
+//!   most once per tick of [`WatchConfig::min_interval`] (≈ 10 snapshots a second) on the wall clock, so
+//!   that every replica reads at the same instants: events arriving meanwhile are coalesced into the next read;
 //! - at once when the event says the job finished, so the final state is never held back by the rate limit;
 //! - every [`WatchConfig::resync`] without events, as a safety net for events lost (a Redis outage, a
 //!   lagging broadcast).
@@ -22,7 +22,7 @@ use domain::tenant::TenantId;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::{Notify, broadcast, watch};
 use uuid::Uuid;
 
@@ -162,10 +162,24 @@ async fn dispatch(inner: Weak<Inner>, mut rx: broadcast::Receiver<JobEvent>) {
     }
 }
 
+/// How long until the next read may happen, and that read's tick. Ticks are the wall clock's multiples of
+/// `interval` (not "`interval` after the last read"): the replicas watching one job then read it at the same
+/// instants and send the same snapshot together, instead of up to `interval` apart. After a read at tick k the
+/// next is at tick k + 1 at the earliest.
+fn next_tick(interval: Duration, last: Option<u128>) -> (Duration, u128) {
+    let i = interval.as_micros().max(1);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_micros();
+    let mut tick = now.div_ceil(i);
+    if let Some(last) = last.filter(|l| *l >= tick) {
+        tick = last + 1;
+    }
+    (Duration::from_micros(u64::try_from(tick * i - now).unwrap_or(u64::MAX)), tick)
+}
+
 /// One watcher's loop (see the module docs).
 async fn run(inner: Weak<Inner>, key: Key, w: Arc<Watched>) {
     let (tenant, job_id) = key;
-    let mut last_read = Instant::now();
+    let mut last_tick = None;
     loop {
         let Some(cfg) = inner.upgrade().map(|i| i.cfg) else { return };
         tokio::select! {
@@ -178,8 +192,8 @@ async fn run(inner: Weak<Inner>, key: Key, w: Arc<Watched>) {
                 }
             }
         }
-        // Coalesce: one read per `min_interval`, unless the job finished.
-        let wait = cfg.min_interval.saturating_sub(last_read.elapsed());
+        // Coalesce: at most one read per tick of `min_interval`, unless the job finished.
+        let (wait, tick) = next_tick(cfg.min_interval, last_tick);
         if !w.finished.load(Ordering::Relaxed) && !wait.is_zero() {
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
@@ -187,7 +201,7 @@ async fn run(inner: Weak<Inner>, key: Key, w: Arc<Watched>) {
             }
         }
         let Some(i) = inner.upgrade() else { return };
-        last_read = Instant::now();
+        last_tick = Some(tick);
         match i.jobs.get(tenant, job_id).await {
             Ok(Some(job)) => {
                 let done = job.state.is_final();
@@ -211,5 +225,27 @@ async fn run(inner: Weak<Inner>, key: Key, w: Arc<Watched>) {
             }
             Err(e) => tracing::warn!(error.cause_chain = ?e, job_id = %job_id, "job watcher read failed; retrying"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_fall_on_wall_clock_ticks_one_per_tick() {
+        let interval = Duration::from_millis(100);
+        let (wait, tick) = next_tick(interval, None);
+        assert!(wait <= interval, "{wait:?}");
+        // The read lands on a multiple of the interval since the epoch.
+        let at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default() + wait;
+        assert!(at.as_micros().abs_diff(tick * interval.as_micros()) < 50_000, "{at:?} vs tick {tick}");
+        // A second read in the same tick waits for the next one.
+        let (wait2, tick2) = next_tick(interval, Some(tick));
+        assert_eq!(tick2, tick + 1);
+        assert!(wait2 >= wait && wait2 <= interval * 2, "{wait2:?}");
+        // After an older read, the next tick is the clock's (a tick may have passed meanwhile).
+        let (_, tick3) = next_tick(interval, Some(tick - 5));
+        assert!(tick3 == tick || tick3 == tick + 1, "{tick3} vs {tick}");
     }
 }
