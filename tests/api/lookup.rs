@@ -248,3 +248,52 @@ async fn two_replicas_on_one_postgresql_share_a_job_and_both_see_it_finish() {
     let twice = (0..400).filter(|i| stats.lookups_of(&seed::seed_gtin(*i)) > 1).count();
     assert_eq!(twice, 0, "SKIP LOCKED claims never overlap");
 }
+
+#[tokio::test]
+async fn a_cache_hit_is_finished_without_a_claim_only_where_no_other_worker_holds_its_lease() {
+    use infra::db::job_repo::{Held, JobRepo, LookupItemResult};
+    use sea_orm::{ConnectionTrait, Database, Statement, Value as V};
+    // Arrange: a running job of three items; another worker holds the second item's lease.
+    let db = Database::connect(crate::helpers::fresh_database(&crate::helpers::temp_dir()).await).await.unwrap();
+    infra::db::migrate(&db).await.unwrap();
+    let backend = db.get_database_backend();
+    let sql = |q: &str| {
+        if backend != sea_orm::DbBackend::Postgres {
+            return q.to_owned();
+        }
+        q.split('?').enumerate().map(|(i, part)| if i == 0 { part.to_owned() } else { format!("${i}{part}") }).collect::<String>()
+    };
+    let (tenant, job, other) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    let now = chrono::Utc::now();
+    let exec = |q: &str, values: Vec<V>| db.execute_raw(Statement::from_sql_and_values(backend, sql(q), values));
+    exec("INSERT INTO tenants (id, name, segment, token_version, created_at) VALUES (?, 'T', 'RETAIL_CHAINS', 0, ?)", vec![tenant.into(), now.into()]).await.unwrap();
+    exec("INSERT INTO jobs (id, tenant_id, catalog_id, kind, state, total, cancel_requested, created_at, updated_at) VALUES (?, ?, ?, 'LOOKUP', 'RUNNING', 3, false, ?, ?)",
+        vec![job.into(), tenant.into(), uuid::Uuid::new_v4().into(), now.into(), now.into()]).await.unwrap();
+    for _ in 0..3 {
+        exec("INSERT INTO job_items (tenant_id, job_id, sku_id, gtin14, state, attempts, updated_at) VALUES (?, ?, ?, '04870000000001', 'PENDING', 0, ?)",
+            vec![tenant.into(), job.into(), uuid::Uuid::new_v4().into(), now.into()]).await.unwrap();
+    }
+    let repo = JobRepo::new(db.clone());
+    let seen = repo.peek(job, 10).await.unwrap();
+    assert_eq!(seen.len(), 3);
+    let until = now + chrono::Duration::seconds(60);
+    exec("UPDATE job_items SET leased_until = ?, lease_owner = ? WHERE id = ?", vec![until.into(), other.into(), seen[1].id.into()]).await.unwrap();
+
+    // Act: the batch seen before the other worker's claim is finished from the cache.
+    let results = seen.iter().map(|i| (i.clone(), LookupItemResult::NotFound)).collect();
+    let finished = repo.finish_lookup_items(domain::tenant::TenantId(tenant), results, Held::Unclaimed).await.unwrap();
+
+    // Assert: the leased item is left to its holder; the others read as claimed and finished by this worker.
+    assert_eq!(finished, 2);
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql("SELECT id, state, attempts, lease_owner FROM job_items WHERE job_id = ? ORDER BY id"), [job.into()]))
+        .await
+        .unwrap();
+    let got: Vec<(String, i32, Option<uuid::Uuid>)> =
+        rows.iter().map(|r| (r.try_get("", "state").unwrap(), r.try_get("", "attempts").unwrap(), r.try_get("", "lease_owner").unwrap())).collect();
+    assert_eq!(got, vec![("DONE".into(), 1, Some(repo.owner())), ("PENDING".into(), 0, Some(other)), ("DONE".into(), 1, Some(repo.owner()))]);
+    let p = repo.get(domain::tenant::TenantId(tenant), job).await.unwrap().unwrap().progress;
+    assert_eq!((p.processed, p.not_found), (2, 2));
+    assert!(repo.peek(job, 10).await.unwrap().is_empty(), "a leased item is not seen");
+    assert!(repo.claim_ids(&[seen[1].id], Duration::from_secs(30)).await.unwrap().is_empty(), "nor claimed by id");
+}

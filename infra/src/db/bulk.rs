@@ -211,6 +211,33 @@ pub fn ph(backend: DbBackend, n: usize) -> String {
     }
 }
 
+/// A PostgreSQL array literal of `items` (`{"a","b",NULL}`), for one text parameter cast in SQL
+/// (`$1::text::uuid[]`, `$1::text::text[]`) and read by `unnest`: the driver needs no array support, and the
+/// server parses one array per column instead of a JSON object per row.
+pub fn pg_array<'a>(items: impl IntoIterator<Item = Option<&'a str>>) -> String {
+    let mut out = String::from("{");
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match item {
+            None => out.push_str("NULL"),
+            Some(text) => {
+                out.push('"');
+                for ch in text.chars() {
+                    if ch == '"' || ch == '\\' {
+                        out.push('\\');
+                    }
+                    out.push(ch);
+                }
+                out.push('"');
+            }
+        }
+    }
+    out.push('}');
+    out
+}
+
 /// A JSON array of strings, as one parameter (`json_array_elements_text` / `json_each`).
 pub fn json_strings<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     let v: Vec<&str> = items.into_iter().collect();
@@ -240,6 +267,13 @@ where
 mod tests {
     use super::*;
     use crate::db::entity::job_item;
+
+    #[test]
+    fn pg_array_quotes_every_element_and_spells_null() {
+        let text = pg_array([Some("a"), None, Some(r#"{"k":"v\\"}"#), Some(""), Some("NULL")]);
+        assert_eq!(text, r#"{"a",NULL,"{\"k\":\"v\\\\\"}","","NULL"}"#);
+        assert_eq!(pg_array(std::iter::empty()), "{}");
+    }
 
     #[test]
     fn json_rows_leave_nulls_out_and_quote_text() {

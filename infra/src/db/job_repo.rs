@@ -68,6 +68,29 @@ pub struct ClaimedItem {
     pub attempts: i32,
 }
 
+/// How the items handed to [`JobRepo::finish_lookup_items`] are held.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Held {
+    /// Claimed (leased) by this repository.
+    Claimed,
+    /// Seen with [`JobRepo::peek`], not claimed: each is taken and finished in one write, where it is still
+    /// pending and no other worker holds its lease (its attempts and lease owner read as if claimed).
+    Unclaimed,
+}
+
+/// Item IDs per spelled-out `IN (…)` list.
+const ID_LIST: usize = 5_000;
+
+fn claimed_item(r: &sea_orm::QueryResult) -> Result<ClaimedItem, sea_orm::DbErr> {
+    Ok(ClaimedItem {
+        id: r.try_get("", "id")?,
+        job_id: r.try_get("", "job_id")?,
+        sku_id: r.try_get("", "sku_id")?,
+        gtin14: r.try_get("", "gtin14")?,
+        attempts: r.try_get("", "attempts")?,
+    })
+}
+
 /// Job repository.
 #[derive(Clone)]
 pub struct JobRepo {
@@ -238,41 +261,73 @@ impl JobRepo {
     /// (`UPDATE … WHERE id IN (SELECT … ORDER BY id LIMIT n) RETURNING …`; on PostgreSQL the inner select
     /// skips rows another worker is claiming, so replicas never claim the same item).
     pub async fn claim(&self, job_id: Uuid, n: u64, lease: Duration) -> Result<Vec<ClaimedItem>, RepoError> {
+        let backend = self.db.get_database_backend();
+        let p = |i| super::bulk::ph(backend, i);
+        // Placeholders 1 to 3 are the lease's (see `claim_where`).
+        let pick = format!("job_id = {} ORDER BY id LIMIT {}", p(4), p(5));
+        let extra = [sea_orm::Value::from(job_id), sea_orm::Value::from(i64::try_from(n).unwrap_or(i64::MAX))];
+        self.claim_where(&pick, extra, lease).await
+    }
+
+    /// Claims those of `ids` that are still pending with a free or expired lease (the misses of a batch seen
+    /// with [`JobRepo::peek`]), like [`JobRepo::claim`].
+    pub async fn claim_ids(&self, ids: &[i64], lease: Duration) -> Result<Vec<ClaimedItem>, RepoError> {
+        let mut items = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(ID_LIST) {
+            // Integers from the database only: the list is spelled out, whatever the backend's parameter limit.
+            let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+            items.extend(self.claim_where(&format!("id IN ({list})"), [], lease).await?);
+        }
+        items.sort_unstable_by_key(|i| i.id);
+        Ok(items)
+    }
+
+    /// `UPDATE … WHERE id IN (SELECT id … WHERE <pending, lease free> AND <pick>)`, leasing the rows to this
+    /// repository; `pick` continues the inner `WHERE` with placeholders from 4 on, bound to `extra`.
+    async fn claim_where<const N: usize>(&self, pick: &str, extra: [sea_orm::Value; N], lease: Duration) -> Result<Vec<ClaimedItem>, RepoError> {
         let now = Utc::now();
         let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(60));
         let backend = self.db.get_database_backend();
         let p = |i| super::bulk::ph(backend, i);
         let lock = if backend == DbBackend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+        let pending = ItemState::Pending.as_str();
+        // Placeholders in text order: the lease (until, owner), then `now`, then `pick`'s.
         let sql = format!(
             "UPDATE job_items SET leased_until = {}, lease_owner = {}, attempts = attempts + 1 WHERE id IN (\
-             SELECT id FROM job_items WHERE job_id = {} AND state = {} AND (leased_until IS NULL OR leased_until < {}) \
-             ORDER BY id LIMIT {}{lock}) RETURNING id, job_id, sku_id, gtin14, attempts",
-            p(1), p(2), p(3), p(4), p(5), p(6)
+             SELECT id FROM job_items WHERE state = '{pending}' AND (leased_until IS NULL OR leased_until < {}) AND {pick}{lock}) \
+             RETURNING id, job_id, sku_id, gtin14, attempts",
+            p(1), p(2), p(3)
         );
-        let values = [
-            sea_orm::Value::from(until),
-            sea_orm::Value::from(self.owner),
-            sea_orm::Value::from(job_id),
-            sea_orm::Value::from(ItemState::Pending.as_str()),
-            sea_orm::Value::from(now),
-            sea_orm::Value::from(i64::try_from(n).unwrap_or(i64::MAX)),
-        ];
+        let mut values = vec![sea_orm::Value::from(until), sea_orm::Value::from(self.owner), sea_orm::Value::from(now)];
+        values.extend(extra);
         let rows = self.db.query_all_raw(sea_orm::Statement::from_sql_and_values(backend, sql, values)).await?;
-        let mut items = rows
-            .iter()
-            .map(|r| {
-                Ok(ClaimedItem {
-                    id: r.try_get("", "id")?,
-                    job_id: r.try_get("", "job_id")?,
-                    sku_id: r.try_get("", "sku_id")?,
-                    gtin14: r.try_get("", "gtin14")?,
-                    attempts: r.try_get("", "attempts")?,
-                })
-            })
-            .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
+        let mut items = rows.iter().map(claimed_item).collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
         // RETURNING promises no order; the batch is worked in claim (seller SKU) order.
         items.sort_unstable_by_key(|i| i.id);
         Ok(items)
+    }
+
+    /// Up to `n` pending items of a job whose lease is free or expired, in claim order, without claiming
+    /// them: a lookup batch answered from the cache is then finished in one write per item
+    /// ([`Held::Unclaimed`]), and only its misses are claimed ([`JobRepo::claim_ids`]).
+    pub async fn peek(&self, job_id: Uuid, n: u64) -> Result<Vec<ClaimedItem>, RepoError> {
+        let backend = self.db.get_database_backend();
+        let p = |i| super::bulk::ph(backend, i);
+        let sql = format!(
+            "SELECT id, job_id, sku_id, gtin14, attempts FROM job_items WHERE job_id = {} AND state = '{}' \
+             AND (leased_until IS NULL OR leased_until < {}) ORDER BY id LIMIT {}",
+            p(1),
+            ItemState::Pending.as_str(),
+            p(2),
+            p(3)
+        );
+        let values = [
+            sea_orm::Value::from(job_id),
+            sea_orm::Value::from(Utc::now()),
+            sea_orm::Value::from(i64::try_from(n).unwrap_or(i64::MAX)),
+        ];
+        let rows = self.db.query_all_raw(sea_orm::Statement::from_sql_and_values(backend, sql, values)).await?;
+        Ok(rows.iter().map(claimed_item).collect::<Result<Vec<_>, sea_orm::DbErr>>()?)
     }
 
     /// Gives leased items back (e.g. the key turned out invalid), so a later run takes them.
@@ -310,11 +365,13 @@ impl JobRepo {
 
     /// Finishes many lookup items of one job in one transaction with set-based writes (a warm batch of
     /// thousands costs two statements, see [`super::lookup_write`]) and adds them to the job's counters. Items
-    /// no longer pending are left alone (another worker may have been first). Returns how many were finished now.
+    /// no longer pending are left alone (another worker may have been first), and so are [`Held::Unclaimed`]
+    /// items whose lease another worker holds. Returns how many were finished now.
     pub async fn finish_lookup_items(
         &self,
         tenant: TenantId,
         results: Vec<(ClaimedItem, LookupItemResult)>,
+        held: Held,
     ) -> Result<u64, RepoError> {
         use super::lookup_write::{finish_items, relaxed_commit, write_skus};
         if results.is_empty() {
@@ -326,7 +383,8 @@ impl JobRepo {
         let txn = super::begin_write(&self.db).await?;
         relaxed_commit(&txn).await?;
         // The items first: only those still pending count, and only their SKUs are written.
-        let finished = finish_items(&txn, &results, now).await?;
+        let take = (held == Held::Unclaimed).then_some(self.owner);
+        let finished = finish_items(&txn, &results, now, take).await?;
         let results: Vec<(ClaimedItem, LookupItemResult)> =
             results.into_iter().filter(|(i, _)| finished.contains(&i.id)).collect();
         // The job's counters, in this transaction (only the items this transaction moved count).
@@ -397,13 +455,13 @@ pub enum LookupItemResult {
     Found {
         /// The NTIN.
         ntin: String,
-        /// The card, as JSON, for the record.
-        candidates: serde_json::Value,
+        /// The card, as JSON text (an array of one), for the record.
+        candidates: String,
     },
     /// Several cards: a person must choose (`chooseNtin`); the system never guesses.
     Ambiguous {
-        /// The candidate cards, as JSON.
-        candidates: serde_json::Value,
+        /// The candidate cards, as JSON text (an array).
+        candidates: String,
     },
     /// No card for this GTIN.
     NotFound,

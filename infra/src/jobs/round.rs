@@ -41,6 +41,20 @@ impl Round<'_> {
     /// items. `Err(worked)` when there is nothing to do now: the job was finished here (`true`), or its
     /// pending items are leased by another worker (`false`).
     pub async fn begin(&self, job: &Job, batch: u64, lease: Duration) -> Result<Result<(SecretString, Vec<ClaimedItem>), bool>, RepoError> {
+        let key = match self.open(job).await? {
+            Ok(key) => key,
+            Err(worked) => return Ok(Err(worked)),
+        };
+        let items = self.jobs.claim(job.id, batch, lease).await?;
+        if items.is_empty() {
+            return Ok(Err(self.nothing_free(job).await?));
+        }
+        Ok(Ok((key, items)))
+    }
+
+    /// The start of a round before any item is taken: cancellation, `QUEUED → RUNNING`, the tenant's key.
+    /// `Err(true)` when the job was finished here.
+    pub async fn open(&self, job: &Job) -> Result<Result<SecretString, bool>, RepoError> {
         if job.cancel_requested {
             self.jobs.skip_pending(job.id).await?;
             self.finish(job, JobState::Cancelled, None).await?;
@@ -50,31 +64,32 @@ impl Round<'_> {
             self.jobs.transition(job.id, JobState::Running, None).await?;
             self.publish(job);
         }
-        let key = match self.keys.load(job.tenant_id).await {
+        match self.keys.load(job.tenant_id).await {
             Ok(Some((_, s))) if s == status::INVALID => {
                 self.finish(job, JobState::Failed, Some("NCT refused this tenant's API key; set a new one with setNctApiKey".into())).await?;
-                return Ok(Err(true));
+                Ok(Err(true))
             }
-            Ok(Some((k, _))) => k,
+            Ok(Some((k, _))) => Ok(Ok(k)),
             Ok(None) => {
                 self.finish(job, JobState::Failed, Some("no NCT API key is set for this tenant; call setNctApiKey first".into())).await?;
-                return Ok(Err(true));
+                Ok(Err(true))
             }
             Err(e) => {
                 tracing::error!(error.cause_chain = ?e, "cannot load the tenant's NCT key");
                 self.finish(job, JobState::Failed, Some("the stored NCT API key cannot be read; set it again".into())).await?;
-                return Ok(Err(true));
+                Ok(Err(true))
             }
-        };
-        let items = self.jobs.claim(job.id, batch, lease).await?;
-        if items.is_empty() {
-            if !self.jobs.has_pending(job.id).await? {
-                self.finish(job, JobState::Succeeded, None).await?;
-                return Ok(Err(true));
-            }
-            return Ok(Err(false));
         }
-        Ok(Ok((key, items)))
+    }
+
+    /// No item was free to take: the job succeeded when none is pending (`true`); otherwise its pending
+    /// items are leased by another worker (`false`).
+    pub async fn nothing_free(&self, job: &Job) -> Result<bool, RepoError> {
+        if self.jobs.has_pending(job.id).await? {
+            return Ok(false);
+        }
+        self.finish(job, JobState::Succeeded, None).await?;
+        Ok(true)
     }
 
     /// Stops the job after a 401/403: the unfinished items go back, the key is marked invalid.

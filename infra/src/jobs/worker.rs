@@ -1,5 +1,6 @@
-//! The job worker: claims items in batches, resolves warm GTINs from the cache in one round trip, looks the
-//! rest up at NCT with AIMD-paced concurrency, and writes each result in its own transaction.
+//! The job worker: takes items in batches, resolves warm GTINs from the cache in one round trip (finishing
+//! those items without claiming them first), claims the rest and looks them up at NCT with AIMD-paced
+//! concurrency, and writes the results in groups, one transaction each.
 //!
 //! Outcomes: a found card stores its NTIN (source LOOKUP); several cards store the candidates for a person to
 //! choose; not found is recorded; 429s slow the worker down and are retried; outages are retried with
@@ -10,7 +11,7 @@ use super::pacer::{Pacer, Pacers};
 use super::JobEvents;
 use super::round::Round;
 use crate::cache::CachedLookup;
-use crate::db::job_repo::{ClaimedItem, Job, JobRepo, LookupItemResult};
+use crate::db::job_repo::{ClaimedItem, Held, Job, JobRepo, LookupItemResult};
 use crate::db::key_repo::NctKeyRepo;
 use crate::db::RepoError;
 use crate::lookup::LookupService;
@@ -232,10 +233,15 @@ impl Worker {
         } else {
             self.cfg.batch.min((pacer.limit() as u64 * 4).max(8))
         };
-        let (key, items) = match self.round_ctx().begin(&job, batch, self.cfg.lease).await? {
-            Ok(v) => v,
+        let key = match self.round_ctx().open(&job).await? {
+            Ok(key) => key,
             Err(worked) => return Ok(worked),
         };
+        // The batch is seen, not claimed: cache hits are finished in one write each, only misses are claimed.
+        let items = self.jobs.peek(job.id, batch).await?;
+        if items.is_empty() {
+            return self.round_ctx().nothing_free(&job).await;
+        }
         self.process(&job, &key, &pacer, items).await?;
         Ok(true)
     }
@@ -256,9 +262,15 @@ impl Worker {
         }
         self.warm.store(misses.len() * 10 <= n, std::sync::atomic::Ordering::Relaxed);
         if !settled.is_empty() {
-            self.jobs.finish_lookup_items(job.tenant_id, settled).await?;
+            self.jobs.finish_lookup_items(job.tenant_id, settled, Held::Unclaimed).await?;
             self.publish(job);
         }
+        // The misses go to NCT: claimed now (those another worker took meanwhile are left to it).
+        let misses = if misses.is_empty() {
+            misses
+        } else {
+            self.jobs.claim_ids(&misses.iter().map(|i| i.id).collect::<Vec<_>>(), self.cfg.lease).await?
+        };
         let limit = pacer.limit();
         let mut stream = futures_util::stream::iter(misses.into_iter().map(|item| async move {
             let outcome = self.lookup_item(key, pacer, &item).await;
@@ -280,7 +292,7 @@ impl Worker {
                     }
                     pending.push((item, r));
                     if pending.len() >= group || since.elapsed() >= Duration::from_millis(250) {
-                        self.jobs.finish_lookup_items(job.tenant_id, std::mem::take(&mut pending)).await?;
+                        self.jobs.finish_lookup_items(job.tenant_id, std::mem::take(&mut pending), Held::Claimed).await?;
                         self.publish(job);
                     }
                 }
@@ -291,7 +303,7 @@ impl Worker {
             }
         }
         if !pending.is_empty() {
-            self.jobs.finish_lookup_items(job.tenant_id, pending).await?;
+            self.jobs.finish_lookup_items(job.tenant_id, pending, Held::Claimed).await?;
             self.publish(job);
         }
         if key_invalid {
@@ -349,7 +361,8 @@ fn to_result(v: CachedLookup) -> LookupItemResult {
         CachedLookup::NotFound => LookupItemResult::NotFound,
         CachedLookup::Found(cards) => {
             let cards: Vec<_> = cards.into_iter().filter(|c| !c.ntin.is_empty()).collect();
-            let json = serde_json::to_value(&cards).unwrap_or(serde_json::Value::Null);
+            // Serialized once, straight to the text the SKU stores.
+            let json = serde_json::to_string(&cards).unwrap_or_else(|_| "null".to_owned());
             match cards.as_slice() {
                 [] => LookupItemResult::NotFound,
                 [one] => LookupItemResult::Found { ntin: one.ntin.clone(), candidates: json },
