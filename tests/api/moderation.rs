@@ -73,8 +73,11 @@ async fn every_base_outcome_reaches_graphql_without_a_click() {
 #[tokio::test]
 async fn ready_to_publish_with_auto_publication_is_left_to_nct_without_tight_polling() {
     // NCT publishes autoPublication requests by itself, four seconds after approving them (long enough for a
-    // loaded machine's follower to see the request in readyToPublish first).
-    let app = spawn_app().await;
+    // loaded machine's follower to see the request in readyToPublish first); we would publish ourselves only
+    // after a grace of ten.
+    let mut settings = test_settings().await;
+    settings.follow = Some(domain::card::FollowPolicy { auto_publish_grace: Duration::from_secs(10), ..crate::helpers::test_follow() });
+    let app = spawn_app_with_sim(settings, start_sim(test_sim_config()).await).await;
     app.sim.set_auto_publish_after(Duration::from_secs(4));
     let (token, cat) = shop(&app, "Shop").await;
     let id = valid_card(&app, &token, &cat, "A-1", "Батончик автопубликуемый", 60).await;
