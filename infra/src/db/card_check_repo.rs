@@ -89,30 +89,30 @@ impl CardCheckRepo {
     /// The catalog's change stamp: it moves whenever a SKU or a stored check of the catalog is inserted,
     /// updated or deleted, by any process (database triggers; migration `m20261203_000010_catalog_stamps`).
     /// Read it before an aggregate: an answer computed after a stamp is valid for as long as the stamp is.
+    /// A catalog nothing was noted for yet has the stamp `-`.
     pub async fn catalog_stamp(&self, catalog: Uuid) -> Result<String, RepoError> {
-        let b = self.db.get_database_backend();
-        let stamp = if b == DbBackend::Postgres {
-            let sql = "SELECT count(*), coalesce(max(seq), 0) FROM catalog_changes WHERE catalog_id = $1";
-            let row = self.db.query_one_raw(Statement::from_sql_and_values(b, sql, [catalog.into()])).await?;
-            let (n, max) = row.map(|r| Ok::<_, sea_orm::DbErr>((r.try_get_by_index::<i64>(0)?, r.try_get_by_index::<i64>(1)?))).transpose()?.unwrap_or((0, 0));
-            format!("{n}.{max}")
-        } else {
-            let sql = "SELECT gen FROM catalog_stamps WHERE catalog_id = ?";
-            let row = self.db.query_one_raw(Statement::from_sql_and_values(b, sql, [catalog.into()])).await?;
-            row.map(|r| r.try_get_by_index::<i64>(0)).transpose()?.unwrap_or(0).to_string()
-        };
-        Ok(stamp)
+        Ok(self.stamps(Some(catalog)).await?.remove(&catalog).unwrap_or_else(|| "-".to_owned()))
     }
 
     /// Every catalog's change stamp (as [`Self::catalog_stamp`]), for those that have one.
     pub async fn catalog_stamps(&self) -> Result<HashMap<Uuid, String>, RepoError> {
+        self.stamps(None).await
+    }
+
+    /// The stamps of one catalog or of all: on PostgreSQL the count and highest `seq` of its change notes, on
+    /// SQLite its counter.
+    async fn stamps(&self, catalog: Option<Uuid>) -> Result<HashMap<Uuid, String>, RepoError> {
         let b = self.db.get_database_backend();
-        let sql = if b == DbBackend::Postgres {
-            "SELECT catalog_id, count(*)::text || '.' || max(seq)::text FROM catalog_changes GROUP BY catalog_id"
+        let (select, group) = if b == DbBackend::Postgres {
+            ("SELECT catalog_id, count(*)::text || '.' || max(seq)::text FROM catalog_changes", " GROUP BY catalog_id")
         } else {
-            "SELECT catalog_id, CAST(gen AS TEXT) FROM catalog_stamps"
+            ("SELECT catalog_id, CAST(gen AS TEXT) FROM catalog_stamps", "")
         };
-        let rows = self.db.query_all_raw(Statement::from_string(b, sql)).await?;
+        let stmt = match catalog {
+            Some(c) => Statement::from_sql_and_values(b, format!("{select} WHERE catalog_id = {}{group}", ph(b, 1)), [c.into()]),
+            None => Statement::from_string(b, format!("{select}{group}")),
+        };
+        let rows = self.db.query_all_raw(stmt).await?;
         rows.iter()
             .map(|r| Ok((r.try_get_by_index::<Uuid>(0)?, r.try_get_by_index::<String>(1)?)))
             .collect::<Result<_, sea_orm::DbErr>>()

@@ -18,9 +18,9 @@ pub async fn duplicate_warning(search: &SearchService, key: &SecretString, card:
     }
     let subject = Subject { name: s.name_ru.clone().filter(|n| !n.trim().is_empty())?, brand: s.brand.clone(), oktru: s.oktru.clone() };
     let query = queries(&subject, None).into_iter().next()?;
-    // The verdict of the same search for the same subject a moment ago (ranking twenty cards by name for
-    // each of a page's 250 cards took most of the page's time).
-    let memo_key = format!("{query}\u{1f}{}\u{1f}{}\u{1f}{}", subject.name, subject.brand.as_deref().unwrap_or(""), subject.oktru.as_deref().unwrap_or(""));
+    // The verdict of the same subject (its search is made of it) a moment ago: ranking twenty cards by name
+    // for each of a page's 250 cards took most of the page's time.
+    let memo_key = format!("{:?}", (&subject.name, &subject.brand, &subject.oktru));
     if let Some(verdict) = search.verdicts.get(&memo_key, "") {
         return verdict;
     }

@@ -36,7 +36,7 @@ pub struct SearchService {
     ttls: CacheTtls,
     /// NCT calls made (for the log and the benchmark).
     calls: Arc<AtomicU64>,
-    /// The near-duplicate verdicts last reached, by query and subject (see [`crate::matching::duplicate`]).
+    /// The near-duplicate verdicts last reached, by subject (see [`crate::matching::duplicate`]).
     pub(crate) verdicts: Arc<StampMemo<String, Option<CardProblem>>>,
 }
 
