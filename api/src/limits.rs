@@ -39,6 +39,9 @@ pub struct Limits {
     /// `JOB_WARM_BATCH` (5,000): items a lookup job claims per round while its GTINs come from the cache
     /// (bigger: fewer rounds, but a longer write transaction each).
     pub job_warm_batch: usize,
+    /// `JOB_WARM_WRITERS` (2): on PostgreSQL, warm batches written at once, each in its own transaction (so
+    /// each on its own server process and core). SQLite has one writer.
+    pub job_warm_writers: usize,
     /// `JOB_CARD_LEASE_MS` (60,000): how long a card job holds an item; renewed while worked.
     pub job_card_lease: Duration,
     /// `NCT_REQUEST_TIMEOUT_MS` (20,000): a whole NCT call, headers and body; a stalled NCT is an outage.
@@ -63,6 +66,7 @@ impl Default for Limits {
             job_parallel: 4,
             job_per_tenant: 2,
             job_warm_batch: 5000,
+            job_warm_writers: 2,
             job_card_lease: Duration::from_secs(60),
             nct_timeout: Duration::from_secs(20),
             db_pool: infra::db::PoolSettings::default(),
@@ -111,6 +115,7 @@ impl Limits {
             job_parallel: size("JOB_PARALLEL", d.job_parallel)?,
             job_per_tenant: size("JOB_MAX_PER_TENANT", d.job_per_tenant)?,
             job_warm_batch: size("JOB_WARM_BATCH", d.job_warm_batch)?,
+            job_warm_writers: size("JOB_WARM_WRITERS", d.job_warm_writers)?,
             job_card_lease: ms("JOB_CARD_LEASE_MS", d.job_card_lease)?,
             nct_timeout: ms("NCT_REQUEST_TIMEOUT_MS", d.nct_timeout)?,
             db_pool: infra::db::PoolSettings {

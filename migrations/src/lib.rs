@@ -14,6 +14,7 @@ mod m20261202_110011_create_feeds_and_webhooks;
 mod m20261130_000010_follow_requests;
 mod m20261130_000020_store_dictionaries_and_checks;
 mod m20261203_000010_catalog_stamps;
+mod m20261204_000010_job_items_cascade_by_statement;
 
 /// Applies the NTIN Desk schema.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000010_follow_requests::Migration),
             Box::new(m20261130_000020_store_dictionaries_and_checks::Migration),
             Box::new(m20261203_000010_catalog_stamps::Migration),
+            Box::new(m20261204_000010_job_items_cascade_by_statement::Migration),
         ]
     }
 }

@@ -216,6 +216,36 @@ async fn a_warm_cache_resolves_a_second_tenants_catalog_without_nct_calls() {
 }
 
 #[tokio::test]
+async fn a_warm_catalog_read_ahead_in_small_batches_finishes_every_item_once() {
+    // Arrange: batches of 7, so the warm rounds read ahead many times and split each batch over the writers.
+    let mut settings = test_settings().await;
+    settings.limits.job_warm_batch = 7;
+    let app = spawn_app_with_sim(settings, start_sim(test_sim_config()).await).await;
+    let (_a, token_a) = app.new_tenant("A").await;
+    let (_b, token_b) = app.new_tenant("B").await;
+    let cat_a = seeded_catalog(&app, &token_a, 120, 9).await;
+    let cat_b = seeded_catalog(&app, &token_b, 120, 9).await;
+    app.set_key(&token_a, DEMO_KEY, true).await;
+    app.set_key(&token_b, DEMO_KEY, true).await;
+    let j = app.start_lookup(&token_a, &cat_a, None).await;
+    app.wait_job(&token_a, j["job"]["id"].as_str().unwrap(), Duration::from_secs(60)).await;
+    let calls = app.sim.stats().total_lookups();
+
+    // Act: the second tenant's catalog resolves from the cache.
+    let j = app.start_lookup(&token_b, &cat_b, None).await;
+    let id = j["job"]["id"].as_str().unwrap().to_owned();
+    let job = app.wait_job(&token_b, &id, Duration::from_secs(60)).await;
+
+    // Assert: every item finished once, counted once, and no NCT call.
+    assert_eq!(job["state"], "SUCCEEDED", "{job}");
+    let p = &job["progress"];
+    assert_eq!((p["total"].as_u64(), p["processed"].as_u64(), p["notFound"].as_u64(), p["failed"].as_u64()), (Some(129), Some(129), Some(9), Some(0)), "{job}");
+    assert_eq!(p["found"].as_u64().unwrap() + p["ambiguous"].as_u64().unwrap(), 120, "{job}");
+    app.assert_counters_match_items(&token_b, &id).await;
+    assert_eq!(app.sim.stats().total_lookups(), calls, "every GTIN came from the cache");
+}
+
+#[tokio::test]
 async fn two_replicas_on_one_postgresql_share_a_job_and_both_see_it_finish() {
     // Replicas share PostgreSQL; SQLite is the single-process embedded default.
     if std::env::var("TEST_DATABASE_URL").map_or(true, |u| u.is_empty()) {
@@ -296,4 +326,53 @@ async fn a_cache_hit_is_finished_without_a_claim_only_where_no_other_worker_hold
     assert_eq!((p.processed, p.not_found), (2, 2));
     assert!(repo.peek(job, 10).await.unwrap().is_empty(), "a leased item is not seen");
     assert!(repo.claim_ids(&[seen[1].id], Duration::from_secs(30)).await.unwrap().is_empty(), "nor claimed by id");
+}
+
+#[tokio::test]
+async fn peeking_after_an_item_skips_it_and_a_deleted_job_takes_its_items_along() {
+    use infra::db::job_repo::JobRepo;
+    use sea_orm::{ConnectionTrait, Database, Statement, Value as V};
+    // Arrange: two running jobs of three items each.
+    let db = Database::connect(crate::helpers::fresh_database(&crate::helpers::temp_dir()).await).await.unwrap();
+    infra::db::migrate(&db).await.unwrap();
+    let backend = db.get_database_backend();
+    let sql = |q: &str| {
+        if backend != sea_orm::DbBackend::Postgres {
+            return q.to_owned();
+        }
+        q.split('?').enumerate().map(|(i, part)| if i == 0 { part.to_owned() } else { format!("${i}{part}") }).collect::<String>()
+    };
+    let tenant = uuid::Uuid::new_v4();
+    let jobs = [uuid::Uuid::new_v4(), uuid::Uuid::new_v4()];
+    let now = chrono::Utc::now();
+    let exec = |q: &str, values: Vec<V>| db.execute_raw(Statement::from_sql_and_values(backend, sql(q), values));
+    exec("INSERT INTO tenants (id, name, segment, token_version, created_at) VALUES (?, 'T', 'RETAIL_CHAINS', 0, ?)", vec![tenant.into(), now.into()]).await.unwrap();
+    for job in jobs {
+        exec("INSERT INTO jobs (id, tenant_id, catalog_id, kind, state, total, cancel_requested, created_at, updated_at) VALUES (?, ?, ?, 'LOOKUP', 'RUNNING', 3, false, ?, ?)",
+            vec![job.into(), tenant.into(), uuid::Uuid::new_v4().into(), now.into(), now.into()]).await.unwrap();
+        for _ in 0..3 {
+            exec("INSERT INTO job_items (tenant_id, job_id, sku_id, gtin14, state, attempts, updated_at) VALUES (?, ?, ?, '04870000000001', 'PENDING', 0, ?)",
+                vec![tenant.into(), job.into(), uuid::Uuid::new_v4().into(), now.into()]).await.unwrap();
+        }
+    }
+    let repo = JobRepo::new(db.clone());
+    let all = repo.peek(jobs[0], 10).await.unwrap();
+
+    // Act + assert: the items after the first, in claim order, at most as many as asked.
+    let after = repo.peek_after(jobs[0], 10, all[0].id).await.unwrap();
+    assert_eq!(after.iter().map(|i| i.id).collect::<Vec<_>>(), all[1..].iter().map(|i| i.id).collect::<Vec<_>>());
+    assert_eq!(repo.peek_after(jobs[0], 1, all[0].id).await.unwrap().len(), 1);
+    assert!(repo.peek_after(jobs[0], 10, all[2].id).await.unwrap().is_empty());
+
+    // Act: the first job is deleted (PostgreSQL: a statement trigger; SQLite: the foreign key's cascade).
+    exec("DELETE FROM jobs WHERE id = ?", vec![jobs[0].into()]).await.unwrap();
+
+    // Assert: its items are gone, the other job's are not.
+    let count = |job: uuid::Uuid| {
+        let db = db.clone();
+        let q = sql("SELECT COUNT(*) AS n FROM job_items WHERE job_id = ?");
+        async move { db.query_one_raw(Statement::from_sql_and_values(backend, q, [job.into()])).await.unwrap().unwrap().try_get::<i64>("", "n").unwrap() }
+    };
+    assert_eq!(count(jobs[0]).await, 0);
+    assert_eq!(count(jobs[1]).await, 3);
 }

@@ -311,21 +311,30 @@ impl JobRepo {
     /// them: a lookup batch answered from the cache is then finished in one write per item
     /// ([`Held::Unclaimed`]), and only its misses are claimed ([`JobRepo::claim_ids`]).
     pub async fn peek(&self, job_id: Uuid, n: u64) -> Result<Vec<ClaimedItem>, RepoError> {
+        self.peek_from(job_id, n, None).await
+    }
+
+    /// [`JobRepo::peek`] of the items after item `after` in claim order: a reader that works ahead of its
+    /// own uncommitted writes (whose items still read as pending) does not see them again.
+    pub async fn peek_after(&self, job_id: Uuid, n: u64, after: i64) -> Result<Vec<ClaimedItem>, RepoError> {
+        self.peek_from(job_id, n, Some(after)).await
+    }
+
+    async fn peek_from(&self, job_id: Uuid, n: u64, after: Option<i64>) -> Result<Vec<ClaimedItem>, RepoError> {
         let backend = self.db.get_database_backend();
         let p = |i| super::bulk::ph(backend, i);
+        // Placeholders in text order (SQLite numbers them so): the job, `now`, the cursor, the limit.
+        let (from, limit) = if after.is_some() { (format!(" AND id > {}", p(3)), p(4)) } else { (String::new(), p(3)) };
         let sql = format!(
             "SELECT id, job_id, sku_id, gtin14, attempts FROM job_items WHERE job_id = {} AND state = '{}' \
-             AND (leased_until IS NULL OR leased_until < {}) ORDER BY id LIMIT {}",
+             AND (leased_until IS NULL OR leased_until < {}){from} ORDER BY id LIMIT {limit}",
             p(1),
             ItemState::Pending.as_str(),
             p(2),
-            p(3)
         );
-        let values = [
-            sea_orm::Value::from(job_id),
-            sea_orm::Value::from(Utc::now()),
-            sea_orm::Value::from(i64::try_from(n).unwrap_or(i64::MAX)),
-        ];
+        let mut values = vec![sea_orm::Value::from(job_id), sea_orm::Value::from(Utc::now())];
+        values.extend(after.map(sea_orm::Value::from));
+        values.push(sea_orm::Value::from(i64::try_from(n).unwrap_or(i64::MAX)));
         let rows = self.db.query_all_raw(sea_orm::Statement::from_sql_and_values(backend, sql, values)).await?;
         Ok(rows.iter().map(claimed_item).collect::<Result<Vec<_>, sea_orm::DbErr>>()?)
     }
@@ -387,17 +396,18 @@ impl JobRepo {
         let finished = finish_items(&txn, &results, now, take).await?;
         let results: Vec<(ClaimedItem, LookupItemResult)> =
             results.into_iter().filter(|(i, _)| finished.contains(&i.id)).collect();
-        // The job's counters, in this transaction (only the items this transaction moved count).
-        let mut counted = ProgressDelta::default();
-        for (_, r) in &results {
-            counted += r.progress_delta();
-        }
-        job_progress::add(&txn, job_id, counted).await?;
         // The SKUs that get their NTIN now (still without one), for the `ntin.assigned` webhook event: read
         // before the SKUs are written.
         let assigned = newly_assigned(&txn, tenant, &results).await?;
         write_skus(&txn, tenant, &results, now).await?;
         crate::webhooks::events::ntin_assigned(&txn, tenant, &assigned).await?;
+        // The job's counters, in this transaction (only the items this transaction moved count), last: the
+        // job row is the one row concurrent batches of a job share, so it is locked only just before commit.
+        let mut counted = ProgressDelta::default();
+        for (_, r) in &results {
+            counted += r.progress_delta();
+        }
+        job_progress::add(&txn, job_id, counted).await?;
         txn.commit().await?;
         Ok(results.len() as u64)
     }

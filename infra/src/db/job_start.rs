@@ -117,6 +117,11 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
     }
     let hash = input_hash(&start);
     let txn = super::begin_write(db).await?;
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // The items are inserted in seller-SKU order: without statistics (a catalog imported a moment ago) the
+        // planner sorts the catalog's SKUs, and 100,000 of them spill past the default 4 MB to disk.
+        txn.execute_unprepared("SET LOCAL work_mem = '32MB'").await?;
+    }
     if let Some(key) = &start.idempotency_key
         && let Some(existing) = job::Entity::find()
             .filter(job::Column::TenantId.eq(tenant.0))

@@ -30,6 +30,10 @@ pub struct WorkerConfig {
     pub batch: u64,
     /// Items claimed per round while the catalog resolves from the cache.
     pub warm_batch: u64,
+    /// Warm batches written at once, each in its own transaction, on PostgreSQL (where each is worked by its
+    /// own server process, so two use both cores). SQLite has one writer: there it is always one, while the
+    /// next batch is read and resolved.
+    pub warm_writers: usize,
     /// How long a claim is held before another worker may take the items.
     pub lease: Duration,
     /// Parallel NCT calls to start with.
@@ -56,6 +60,7 @@ impl Default for WorkerConfig {
         Self {
             batch: 64,
             warm_batch: 5000,
+            warm_writers: 2,
             lease: Duration::from_secs(30),
             start_concurrency: 8,
             max_concurrency: 64,
@@ -89,6 +94,9 @@ pub struct Worker {
     /// When card jobs look at requests again (the follower's policy; set with [`Worker::with_follow`]).
     schedule: crate::db::request_follow::Schedule,
 }
+
+/// Items with their lookup result, ready to be finished.
+type Settled = Vec<(ClaimedItem, LookupItemResult)>;
 
 enum ItemOutcome {
     Done(LookupItemResult),
@@ -226,27 +234,78 @@ impl Worker {
 
     #[tracing::instrument(skip_all, fields(job_id = %job.id, tenant_id = %job.tenant_id))]
     async fn step(&self, job: Job) -> Result<bool, RepoError> {
-        // A warm catalog resolves from the cache: take big batches then; otherwise a few per parallel call.
         let pacer = self.pacers.of(job.tenant_id);
-        let batch = if self.warm.load(std::sync::atomic::Ordering::Relaxed) {
-            self.cfg.warm_batch
-        } else {
-            self.cfg.batch.min((pacer.limit() as u64 * 4).max(8))
-        };
         let key = match self.round_ctx().open(&job).await? {
             Ok(key) => key,
             Err(worked) => return Ok(worked),
         };
+        // A warm catalog resolves from the cache: its batches are read ahead and written in big transactions.
+        if self.warm.load(std::sync::atomic::Ordering::Relaxed) {
+            return self.warm_run(&job, &key, &pacer).await;
+        }
+        // Otherwise a few items per parallel NCT call.
+        let batch = self.cfg.batch.min((pacer.limit() as u64 * 4).max(8));
         // The batch is seen, not claimed: cache hits are finished in one write each, only misses are claimed.
         let items = self.jobs.peek(job.id, batch).await?;
         if items.is_empty() {
             return self.round_ctx().nothing_free(&job).await;
         }
-        self.process(&job, &key, &pacer, items).await?;
+        let (settled, misses) = self.settle(items).await;
+        self.write_settled(&job, settled, 1).await?;
+        self.resolve_misses(&job, &key, &pacer, misses).await?;
         Ok(true)
     }
 
-    async fn process(&self, job: &Job, key: &SecretString, pacer: &Pacer, items: Vec<ClaimedItem>) -> Result<(), RepoError> {
+    /// Warm batches, pipelined for at most [`WARM_STEP`] (then the round moves on, so other jobs get their
+    /// turn): while one group of batches is written, the next is read (after the last item read, since the
+    /// items being written still read as pending) and resolved from the cache. A group is `warm_writers`
+    /// batches in as many concurrent transactions on PostgreSQL, one batch on SQLite. When the cache runs
+    /// cold, the misses go to NCT as in any round and the pipeline stops.
+    async fn warm_run(&self, job: &Job, key: &SecretString, pacer: &Pacer) -> Result<bool, RepoError> {
+        let writers = match self.jobs.db().get_database_backend() {
+            sea_orm::DbBackend::Postgres => self.cfg.warm_writers.max(1),
+            _ => 1,
+        };
+        let chunk = self.cfg.warm_batch.saturating_mul(writers as u64);
+        let started = std::time::Instant::now();
+        let mut next = self.read_ahead(job.id, chunk, None).await?;
+        if next.is_none() {
+            return self.round_ctx().nothing_free(job).await;
+        }
+        while let Some((last, settled, misses)) = next.take() {
+            if !misses.is_empty() {
+                self.write_settled(job, settled, writers).await?;
+                self.resolve_misses(job, key, pacer, misses).await?;
+                break;
+            }
+            let ahead = started.elapsed() < WARM_STEP;
+            let (read, written) = tokio::join!(
+                async { if ahead { self.read_ahead(job.id, chunk, Some(last)).await } else { Ok(None) } },
+                self.write_settled(job, settled, writers)
+            );
+            written?;
+            next = read?;
+        }
+        Ok(true)
+    }
+
+    /// Up to `n` pending items after item `after` (from the first without), answered from the cache: the
+    /// last item's id, the settled items and the misses. `None` when no item is pending there.
+    async fn read_ahead(&self, job_id: uuid::Uuid, n: u64, after: Option<i64>) -> Result<Option<(i64, Settled, Vec<ClaimedItem>)>, RepoError> {
+        let items = match after {
+            Some(after) => self.jobs.peek_after(job_id, n, after).await?,
+            None => self.jobs.peek(job_id, n).await?,
+        };
+        let Some(last) = items.last().map(|i| i.id) else {
+            return Ok(None);
+        };
+        let (settled, misses) = self.settle(items).await;
+        Ok(Some((last, settled, misses)))
+    }
+
+    /// Answers what the cache holds: the settled items (hits, and items without a GTIN) and the misses.
+    /// Remembers whether the catalog is warm (at most one in ten missed).
+    async fn settle(&self, items: Vec<ClaimedItem>) -> (Settled, Vec<ClaimedItem>) {
         // Warm GTINs cost no NCT call: one cache round trip for the batch.
         let gtins: Vec<String> = items.iter().map(|i| i.gtin14.clone().unwrap_or_default()).collect();
         let cached = self.lookup.cached_many(&gtins).await;
@@ -261,16 +320,40 @@ impl Worker {
             }
         }
         self.warm.store(misses.len() * 10 <= n, std::sync::atomic::Ordering::Relaxed);
-        if !settled.is_empty() {
-            self.jobs.finish_lookup_items(job.tenant_id, settled, Held::Unclaimed).await?;
+        (settled, misses)
+    }
+
+    /// Finishes unclaimed settled items in `writers` transactions at once (in claim order, split evenly).
+    async fn write_settled(&self, job: &Job, settled: Settled, writers: usize) -> Result<(), RepoError> {
+        if settled.is_empty() {
+            return Ok(());
+        }
+        let per = settled.len().div_ceil(writers.max(1));
+        let mut parts = Vec::with_capacity(writers);
+        let mut rest = settled;
+        while rest.len() > per {
+            let tail = rest.split_off(per);
+            parts.push(rest);
+            rest = tail;
+        }
+        parts.push(rest);
+        let written = futures_util::future::join_all(
+            parts.into_iter().map(|part| self.jobs.finish_lookup_items(job.tenant_id, part, Held::Unclaimed)),
+        )
+        .await;
+        // Whatever was written is announced, even when another part failed (its items are still pending).
+        if written.iter().any(Result::is_ok) {
             self.publish(job);
         }
-        // The misses go to NCT: claimed now (those another worker took meanwhile are left to it).
-        let misses = if misses.is_empty() {
-            misses
-        } else {
-            self.jobs.claim_ids(&misses.iter().map(|i| i.id).collect::<Vec<_>>(), self.cfg.lease).await?
-        };
+        written.into_iter().try_for_each(|r| r.map(drop))
+    }
+
+    /// Claims the misses (those another worker took meanwhile are left to it) and looks them up at NCT.
+    async fn resolve_misses(&self, job: &Job, key: &SecretString, pacer: &Pacer, misses: Vec<ClaimedItem>) -> Result<(), RepoError> {
+        if misses.is_empty() {
+            return Ok(());
+        }
+        let misses = self.jobs.claim_ids(&misses.iter().map(|i| i.id).collect::<Vec<_>>(), self.cfg.lease).await?;
         let limit = pacer.limit();
         let mut stream = futures_util::stream::iter(misses.into_iter().map(|item| async move {
             let outcome = self.lookup_item(key, pacer, &item).await;
@@ -355,6 +438,9 @@ impl Worker {
         }
     }
 }
+
+/// How long one round works a warm job before it lets the round move on.
+const WARM_STEP: Duration = Duration::from_secs(1);
 
 fn to_result(v: CachedLookup) -> LookupItemResult {
     match v {
