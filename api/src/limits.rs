@@ -36,6 +36,9 @@ pub struct Limits {
     pub job_parallel: usize,
     /// See `job_parallel`.
     pub job_per_tenant: usize,
+    /// `JOB_BATCH` (256): items a lookup job takes per round while its GTINs go to NCT (at most four per
+    /// parallel NCT call the pacer allows).
+    pub job_batch: usize,
     /// `JOB_WARM_BATCH` (5,000): items a lookup job claims per round while its GTINs come from the cache
     /// (bigger: fewer rounds, but a longer write transaction each).
     pub job_warm_batch: usize,
@@ -65,6 +68,7 @@ impl Default for Limits {
             ws_connections_per_tenant: 1000,
             job_parallel: 4,
             job_per_tenant: 2,
+            job_batch: 256,
             job_warm_batch: 5000,
             job_warm_writers: 2,
             job_card_lease: Duration::from_secs(60),
@@ -114,6 +118,7 @@ impl Limits {
             ws_connections_per_tenant: size("WS_MAX_CONNECTIONS_PER_TENANT", d.ws_connections_per_tenant)?,
             job_parallel: size("JOB_PARALLEL", d.job_parallel)?,
             job_per_tenant: size("JOB_MAX_PER_TENANT", d.job_per_tenant)?,
+            job_batch: size("JOB_BATCH", d.job_batch)?,
             job_warm_batch: size("JOB_WARM_BATCH", d.job_warm_batch)?,
             job_warm_writers: size("JOB_WARM_WRITERS", d.job_warm_writers)?,
             job_card_lease: ms("JOB_CARD_LEASE_MS", d.job_card_lease)?,

@@ -120,6 +120,7 @@ impl Application {
                 card_lease: settings.limits.job_card_lease,
                 parallel_jobs: settings.limits.job_parallel,
                 jobs_per_tenant: settings.limits.job_per_tenant,
+                batch: u64::try_from(settings.limits.job_batch).unwrap_or(u64::MAX),
                 warm_batch: u64::try_from(settings.limits.job_warm_batch).unwrap_or(u64::MAX),
                 warm_writers: settings.limits.job_warm_writers,
                 ..WorkerConfig::default()

@@ -58,7 +58,7 @@ pub struct WorkerConfig {
 impl Default for WorkerConfig {
     fn default() -> Self {
         Self {
-            batch: 64,
+            batch: 256,
             warm_batch: 5000,
             warm_writers: 2,
             lease: Duration::from_secs(30),
