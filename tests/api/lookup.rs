@@ -279,30 +279,48 @@ async fn two_replicas_on_one_postgresql_share_a_job_and_both_see_it_finish() {
     assert_eq!(twice, 0, "SKIP LOCKED claims never overlap");
 }
 
-#[tokio::test]
-async fn a_cache_hit_is_finished_without_a_claim_only_where_no_other_worker_holds_its_lease() {
-    use infra::db::job_repo::{Held, JobRepo, LookupItemResult};
+/// `q` with its `?` placeholders as `backend` spells them (`$1`, `$2`, … on PostgreSQL).
+fn placeholders(backend: sea_orm::DbBackend, q: &str) -> String {
+    if backend != sea_orm::DbBackend::Postgres {
+        return q.to_owned();
+    }
+    q.split('?').enumerate().map(|(i, part)| if i == 0 { part.to_owned() } else { format!("${i}{part}") }).collect::<String>()
+}
+
+/// A fresh migrated database with one tenant and, for each of `jobs`, a running lookup job of `items` pending
+/// items. Returns the database and the tenant.
+async fn running_jobs(jobs: &[uuid::Uuid], items: usize) -> (sea_orm::DatabaseConnection, uuid::Uuid) {
     use sea_orm::{ConnectionTrait, Database, Statement, Value as V};
-    // Arrange: a running job of three items; another worker holds the second item's lease.
     let db = Database::connect(crate::helpers::fresh_database(&crate::helpers::temp_dir()).await).await.unwrap();
     infra::db::migrate(&db).await.unwrap();
     let backend = db.get_database_backend();
-    let sql = |q: &str| {
-        if backend != sea_orm::DbBackend::Postgres {
-            return q.to_owned();
+    let tenant = uuid::Uuid::new_v4();
+    let now = chrono::Utc::now();
+    let exec = |q: &str, values: Vec<V>| db.execute_raw(Statement::from_sql_and_values(backend, placeholders(backend, q), values));
+    exec("INSERT INTO tenants (id, name, segment, token_version, created_at) VALUES (?, 'T', 'RETAIL_CHAINS', 0, ?)", vec![tenant.into(), now.into()]).await.unwrap();
+    for job in jobs {
+        exec("INSERT INTO jobs (id, tenant_id, catalog_id, kind, state, total, cancel_requested, created_at, updated_at) VALUES (?, ?, ?, 'LOOKUP', 'RUNNING', ?, false, ?, ?)",
+            vec![(*job).into(), tenant.into(), uuid::Uuid::new_v4().into(), i64::try_from(items).unwrap().into(), now.into(), now.into()]).await.unwrap();
+        for _ in 0..items {
+            exec("INSERT INTO job_items (tenant_id, job_id, sku_id, gtin14, state, attempts, updated_at) VALUES (?, ?, ?, '04870000000001', 'PENDING', 0, ?)",
+                vec![tenant.into(), (*job).into(), uuid::Uuid::new_v4().into(), now.into()]).await.unwrap();
         }
-        q.split('?').enumerate().map(|(i, part)| if i == 0 { part.to_owned() } else { format!("${i}{part}") }).collect::<String>()
-    };
-    let (tenant, job, other) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    }
+    (db, tenant)
+}
+
+#[tokio::test]
+async fn a_cache_hit_is_finished_without_a_claim_only_where_no_other_worker_holds_its_lease() {
+    use infra::db::job_repo::{Held, JobRepo, LookupItemResult};
+    use sea_orm::{ConnectionTrait, Statement, Value as V};
+    // Arrange: a running job of three items; another worker holds the second item's lease.
+    let job = uuid::Uuid::new_v4();
+    let (db, tenant) = running_jobs(&[job], 3).await;
+    let backend = db.get_database_backend();
+    let sql = |q: &str| placeholders(backend, q);
+    let other = uuid::Uuid::new_v4();
     let now = chrono::Utc::now();
     let exec = |q: &str, values: Vec<V>| db.execute_raw(Statement::from_sql_and_values(backend, sql(q), values));
-    exec("INSERT INTO tenants (id, name, segment, token_version, created_at) VALUES (?, 'T', 'RETAIL_CHAINS', 0, ?)", vec![tenant.into(), now.into()]).await.unwrap();
-    exec("INSERT INTO jobs (id, tenant_id, catalog_id, kind, state, total, cancel_requested, created_at, updated_at) VALUES (?, ?, ?, 'LOOKUP', 'RUNNING', 3, false, ?, ?)",
-        vec![job.into(), tenant.into(), uuid::Uuid::new_v4().into(), now.into(), now.into()]).await.unwrap();
-    for _ in 0..3 {
-        exec("INSERT INTO job_items (tenant_id, job_id, sku_id, gtin14, state, attempts, updated_at) VALUES (?, ?, ?, '04870000000001', 'PENDING', 0, ?)",
-            vec![tenant.into(), job.into(), uuid::Uuid::new_v4().into(), now.into()]).await.unwrap();
-    }
     let repo = JobRepo::new(db.clone());
     let seen = repo.peek(job, 10).await.unwrap();
     assert_eq!(seen.len(), 3);
@@ -331,30 +349,12 @@ async fn a_cache_hit_is_finished_without_a_claim_only_where_no_other_worker_hold
 #[tokio::test]
 async fn peeking_after_an_item_skips_it_and_a_deleted_job_takes_its_items_along() {
     use infra::db::job_repo::JobRepo;
-    use sea_orm::{ConnectionTrait, Database, Statement, Value as V};
+    use sea_orm::{ConnectionTrait, Statement};
     // Arrange: two running jobs of three items each.
-    let db = Database::connect(crate::helpers::fresh_database(&crate::helpers::temp_dir()).await).await.unwrap();
-    infra::db::migrate(&db).await.unwrap();
-    let backend = db.get_database_backend();
-    let sql = |q: &str| {
-        if backend != sea_orm::DbBackend::Postgres {
-            return q.to_owned();
-        }
-        q.split('?').enumerate().map(|(i, part)| if i == 0 { part.to_owned() } else { format!("${i}{part}") }).collect::<String>()
-    };
-    let tenant = uuid::Uuid::new_v4();
     let jobs = [uuid::Uuid::new_v4(), uuid::Uuid::new_v4()];
-    let now = chrono::Utc::now();
-    let exec = |q: &str, values: Vec<V>| db.execute_raw(Statement::from_sql_and_values(backend, sql(q), values));
-    exec("INSERT INTO tenants (id, name, segment, token_version, created_at) VALUES (?, 'T', 'RETAIL_CHAINS', 0, ?)", vec![tenant.into(), now.into()]).await.unwrap();
-    for job in jobs {
-        exec("INSERT INTO jobs (id, tenant_id, catalog_id, kind, state, total, cancel_requested, created_at, updated_at) VALUES (?, ?, ?, 'LOOKUP', 'RUNNING', 3, false, ?, ?)",
-            vec![job.into(), tenant.into(), uuid::Uuid::new_v4().into(), now.into(), now.into()]).await.unwrap();
-        for _ in 0..3 {
-            exec("INSERT INTO job_items (tenant_id, job_id, sku_id, gtin14, state, attempts, updated_at) VALUES (?, ?, ?, '04870000000001', 'PENDING', 0, ?)",
-                vec![tenant.into(), job.into(), uuid::Uuid::new_v4().into(), now.into()]).await.unwrap();
-        }
-    }
+    let (db, _tenant) = running_jobs(&jobs, 3).await;
+    let backend = db.get_database_backend();
+    let sql = |q: &str| placeholders(backend, q);
     let repo = JobRepo::new(db.clone());
     let all = repo.peek(jobs[0], 10).await.unwrap();
 
@@ -365,7 +365,7 @@ async fn peeking_after_an_item_skips_it_and_a_deleted_job_takes_its_items_along(
     assert!(repo.peek_after(jobs[0], 10, all[2].id).await.unwrap().is_empty());
 
     // Act: the first job is deleted (PostgreSQL: a statement trigger; SQLite: the foreign key's cascade).
-    exec("DELETE FROM jobs WHERE id = ?", vec![jobs[0].into()]).await.unwrap();
+    db.execute_raw(Statement::from_sql_and_values(backend, sql("DELETE FROM jobs WHERE id = ?"), [jobs[0].into()])).await.unwrap();
 
     // Assert: its items are gone, the other job's are not.
     let count = |job: uuid::Uuid| {
