@@ -77,3 +77,110 @@ async fn upsert_with_a_bad_row_stores_nothing_and_names_the_row() {
     let d = app.gql_ok(Some(&token), "query($c:ID!){ catalog(id:$c){ skus(first:5){ totalCount } } }", json!({"c": cat})).await;
     assert_eq!(d["catalog"]["skus"]["totalCount"], 0);
 }
+
+#[tokio::test]
+async fn skus_decoded_from_the_driver_row_equal_sea_orms_models() {
+    use infra::db::entity::{catalog, sku};
+    use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, EntityTrait, IntoActiveModel, QueryOrder, Statement};
+    // Arrange: one SKU with every column set, one with every nullable column NULL.
+    let db = Database::connect(crate::helpers::fresh_database(&crate::helpers::temp_dir()).await).await.unwrap();
+    infra::db::migrate(&db).await.unwrap();
+    let backend = db.get_database_backend();
+    let (tenant, cat) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    let now = chrono::Utc::now();
+    let insert_tenant = if backend == sea_orm::DbBackend::Postgres {
+        "INSERT INTO tenants (id, name, segment, token_version, created_at) VALUES ($1, 'T', 'RETAIL_CHAINS', 0, $2)"
+    } else {
+        "INSERT INTO tenants (id, name, segment, token_version, created_at) VALUES (?, 'T', 'RETAIL_CHAINS', 0, ?)"
+    };
+    db.execute_raw(Statement::from_sql_and_values(backend, insert_tenant, [tenant.into(), now.into()])).await.unwrap();
+    catalog::ActiveModel::from(catalog::Model { id: cat, tenant_id: tenant, name: "C".into(), created_at: now, updated_at: now })
+        .insert(&db)
+        .await
+        .unwrap();
+    let text = |s: &str| Some(format!("{s} «ы» \"q\""));
+    let full = sku::Model {
+        id: uuid::Uuid::new_v4(),
+        tenant_id: tenant,
+        catalog_id: cat,
+        seller_sku: "A-1".into(),
+        barcode: text("4870000000011"),
+        gtin14: text("04870000000011"),
+        readiness_class: "HAS_NTIN".into(),
+        readiness_reason: text("reason"),
+        readiness_message: text("message"),
+        ntin: text("0200000000001"),
+        ntin_source: text("LOOKUP"),
+        xtin: text("0040000000001"),
+        xtin_assigned_at: Some(now),
+        name_ru: text("Товар"),
+        name_kk: text("Тауар"),
+        brand: text("Brand"),
+        oktru: text("10.11.11.110"),
+        tnved: text("0201100001"),
+        country: text("KZ"),
+        measure_unit: text("pcs"),
+        measure_qty: text("1"),
+        price: Some(-12_345_678_901),
+        channels: "[\"kaspi\"]".into(),
+        attributes: "{\"a\":\"b\"}".into(),
+        lookup_state: text("FOUND"),
+        lookup_candidates: text("[]"),
+        looked_up_at: Some(now),
+        created_at: now,
+        updated_at: now,
+        card_status: text("DRAFT"),
+        moderation_status: text("ON_MODERATION"),
+        moderation_remarks: text("remarks"),
+        card_data: text("{}"),
+        gov: true,
+        search_text: text("search"),
+        feed_removed_at: Some(now),
+    };
+    let bare = sku::Model {
+        id: uuid::Uuid::new_v4(),
+        seller_sku: "B-2".into(),
+        barcode: None,
+        gtin14: None,
+        readiness_reason: None,
+        readiness_message: None,
+        ntin: None,
+        ntin_source: None,
+        xtin: None,
+        xtin_assigned_at: None,
+        name_ru: None,
+        name_kk: None,
+        brand: None,
+        oktru: None,
+        tnved: None,
+        country: None,
+        measure_unit: None,
+        measure_qty: None,
+        price: None,
+        lookup_state: None,
+        lookup_candidates: None,
+        looked_up_at: None,
+        card_status: None,
+        moderation_status: None,
+        moderation_remarks: None,
+        card_data: None,
+        gov: false,
+        search_text: None,
+        feed_removed_at: None,
+        ..full.clone()
+    };
+    for m in [&full, &bare] {
+        m.clone().into_active_model().insert(&db).await.unwrap();
+    }
+
+    // Act
+    let select = || sku::Entity::find().order_by_asc(sku::Column::SellerSku);
+    let ours = infra::db::sku_rows::all(&db, select()).await.unwrap();
+    let theirs = select().all(&db).await.unwrap();
+
+    // Assert: the same models, NULLs and all.
+    assert_eq!(ours, theirs);
+    assert_eq!(ours.len(), 2);
+    assert_eq!(ours[1].price, None);
+    assert_eq!(ours[0].price, Some(-12_345_678_901));
+}

@@ -20,6 +20,7 @@ pub mod lookup_write;
 pub mod match_repo;
 pub mod request_repo;
 pub mod sku_repo;
+pub mod sku_rows;
 pub mod sku_upsert;
 pub mod tenant_repo;
 

@@ -356,13 +356,8 @@ impl SkuRepo {
         if let Some(a) = after {
             q = q.filter(sku::Column::SellerSku.gt(a));
         }
-        Ok(q.order_by_asc(sku::Column::SellerSku)
-            .limit(limit)
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        let q = q.order_by_asc(sku::Column::SellerSku).limit(limit);
+        Ok(super::sku_rows::all(&self.db, q).await?.into_iter().map(Into::into).collect())
     }
 
     /// How many SKUs match.
