@@ -88,11 +88,7 @@ async fn skus_decoded_from_the_driver_row_equal_sea_orms_models() {
     let backend = db.get_database_backend();
     let (tenant, cat) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
     let now = chrono::Utc::now();
-    let insert_tenant = if backend == sea_orm::DbBackend::Postgres {
-        "INSERT INTO tenants (id, name, segment, token_version, created_at) VALUES ($1, 'T', 'RETAIL_CHAINS', 0, $2)"
-    } else {
-        "INSERT INTO tenants (id, name, segment, token_version, created_at) VALUES (?, 'T', 'RETAIL_CHAINS', 0, ?)"
-    };
+    let insert_tenant = crate::helpers::placeholders(backend, "INSERT INTO tenants (id, name, segment, token_version, created_at) VALUES (?, 'T', 'RETAIL_CHAINS', 0, ?)");
     db.execute_raw(Statement::from_sql_and_values(backend, insert_tenant, [tenant.into(), now.into()])).await.unwrap();
     catalog::ActiveModel::from(catalog::Model { id: cat, tenant_id: tenant, name: "C".into(), created_at: now, updated_at: now })
         .insert(&db)
@@ -137,38 +133,7 @@ async fn skus_decoded_from_the_driver_row_equal_sea_orms_models() {
         search_text: text("search"),
         feed_removed_at: Some(now),
     };
-    let bare = sku::Model {
-        id: uuid::Uuid::new_v4(),
-        seller_sku: "B-2".into(),
-        barcode: None,
-        gtin14: None,
-        readiness_reason: None,
-        readiness_message: None,
-        ntin: None,
-        ntin_source: None,
-        xtin: None,
-        xtin_assigned_at: None,
-        name_ru: None,
-        name_kk: None,
-        brand: None,
-        oktru: None,
-        tnved: None,
-        country: None,
-        measure_unit: None,
-        measure_qty: None,
-        price: None,
-        lookup_state: None,
-        lookup_candidates: None,
-        looked_up_at: None,
-        card_status: None,
-        moderation_status: None,
-        moderation_remarks: None,
-        card_data: None,
-        gov: false,
-        search_text: None,
-        feed_removed_at: None,
-        ..full.clone()
-    };
+    let bare = infra::db::sku_repo::new_model(domain::tenant::TenantId(tenant), cat, "B-2", now);
     for m in [&full, &bare] {
         m.clone().into_active_model().insert(&db).await.unwrap();
     }

@@ -1,6 +1,6 @@
 //! The NCT lookup pipeline end to end: keys, jobs, cache, faults, restarts, subscriptions.
 
-use crate::helpers::{TestApp, spawn_app, spawn_app_with_sim, start_sim, test_settings, test_sim_config};
+use crate::helpers::{TestApp, placeholders, spawn_app, spawn_app_with_sim, start_sim, test_settings, test_sim_config};
 use nct_sim::{DEMO_KEY, FaultConfig, seed};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -277,14 +277,6 @@ async fn two_replicas_on_one_postgresql_share_a_job_and_both_see_it_finish() {
     let stats = a.sim.stats();
     let twice = (0..400).filter(|i| stats.lookups_of(&seed::seed_gtin(*i)) > 1).count();
     assert_eq!(twice, 0, "SKIP LOCKED claims never overlap");
-}
-
-/// `q` with its `?` placeholders as `backend` spells them (`$1`, `$2`, … on PostgreSQL).
-fn placeholders(backend: sea_orm::DbBackend, q: &str) -> String {
-    if backend != sea_orm::DbBackend::Postgres {
-        return q.to_owned();
-    }
-    q.split('?').enumerate().map(|(i, part)| if i == 0 { part.to_owned() } else { format!("${i}{part}") }).collect::<String>()
 }
 
 /// A fresh migrated database with one tenant and, for each of `jobs`, a running lookup job of `items` pending

@@ -1,6 +1,6 @@
 //! Job progress counters on the job row: the migration that adds them backfills existing jobs from their items.
 
-use crate::helpers::{fresh_database, temp_dir};
+use crate::helpers::{fresh_database, placeholders, temp_dir};
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, Database, Statement, Value};
 
@@ -12,7 +12,7 @@ async fn the_counter_migration_backfills_jobs_from_their_items() {
     let backend = db.get_database_backend();
     let (tenant, job) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
     let now = chrono::Utc::now();
-    let exec = |q: &str, values: Vec<Value>| db.execute_raw(Statement::from_sql_and_values(backend, sql(backend, q), values));
+    let exec = |q: &str, values: Vec<Value>| db.execute_raw(Statement::from_sql_and_values(backend, placeholders(backend, q), values));
     exec("INSERT INTO tenants (id, name, segment, token_version, created_at) VALUES (?, 'T', 'RETAIL_CHAINS', 0, ?)", vec![tenant.into(), now.into()]).await.unwrap();
     exec("INSERT INTO jobs (id, tenant_id, catalog_id, kind, state, total, cancel_requested, created_at, updated_at) VALUES (?, ?, ?, 'LOOKUP', 'RUNNING', 8, false, ?, ?)",
         vec![job.into(), tenant.into(), uuid::Uuid::new_v4().into(), now.into(), now.into()]).await.unwrap();
@@ -25,7 +25,7 @@ async fn the_counter_migration_backfills_jobs_from_their_items() {
     Migrator::up(&db, None).await.unwrap();
     // Assert: the row's counters are what the items say.
     let row = db
-        .query_one_raw(Statement::from_sql_and_values(backend, sql(backend, "SELECT processed, found, ambiguous, not_found, failed, skipped FROM jobs WHERE id = ?"), [job.into()]))
+        .query_one_raw(Statement::from_sql_and_values(backend, placeholders(backend, "SELECT processed, found, ambiguous, not_found, failed, skipped FROM jobs WHERE id = ?"), [job.into()]))
         .await
         .unwrap()
         .unwrap();
@@ -33,19 +33,4 @@ async fn the_counter_migration_backfills_jobs_from_their_items() {
     assert_eq!(got, vec![6, 2, 1, 1, 1, 1]);
     let p = infra::db::job_progress::recount(&db, job).await.unwrap();
     assert_eq!((p.total, p.processed, p.found, p.failed, p.skipped), (8, 6, 2, 1, 1));
-}
-
-/// `?` placeholders, numbered `$n` for PostgreSQL.
-fn sql(backend: sea_orm::DbBackend, q: &str) -> String {
-    if backend != sea_orm::DbBackend::Postgres {
-        return q.to_owned();
-    }
-    let mut out = String::new();
-    for (i, part) in q.split('?').enumerate() {
-        if i > 0 {
-            out.push_str(&format!("${i}"));
-        }
-        out.push_str(part);
-    }
-    out
 }

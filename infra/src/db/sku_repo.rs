@@ -224,7 +224,10 @@ pub(super) fn apply_fields(m: &mut sku::Model, f: &SkuFields, now: DateTime<Utc>
     changed
 }
 
-pub(super) fn new_model(tenant: TenantId, catalog_id: Uuid, seller_sku: &str, now: DateTime<Utc>) -> sku::Model {
+/// A new SKU row: its identity and times, every optional column empty, readiness `MANUAL_CARD` until its fields
+/// are applied.
+#[must_use]
+pub fn new_model(tenant: TenantId, catalog_id: Uuid, seller_sku: &str, now: DateTime<Utc>) -> sku::Model {
     sku::Model {
         id: Uuid::new_v4(),
         tenant_id: tenant.0,

@@ -9,7 +9,7 @@
 
 use super::entity::sku;
 use sea_orm::sqlx::{self, Row as _};
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, QueryResult, QueryTrait, Select};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, QueryResult, QueryTrait, Select, Statement};
 
 /// Every column of the model, read by name from a sqlx row of either backend.
 macro_rules! sku_model {
@@ -83,6 +83,13 @@ pub fn decode(res: &QueryResult) -> Result<sku::Model, DbErr> {
 /// # Errors
 /// The database's, or a row that does not decode.
 pub async fn all<C: ConnectionTrait>(conn: &C, select: Select<sku::Entity>) -> Result<Vec<sku::Model>, DbErr> {
-    let stmt = select.build(conn.get_database_backend());
+    query(conn, select.build(conn.get_database_backend())).await
+}
+
+/// The SKU rows `stmt` returns (every column of `skus`, as `SELECT *` does).
+///
+/// # Errors
+/// The database's, or a row that does not decode.
+pub async fn query<C: ConnectionTrait>(conn: &C, stmt: Statement) -> Result<Vec<sku::Model>, DbErr> {
     conn.query_all_raw(stmt).await?.iter().map(decode).collect()
 }

@@ -71,15 +71,8 @@ async fn existing<C: ConnectionTrait>(
         _ => "SELECT * FROM skus INDEXED BY uq_skus_catalog_seller_sku WHERE catalog_id = ? AND seller_sku IN (SELECT value FROM json_each(?))",
     };
     let values = [Value::from(catalog_id), Value::from(bulk::json_strings(seller_skus.iter().copied()))];
-    let rows = conn.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
-    let mut out = HashMap::with_capacity(rows.len());
-    for row in &rows {
-        let m = super::sku_rows::decode(row)?;
-        if m.tenant_id == tenant.0 {
-            out.insert(m.seller_sku.clone(), m);
-        }
-    }
-    Ok(out)
+    let rows = super::sku_rows::query(conn, Statement::from_sql_and_values(backend, sql, values)).await?;
+    Ok(rows.into_iter().filter(|m| m.tenant_id == tenant.0).map(|m| (m.seller_sku.clone(), m)).collect())
 }
 
 /// Upserts a batch by `(catalog, seller_sku)` on `conn` (a transaction during imports). The catalog must

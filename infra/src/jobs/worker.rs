@@ -246,11 +246,9 @@ impl Worker {
         // Otherwise a few items per parallel NCT call.
         let batch = self.cfg.batch.min((pacer.limit() as u64 * 4).max(8));
         // The batch is seen, not claimed: cache hits are finished in one write each, only misses are claimed.
-        let items = self.jobs.peek(job.id, batch).await?;
-        if items.is_empty() {
+        let Some((_, settled, misses)) = self.read_ahead(job.id, batch, None).await? else {
             return self.round_ctx().nothing_free(&job).await;
-        }
-        let (settled, misses) = self.settle(items).await;
+        };
         self.write_settled(&job, settled, 1).await?;
         self.resolve_misses(&job, &key, &pacer, misses).await?;
         Ok(true)
