@@ -15,6 +15,7 @@ mod m20261130_000010_follow_requests;
 mod m20261130_000020_store_dictionaries_and_checks;
 mod m20261203_000010_catalog_stamps;
 mod m20261204_000010_job_items_cascade_by_statement;
+mod m20261205_000010_skus_catalog_check_by_statement;
 
 /// Applies the NTIN Desk schema.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000020_store_dictionaries_and_checks::Migration),
             Box::new(m20261203_000010_catalog_stamps::Migration),
             Box::new(m20261204_000010_job_items_cascade_by_statement::Migration),
+            Box::new(m20261205_000010_skus_catalog_check_by_statement::Migration),
         ]
     }
 }

@@ -149,3 +149,156 @@ async fn skus_decoded_from_the_driver_row_equal_sea_orms_models() {
     assert_eq!(ours[1].price, None);
     assert_eq!(ours[0].price, Some(-12_345_678_901));
 }
+
+/// A tenant and `catalogs` catalogs of it, inserted directly.
+async fn tenant_with_catalogs(catalogs: usize) -> (sea_orm::DatabaseConnection, uuid::Uuid, Vec<uuid::Uuid>) {
+    use infra::db::entity::catalog;
+    use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, Statement};
+    let db = Database::connect(crate::helpers::fresh_database(&crate::helpers::temp_dir()).await).await.unwrap();
+    infra::db::migrate(&db).await.unwrap();
+    let backend = db.get_database_backend();
+    let tenant = uuid::Uuid::new_v4();
+    let now = chrono::Utc::now();
+    let insert_tenant = crate::helpers::placeholders(backend, "INSERT INTO tenants (id, name, segment, token_version, created_at) VALUES (?, 'T', 'RETAIL_CHAINS', 0, ?)");
+    db.execute_raw(Statement::from_sql_and_values(backend, insert_tenant, [tenant.into(), now.into()])).await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..catalogs {
+        let id = uuid::Uuid::new_v4();
+        catalog::ActiveModel::from(catalog::Model { id, tenant_id: tenant, name: format!("C{i}"), created_at: now, updated_at: now }).insert(&db).await.unwrap();
+        ids.push(id);
+    }
+    (db, tenant, ids)
+}
+
+/// The SKUs stored in `catalog`.
+async fn skus_in(db: &sea_orm::DatabaseConnection, catalog: uuid::Uuid) -> Vec<infra::db::entity::sku::Model> {
+    use infra::db::entity::sku;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    sku::Entity::find().filter(sku::Column::CatalogId.eq(catalog)).order_by_asc(sku::Column::SellerSku).all(db).await.unwrap()
+}
+
+#[tokio::test]
+async fn bulk_writes_bind_a_value_shared_by_every_row_once_and_store_each_row_exactly() {
+    use infra::db::bulk;
+    use infra::db::entity::sku;
+    // Arrange: rows that share the tenant, catalog, times, class and a NULL brand, and differ in SKU, barcode
+    // and name (one of them NULL).
+    let (db, tenant, cats) = tenant_with_catalogs(1).await;
+    // PostgreSQL keeps microseconds.
+    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
+    let rows: Vec<sku::Model> = (0..5)
+        .map(|i| {
+            let mut m = infra::db::sku_repo::new_model(domain::tenant::TenantId(tenant), cats[0], &format!("S-{i}"), now);
+            m.barcode = Some(format!("48700000000{i}"));
+            m.name_ru = (i != 2).then(|| format!("Товар «{i}» \"q\""));
+            m.readiness_class = "MANUAL_CARD".into();
+            m
+        })
+        .collect();
+
+    // Act: insert them, and a single row on its own.
+    bulk::insert::<sku::Entity, _>(&db, &rows).await.unwrap();
+    let single = infra::db::sku_repo::new_model(domain::tenant::TenantId(tenant), cats[0], "T-0", now);
+    bulk::insert::<sku::Entity, _>(&db, std::slice::from_ref(&single)).await.unwrap();
+
+    // Assert: every row as written.
+    let mut expected = rows.clone();
+    expected.push(single);
+    assert_eq!(skus_in(&db, cats[0]).await, expected);
+
+    // Act: update all but the single row, setting a brand shared by every row, a new time, and names that
+    // differ.
+    let later = now + chrono::Duration::seconds(5);
+    let updated: Vec<sku::Model> = rows
+        .iter()
+        .map(|m| {
+            let mut m = m.clone();
+            m.brand = Some("Бренд".into());
+            m.updated_at = later;
+            m.name_ru = Some(format!("{} (2)", m.seller_sku));
+            m
+        })
+        .collect();
+    let set = [sku::Column::Brand, sku::Column::UpdatedAt, sku::Column::NameRu];
+    bulk::update::<sku::Entity, _>(&db, &updated, sku::Column::Id, &set).await.unwrap();
+
+    // Assert: the updated rows changed in those columns only; the single row did not change.
+    let mut expected = updated;
+    expected.push(infra::db::sku_repo::new_model(domain::tenant::TenantId(tenant), cats[0], "T-0", now));
+    let got = skus_in(&db, cats[0]).await;
+    assert_eq!(got.len(), 6);
+    for (g, e) in got.iter().zip(&expected) {
+        assert_eq!((&g.seller_sku, &g.brand, &g.name_ru, g.updated_at, &g.barcode), (&e.seller_sku, &e.brand, &e.name_ru, e.updated_at, &e.barcode));
+    }
+}
+
+#[tokio::test]
+async fn a_sku_must_name_an_existing_catalog_and_a_deleted_catalog_or_tenant_takes_its_skus_along() {
+    use infra::db::bulk;
+    use infra::db::entity::sku;
+    use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
+    // Arrange: two catalogs of three SKUs each.
+    let (db, tenant, cats) = tenant_with_catalogs(2).await;
+    let backend = db.get_database_backend();
+    let sql = |q: &str| crate::helpers::placeholders(backend, q);
+    let now = chrono::Utc::now();
+    let model = |cat: uuid::Uuid, s: &str| infra::db::sku_repo::new_model(domain::tenant::TenantId(tenant), cat, s, now);
+    for &cat in &cats {
+        bulk::insert::<sku::Entity, _>(&db, &[model(cat, "A"), model(cat, "B"), model(cat, "C")]).await.unwrap();
+    }
+
+    // Act + assert: a SKU of a catalog that does not exist is refused, inserted or moved there.
+    let missing = uuid::Uuid::new_v4();
+    let err = bulk::insert::<sku::Entity, _>(&db, &[model(cats[0], "D"), model(missing, "E")]).await.unwrap_err();
+    assert!(err.to_string().to_lowercase().contains("foreign key"), "{err}");
+    let moved = db.execute_raw(Statement::from_sql_and_values(backend, sql("UPDATE skus SET catalog_id = ? WHERE catalog_id = ?"), [missing.into(), cats[0].into()])).await;
+    assert!(moved.unwrap_err().to_string().to_lowercase().contains("foreign key"));
+    assert_eq!(skus_in(&db, cats[0]).await.len(), 3, "the refused statements wrote nothing");
+
+    // Act: the first catalog is deleted.
+    db.execute_raw(Statement::from_sql_and_values(backend, sql("DELETE FROM catalogs WHERE id = ?"), [cats[0].into()])).await.unwrap();
+
+    // Assert: its SKUs are gone, the other catalog's are not.
+    assert!(skus_in(&db, cats[0]).await.is_empty());
+    assert_eq!(skus_in(&db, cats[1]).await.len(), 3);
+
+    if backend == sea_orm::DbBackend::Postgres {
+        // A deletion waits for an import into the catalog, then takes the imported rows too.
+        let importing = db.begin().await.unwrap();
+        bulk::insert::<sku::Entity, _>(&importing, &[model(cats[1], "D")]).await.unwrap();
+        let deleting = {
+            let (db, q, cat) = (db.clone(), sql("DELETE FROM catalogs WHERE id = ?"), cats[1]);
+            tokio::spawn(async move { db.execute_raw(Statement::from_sql_and_values(backend, q, [cat.into()])).await })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(!deleting.is_finished(), "the deletion waits for the import's transaction");
+        importing.commit().await.unwrap();
+        deleting.await.unwrap().unwrap();
+        assert!(skus_in(&db, cats[1]).await.is_empty());
+
+        // An insert into a catalog being deleted waits for the deletion, then fails.
+        let more = [uuid::Uuid::new_v4()];
+        let insert_catalog = sql("INSERT INTO catalogs (id, tenant_id, name, created_at, updated_at) VALUES (?, ?, 'Late', ?, ?)");
+        db.execute_raw(Statement::from_sql_and_values(backend, insert_catalog, [more[0].into(), tenant.into(), now.into(), now.into()])).await.unwrap();
+        let deleting = db.begin().await.unwrap();
+        deleting.execute_raw(Statement::from_sql_and_values(backend, sql("DELETE FROM catalogs WHERE id = ?"), [more[0].into()])).await.unwrap();
+        let importing = {
+            let (db, row) = (db.clone(), model(more[0], "Z"));
+            tokio::spawn(async move { bulk::insert::<sku::Entity, _>(&db, &[row]).await })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(!importing.is_finished(), "the insert waits for the deletion's transaction");
+        deleting.commit().await.unwrap();
+        let err = importing.await.unwrap().unwrap_err();
+        assert!(err.to_string().to_lowercase().contains("foreign key"), "{err}");
+        assert!(skus_in(&db, more[0]).await.is_empty());
+    }
+
+    // Act + assert: the tenant's deletion takes its catalogs and their SKUs.
+    let last = uuid::Uuid::new_v4();
+    let insert_catalog = sql("INSERT INTO catalogs (id, tenant_id, name, created_at, updated_at) VALUES (?, ?, 'Last', ?, ?)");
+    db.execute_raw(Statement::from_sql_and_values(backend, insert_catalog, [last.into(), tenant.into(), now.into(), now.into()])).await.unwrap();
+    bulk::insert::<sku::Entity, _>(&db, &[model(last, "A")]).await.unwrap();
+    db.execute_raw(Statement::from_sql_and_values(backend, sql("DELETE FROM tenants WHERE id = ?"), [tenant.into()])).await.unwrap();
+    assert!(skus_in(&db, last).await.is_empty());
+}

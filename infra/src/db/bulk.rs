@@ -4,6 +4,9 @@
 //!
 //! - **PostgreSQL**: the rows travel as ONE JSON parameter read by `json_to_recordset`, so a batch of thousands
 //!   of rows is one small statement whose plan does not depend on the batch size (a join on the primary key).
+//!   A column with the same value in every row of a statement (the tenant, the catalog, the write time, an
+//!   empty attribute list) is bound once as a parameter of its own instead of once per row: parsing the JSON
+//!   was 40% of an import's insert, and a 2,000-row batch of an import has 7 such columns of its 12 set.
 //! - **SQLite**: multi-row `VALUES` with bound parameters, up to [`SQLITE_MAX_PARAMS`] a statement. sqlx binds
 //!   UUIDs as blobs and times in its own text format, so values are never spelled out in SQL text.
 //!
@@ -120,6 +123,54 @@ fn pg_record<E: EntityTrait>(cols: &[E::Column]) -> Result<String, DbErr> {
     Ok(format!("x({})", parts?.join(", ")))
 }
 
+/// The columns of one PostgreSQL statement split into those that vary between its rows (read from the JSON
+/// rows, `$1`) and those with one value in every row (each bound once, `$2`, `$3`, …).
+struct Split {
+    /// The record shape of the JSON rows (the varying columns).
+    record: String,
+    /// `$1` (the JSON rows), then one value per constant column.
+    values: Vec<Value>,
+    /// Column name → its SQL expression: `x."col"` or `$n::type`.
+    exprs: std::collections::HashMap<&'static str, String>,
+}
+
+impl Split {
+    /// Splits `cols` over `models`; `keep` (the key an update joins on) always goes in the rows. A single row
+    /// is not split.
+    fn of<E: EntityTrait>(models: &[E::Model], cols: &[E::Column], keep: Option<E::Column>) -> Result<Self, DbErr> {
+        let mut varying = Vec::new();
+        let mut values = vec![Value::from(String::new())];
+        let mut exprs = std::collections::HashMap::new();
+        for c in cols {
+            let name = c.as_str();
+            let constant = match models {
+                [first, rest @ ..] if !rest.is_empty() && keep.map(|k| k.as_str()) != Some(name) => {
+                    let v = first.get(*c);
+                    rest.iter().all(|m| m.get(*c) == v).then_some(v)
+                }
+                _ => None,
+            };
+            match constant {
+                Some(v) => {
+                    values.push(v);
+                    exprs.insert(name, format!("${}::{}", values.len(), pg_type(c.def().get_column_type())?));
+                }
+                None => {
+                    varying.push(*c);
+                    exprs.insert(name, format!("x.{}", quoted(name)));
+                }
+            }
+        }
+        values[0] = Value::from(json_rows::<E>(models, &varying)?);
+        Ok(Self { record: pg_record::<E>(&varying)?, values, exprs })
+    }
+
+    /// The SQL expression of `col`'s value in a row.
+    fn expr<C: IdenStatic>(&self, col: C) -> &str {
+        self.exprs.get(col.as_str()).map_or("NULL", String::as_str)
+    }
+}
+
 /// Inserts `models` with every column of the entity.
 ///
 /// # Errors
@@ -137,11 +188,11 @@ where
     let names = cols.iter().map(|c| quoted(c.as_str())).collect::<Vec<_>>().join(", ");
     match conn.get_database_backend() {
         DbBackend::Postgres => {
-            let record = pg_record::<E>(&cols)?;
-            let sql = format!("INSERT INTO {table} ({names}) SELECT {names} FROM json_to_recordset($1::json) AS {record}");
             for chunk in models.chunks(PG_ROWS) {
-                let json = json_rows::<E>(chunk, &cols)?;
-                conn.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, &sql, [Value::from(json)])).await?;
+                let split = Split::of::<E>(chunk, &cols, None)?;
+                let exprs = cols.iter().map(|c| split.expr(*c)).collect::<Vec<_>>().join(", ");
+                let sql = format!("INSERT INTO {table} ({names}) SELECT {exprs} FROM json_to_recordset($1::json) AS {}", split.record);
+                conn.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, &sql, split.values)).await?;
             }
         }
         backend => {
@@ -174,13 +225,12 @@ where
     cols.extend(set.iter().copied());
     match conn.get_database_backend() {
         DbBackend::Postgres => {
-            let assign = set.iter().map(|c| format!("{0} = x.{0}", quoted(c.as_str()))).collect::<Vec<_>>().join(", ");
             let k = quoted(key.as_str());
-            let record = pg_record::<E>(&cols)?;
-            let sql = format!("UPDATE {table} SET {assign} FROM json_to_recordset($1::json) AS {record} WHERE {table}.{k} = x.{k}");
             for chunk in models.chunks(PG_ROWS) {
-                let json = json_rows::<E>(chunk, &cols)?;
-                conn.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, &sql, [Value::from(json)])).await?;
+                let split = Split::of::<E>(chunk, &cols, Some(key))?;
+                let assign = set.iter().map(|c| format!("{} = {}", quoted(c.as_str()), split.expr(*c))).collect::<Vec<_>>().join(", ");
+                let sql = format!("UPDATE {table} SET {assign} FROM json_to_recordset($1::json) AS {} WHERE {table}.{k} = x.{k}", split.record);
+                conn.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, &sql, split.values)).await?;
             }
         }
         backend => {
