@@ -173,3 +173,53 @@ async fn the_shipped_demo_files_import_every_readiness_class() {
         assert!(s[k].as_u64().unwrap() > 0, "{k}: {s}");
     }
 }
+
+/// A catalog's SKU count and readiness totals.
+async fn counts(app: &TestApp, token: &str, cat: &str) -> Value {
+    app.gql_ok(Some(token), "query($c:ID!){ catalog(id:$c){ skus(first:1){ totalCount } readiness{ total autoLookupReady } } }", json!({"c": cat})).await["catalog"].clone()
+}
+
+#[tokio::test]
+async fn a_file_of_several_batches_keeps_every_good_row_refuses_repeats_across_batches_and_a_late_fatal_error_stores_nothing() {
+    // Arrange: 4,500 rows (batches of 2,000 are written while the next is prepared); row 3,001 has a bad NTIN
+    // and row 4,101 repeats the SKU of row 11.
+    let app = spawn_app().await;
+    let (_t, token) = app.new_tenant("Shop").await;
+    let cat = app.new_catalog(&token, "Big").await;
+    let rows: Vec<String> = (0..4500)
+        .map(|i| match i {
+            2999 => format!("B-{i:05},{},bad-ntin", with_check(&format!("487{:09}", 200_000_000 + i))),
+            4099 => format!("B-{:05},{},", 9, with_check("487299999999")),
+            _ => format!("B-{i:05},{},", with_check(&format!("487{:09}", 200_000_000 + i))),
+        })
+        .collect();
+    let csv = |rows: &[String]| format!("sku,barcode,ntin\n{}\n", rows.join("\n"));
+    // Act: into the empty catalog.
+    let r = app.import(&token, &cat, "CSV", &csv(&rows)).await;
+
+    // Assert: the 4,498 good rows, and the two refused by row number (the header is row 1).
+    assert_eq!((r["created"].as_u64(), r["rejected"].as_u64()), (Some(4498), Some(2)), "{r}");
+    let errors: Vec<(u64, &str)> = r["rowErrors"].as_array().unwrap().iter().map(|e| (e["row"].as_u64().unwrap(), e["code"].as_str().unwrap())).collect();
+    assert_eq!(errors, vec![(3001, "BAD_ROW"), (4101, "DUPLICATE_SKU")]);
+    assert_eq!(counts(&app, &token, &cat).await, json!({"skus": {"totalCount": 4498}, "readiness": {"total": 4498, "autoLookupReady": 4498}}));
+
+    // Act: the same file again with one barcode changed in the last batch (each batch is read first now).
+    let mut changed = rows.clone();
+    changed[4300] = format!("B-04300,{},", with_check("487288888888"));
+    let r = app.import(&token, &cat, "CSV", &csv(&changed)).await;
+
+    // Assert
+    assert_eq!((r["created"].as_u64(), r["updated"].as_u64(), r["unchanged"].as_u64(), r["rejected"].as_u64()), (Some(0), Some(1), Some(4497), Some(2)), "{r}");
+
+    // Act: a Kaspi file of 4,500 offers cut off inside its third batch, into another empty catalog.
+    let other = app.new_catalog(&token, "Cut").await;
+    let offers: String = (0..4500).map(|i| format!("<offer sku=\"K-{i:05}\"><model>Товар {i}</model><price>{}</price></offer>\n", 100 + i)).collect();
+    let xml = format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<kaspi_catalog xmlns=\"kaspiShopping\"><company>C</company><merchantid>M</merchantid><offers>\n{offers}</offers></kaspi_catalog>\n");
+    let cut = &xml[..xml.find("K-04400").unwrap()];
+    let r = app.import(&token, &other, "KASPI_XML", cut).await;
+
+    // Assert: the file is refused as a whole, and the two batches already written are rolled back.
+    assert_eq!(r["userErrors"][0]["code"], "INVALID", "{r}");
+    assert_eq!(r["rowErrors"][0]["code"], "MALFORMED", "{r}");
+    assert_eq!(counts(&app, &token, &other).await["skus"]["totalCount"], 0);
+}

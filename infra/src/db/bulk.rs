@@ -180,19 +180,32 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
+    for statement in insert_statements::<E>(conn.get_database_backend(), models)? {
+        conn.execute_raw(statement).await?;
+    }
+    Ok(())
+}
+
+/// The statements that insert `models` with every column of the entity on `backend`, built without touching
+/// the database (a caller can build the next batch's while the database writes the last one).
+///
+/// # Errors
+/// A column or value type the bulk writes do not support.
+pub fn insert_statements<E: EntityTrait>(backend: DbBackend, models: &[E::Model]) -> Result<Vec<Statement>, DbErr> {
+    let mut out = Vec::new();
     if models.is_empty() {
-        return Ok(());
+        return Ok(out);
     }
     let cols: Vec<E::Column> = E::Column::iter().collect();
     let table = quoted(E::default().table_name());
     let names = cols.iter().map(|c| quoted(c.as_str())).collect::<Vec<_>>().join(", ");
-    match conn.get_database_backend() {
+    match backend {
         DbBackend::Postgres => {
             for chunk in models.chunks(PG_ROWS) {
                 let split = Split::of::<E>(chunk, &cols, None)?;
                 let exprs = cols.iter().map(|c| split.expr(*c)).collect::<Vec<_>>().join(", ");
                 let sql = format!("INSERT INTO {table} ({names}) SELECT {exprs} FROM json_to_recordset($1::json) AS {}", split.record);
-                conn.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, &sql, split.values)).await?;
+                out.push(Statement::from_sql_and_values(DbBackend::Postgres, &sql, split.values));
             }
         }
         backend => {
@@ -201,11 +214,11 @@ where
             for chunk in models.chunks(per) {
                 let sql = format!("INSERT INTO {table} ({names}) VALUES {}", vec![row.as_str(); chunk.len()].join(", "));
                 let values: Vec<Value> = chunk.iter().flat_map(|m| cols.iter().map(move |c| m.get(*c))).collect();
-                conn.execute_raw(Statement::from_sql_and_values(backend, &sql, values)).await?;
+                out.push(Statement::from_sql_and_values(backend, &sql, values));
             }
         }
     }
-    Ok(())
+    Ok(out)
 }
 
 /// Sets `set` to each model's values on the row with the same `key` (the primary key).
@@ -217,20 +230,32 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
+    for statement in update_statements::<E>(conn.get_database_backend(), models, key, set)? {
+        conn.execute_raw(statement).await?;
+    }
+    Ok(())
+}
+
+/// The statements of [`update`], built without touching the database.
+///
+/// # Errors
+/// A column or value type the bulk writes do not support.
+pub fn update_statements<E: EntityTrait>(backend: DbBackend, models: &[E::Model], key: E::Column, set: &[E::Column]) -> Result<Vec<Statement>, DbErr> {
+    let mut out = Vec::new();
     if models.is_empty() || set.is_empty() {
-        return Ok(());
+        return Ok(out);
     }
     let table = quoted(E::default().table_name());
     let mut cols = vec![key];
     cols.extend(set.iter().copied());
-    match conn.get_database_backend() {
+    match backend {
         DbBackend::Postgres => {
             let k = quoted(key.as_str());
             for chunk in models.chunks(PG_ROWS) {
                 let split = Split::of::<E>(chunk, &cols, Some(key))?;
                 let assign = set.iter().map(|c| format!("{} = {}", quoted(c.as_str()), split.expr(*c))).collect::<Vec<_>>().join(", ");
                 let sql = format!("UPDATE {table} SET {assign} FROM json_to_recordset($1::json) AS {} WHERE {table}.{k} = x.{k}", split.record);
-                conn.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, &sql, split.values)).await?;
+                out.push(Statement::from_sql_and_values(DbBackend::Postgres, &sql, split.values));
             }
         }
         backend => {
@@ -246,11 +271,11 @@ where
                     quoted(key.as_str())
                 );
                 let values: Vec<Value> = chunk.iter().flat_map(|m| cols.iter().map(move |c| m.get(*c))).collect();
-                conn.execute_raw(Statement::from_sql_and_values(backend, &sql, values)).await?;
+                out.push(Statement::from_sql_and_values(backend, &sql, values));
             }
         }
     }
-    Ok(())
+    Ok(out)
 }
 
 /// Placeholder `n` (1-based) of `backend`: `$n` on PostgreSQL, `?` on SQLite.

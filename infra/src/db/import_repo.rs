@@ -6,10 +6,12 @@
 //! marks, history and webhook event in the same one) and also returns the SKUs the file names.
 //!
 //! The writes are set-based ([`super::sku_upsert`]): a batch of rows costs a few statements, and rows that did
-//! not change cost only their read.
+//! not change cost only their read. A batch is written while the next one is checked and, into an empty
+//! catalog, merged and turned into statements: on a 2-core machine the database works on one core while the
+//! import prepares its next statement on the other.
 
 use super::sku_repo::{SkuFields, SkuUpsert, UpsertCounts};
-use super::sku_upsert::{catalog_is_empty, upsert_batch};
+use super::sku_upsert::{PlannedBatch, catalog_is_empty, plan_batch, plan_new};
 use super::RepoError;
 use domain::tenant::TenantId;
 use domain::import::{ImportError, ImportFormat, ImportRow, RowError, RowErrorCode, RowResult};
@@ -111,6 +113,38 @@ pub async fn run_import(
     }
 }
 
+/// Counts a refused row, and keeps its error while fewer than [`MAX_ROW_ERRORS`] are kept.
+fn reject(file: &mut ImportedFile, e: RowError) {
+    file.outcome.rejected += 1;
+    if let Some(sku) = &e.seller_sku {
+        file.present.insert(sku.clone());
+    }
+    if file.outcome.row_errors.len() < MAX_ROW_ERRORS {
+        file.outcome.row_errors.push(e);
+    }
+}
+
+/// The good rows of a parsed batch as upserts; bad rows and SKUs seen earlier in the file are refused.
+fn check_batch(file: &mut ImportedFile, batch: Vec<RowResult>) -> Vec<SkuUpsert> {
+    let mut ups = Vec::with_capacity(batch.len());
+    for r in batch {
+        let row_no = r.as_ref().map_or(0, |x| x.row);
+        match r.and_then(to_upsert) {
+            Ok(u) if file.present.contains(&u.seller_sku) => {
+                let message = format!("SKU {:?} appears earlier in this file", u.seller_sku);
+                let e = RowError::new(row_no, RowErrorCode::DuplicateSku, message).with_sku(&u.seller_sku);
+                reject(file, e);
+            }
+            Ok(u) => {
+                file.present.insert(u.seller_sku.clone());
+                ups.push(u);
+            }
+            Err(e) => reject(file, e),
+        }
+    }
+    ups
+}
+
 /// Imports `reader` on `conn`, the caller's transaction. On `Err` the caller must roll back: rows of earlier
 /// batches may already be written.
 pub async fn import_in<C: ConnectionTrait>(
@@ -160,41 +194,39 @@ pub async fn import_in<C: ConnectionTrait>(
     // Into an empty catalog every row is new: no batch needs to read what is stored.
     let all_new = catalog_is_empty(conn, catalog_id).await?;
     let mut file = ImportedFile::default();
-    let reject = |file: &mut ImportedFile, e: RowError| {
-        file.outcome.rejected += 1;
-        if let Some(sku) = &e.seller_sku {
-            file.present.insert(sku.clone());
-        }
-        if file.outcome.row_errors.len() < MAX_ROW_ERRORS {
-            file.outcome.row_errors.push(e);
-        }
-    };
-    while let Some(msg) = rx.recv().await {
-        let batch = match msg {
-            Ok(b) => b,
-            Err(fatal) => {
-                drop(rx);
-                let _ = parser.await;
-                return Err(ImportFailure::Fatal(fatal));
+    // While one batch is written, the next is received and checked, and (into an empty catalog, where
+    // nothing needs reading) planned: the database and the rest of the import each use a core.
+    let backend = conn.get_database_backend();
+    let mut planned: Option<PlannedBatch> = None;
+    loop {
+        let write = async {
+            match planned.take() {
+                Some(p) => p.write(conn).await.map(Some),
+                None => Ok(None),
             }
         };
-        let mut ups = Vec::with_capacity(batch.len());
-        for r in batch {
-            let row_no = r.as_ref().map_or(0, |x| x.row);
-            match r.and_then(to_upsert) {
-                Ok(u) if file.present.contains(&u.seller_sku) => {
-                    let message = format!("SKU {:?} appears earlier in this file", u.seller_sku);
-                    let e = RowError::new(row_no, RowErrorCode::DuplicateSku, message).with_sku(&u.seller_sku);
-                    reject(&mut file, e);
-                }
-                Ok(u) => {
-                    file.present.insert(u.seller_sku.clone());
-                    ups.push(u);
-                }
-                Err(e) => reject(&mut file, e),
-            }
+        let next = async {
+            let batch = match rx.recv().await? {
+                Ok(b) => b,
+                Err(fatal) => return Some(Err(ImportFailure::Fatal(fatal))),
+            };
+            let ups = check_batch(&mut file, batch);
+            Some(Ok(if all_new { (Vec::new(), Some(plan_new(backend, tenant, catalog_id, &ups))) } else { (ups, None) }))
+        };
+        let (written, next) = tokio::join!(write, next);
+        if let Some(counts) = written? {
+            file.outcome.counts.add(counts);
         }
-        file.outcome.counts.add(upsert_batch(conn, tenant, catalog_id, &ups, all_new).await?);
+        planned = match next {
+            None => break,
+            Some(Err(fatal)) => {
+                drop(rx);
+                let _ = parser.await;
+                return Err(fatal);
+            }
+            Some(Ok((_, Some(p)))) => Some(p?),
+            Some(Ok((ups, None))) => Some(plan_batch(conn, tenant, catalog_id, &ups, false).await?),
+        };
     }
     let _ = parser.await;
     Ok(file)

@@ -75,31 +75,36 @@ async fn existing<C: ConnectionTrait>(
     Ok(rows.into_iter().filter(|m| m.tenant_id == tenant.0).map(|m| (m.seller_sku.clone(), m)).collect())
 }
 
-/// Upserts a batch by `(catalog, seller_sku)` on `conn` (a transaction during imports). The catalog must
-/// already be known to belong to `tenant`, and the rows of the batch must have distinct seller SKUs.
-/// `all_new`: the caller knows none of them is stored (an import into a catalog that was empty).
-///
-/// # Errors
-/// [`RepoError::Duplicate`] (`seller_sku`) when a row claimed new exists after all (another import into the
-/// same catalog at the same time); the database's otherwise.
-pub async fn upsert_batch<C: ConnectionTrait>(
-    conn: &C,
-    tenant: TenantId,
-    catalog_id: Uuid,
-    rows: &[SkuUpsert],
-    all_new: bool,
-) -> Result<UpsertCounts, RepoError> {
-    let mut counts = UpsertCounts::default();
-    if rows.is_empty() {
-        return Ok(counts);
+/// A batch merged with what is stored and turned into statements, not yet written.
+#[derive(Debug)]
+pub struct PlannedBatch {
+    counts: UpsertCounts,
+    inserts: Vec<Statement>,
+    updates: Vec<Statement>,
+}
+
+impl PlannedBatch {
+    /// Writes the batch on `conn`.
+    ///
+    /// # Errors
+    /// [`RepoError::Duplicate`] (`seller_sku`) when a row planned as new exists after all (another import into
+    /// the same catalog at the same time); the database's otherwise.
+    pub async fn write<C: ConnectionTrait>(self, conn: &C) -> Result<UpsertCounts, RepoError> {
+        for statement in self.inserts {
+            conn.execute_raw(statement).await.map_err(RepoError::unique("seller_sku"))?;
+        }
+        for statement in self.updates {
+            conn.execute_raw(statement).await?;
+        }
+        Ok(self.counts)
     }
+}
+
+/// Plans `rows` against the `stored` rows among them (by seller SKU): new rows are inserted, changed rows
+/// updated, unchanged rows only counted.
+fn plan(backend: DbBackend, tenant: TenantId, catalog_id: Uuid, rows: &[SkuUpsert], mut stored: HashMap<String, sku::Model>) -> Result<PlannedBatch, RepoError> {
+    let mut counts = UpsertCounts::default();
     let now = Utc::now();
-    let mut stored = if all_new {
-        HashMap::new()
-    } else {
-        let keys: Vec<&str> = rows.iter().map(|r| r.seller_sku.as_str()).collect();
-        existing(conn, tenant, catalog_id, &keys).await?
-    };
     let mut inserts = Vec::new();
     let mut updates = Vec::new();
     for row in rows {
@@ -120,7 +125,49 @@ pub async fn upsert_batch<C: ConnectionTrait>(
             }
         }
     }
-    bulk::insert::<sku::Entity, _>(conn, &inserts).await.map_err(RepoError::unique("seller_sku"))?;
-    bulk::update::<sku::Entity, _>(conn, &updates, sku::Column::Id, &update_columns()).await?;
-    Ok(counts)
+    Ok(PlannedBatch {
+        counts,
+        inserts: bulk::insert_statements::<sku::Entity>(backend, &inserts)?,
+        updates: bulk::update_statements::<sku::Entity>(backend, &updates, sku::Column::Id, &update_columns())?,
+    })
+}
+
+/// Plans a batch that the caller knows is all new (an import into a catalog that was empty), without the
+/// database: it can be built while the previous batch is written.
+///
+/// # Errors
+/// A value the bulk writes do not support.
+pub fn plan_new(backend: DbBackend, tenant: TenantId, catalog_id: Uuid, rows: &[SkuUpsert]) -> Result<PlannedBatch, RepoError> {
+    plan(backend, tenant, catalog_id, rows, HashMap::new())
+}
+
+/// Plans a batch against the rows stored in `catalog_id` (read on `conn`; not read when `all_new`).
+///
+/// # Errors
+/// The database's.
+pub async fn plan_batch<C: ConnectionTrait>(conn: &C, tenant: TenantId, catalog_id: Uuid, rows: &[SkuUpsert], all_new: bool) -> Result<PlannedBatch, RepoError> {
+    let backend = conn.get_database_backend();
+    if all_new || rows.is_empty() {
+        return plan_new(backend, tenant, catalog_id, rows);
+    }
+    let keys: Vec<&str> = rows.iter().map(|r| r.seller_sku.as_str()).collect();
+    let stored = existing(conn, tenant, catalog_id, &keys).await?;
+    plan(backend, tenant, catalog_id, rows, stored)
+}
+
+/// Upserts a batch by `(catalog, seller_sku)` on `conn` (a transaction during imports). The catalog must
+/// already be known to belong to `tenant`, and the rows of the batch must have distinct seller SKUs.
+/// `all_new`: the caller knows none of them is stored (an import into a catalog that was empty).
+///
+/// # Errors
+/// [`RepoError::Duplicate`] (`seller_sku`) when a row claimed new exists after all (another import into the
+/// same catalog at the same time); the database's otherwise.
+pub async fn upsert_batch<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    catalog_id: Uuid,
+    rows: &[SkuUpsert],
+    all_new: bool,
+) -> Result<UpsertCounts, RepoError> {
+    plan_batch(conn, tenant, catalog_id, rows, all_new).await?.write(conn).await
 }
