@@ -48,7 +48,8 @@ impl ExportRepo {
         if let Some(a) = after {
             q = q.filter(sku::Column::SellerSku.gt(a));
         }
-        let rows = q.order_by_asc(sku::Column::SellerSku).limit(limit).all(&self.db).await?;
+        // Decoded straight from the driver's row (sea-orm's decoding was 7% of an export's samples).
+        let rows = super::sku_rows::all(&self.db, q.order_by_asc(sku::Column::SellerSku).limit(limit)).await?;
         Ok(rows
             .into_iter()
             .map(|m| ExportRow {
