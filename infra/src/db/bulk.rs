@@ -8,7 +8,8 @@
 //!   empty attribute list) is bound once as a parameter of its own instead of once per row: parsing the JSON
 //!   was 40% of an import's insert, and a 2,000-row batch of an import has 7 such columns of its 12 set.
 //! - **SQLite**: multi-row `VALUES` with bound parameters, up to [`SQLITE_MAX_PARAMS`] a statement. sqlx binds
-//!   UUIDs as blobs and times in its own text format, so values are never spelled out in SQL text.
+//!   UUIDs as blobs and times in its own text format, so values are never spelled out in SQL text. A value
+//!   shared by every row is bound once here too.
 //!
 //! The column lists come from the entity ([`Iterable`] over its columns), so a column added later by a
 //! migration and the entity is written too.
@@ -123,6 +124,81 @@ fn pg_record<E: EntityTrait>(cols: &[E::Column]) -> Result<String, DbErr> {
     Ok(format!("x({})", parts?.join(", ")))
 }
 
+/// Each of `cols` with its value when every model has the same one (`None` when they differ). `keep` (the
+/// key an update joins on) is never shared, and a single row shares nothing.
+fn shared_values<E: EntityTrait>(models: &[E::Model], cols: &[E::Column], keep: Option<E::Column>) -> Vec<(E::Column, Option<Value>)> {
+    cols.iter()
+        .map(|c| {
+            let shared = match models {
+                [first, rest @ ..] if !rest.is_empty() && keep.map(|k| k.as_str()) != Some(c.as_str()) => {
+                    let v = first.get(*c);
+                    rest.iter().all(|m| m.get(*c) == v).then_some(v)
+                }
+                _ => None,
+            };
+            (*c, shared)
+        })
+        .collect()
+}
+
+/// A SQLite statement's columns split like [`Split`]'s: a value shared by every row is bound once, in a
+/// one-row subquery `k` joined after the `VALUES` list, and the others go in the list. Every parameter is an
+/// anonymous `?` in text order (numbered `?n` parameters cost SQLite a scan of its parameter list each, and
+/// made a 2,000-row insert three times slower). A 100,000-row import bound 36 values per row, 29 of them the
+/// same in every row.
+struct SqliteSplit<C> {
+    /// Column → its SQL expression: `k.sN` (N-th shared value) or `v.columnK` (K-th varying column).
+    exprs: Vec<(C, String)>,
+    /// The varying columns, in `VALUES` order.
+    varying: Vec<C>,
+    /// The shared values, bound first.
+    shared: Vec<Value>,
+}
+
+impl<C: ColumnTrait> SqliteSplit<C> {
+    fn of<E: EntityTrait<Column = C>>(models: &[E::Model], cols: &[C], keep: Option<C>) -> Self {
+        let mut out = Self { exprs: Vec::new(), varying: Vec::new(), shared: Vec::new() };
+        for (c, v) in shared_values::<E>(models, cols, keep) {
+            match v {
+                Some(v) => {
+                    out.shared.push(v);
+                    out.exprs.push((c, format!("k.s{}", out.shared.len())));
+                }
+                None => {
+                    out.varying.push(c);
+                    out.exprs.push((c, format!("v.column{}", out.varying.len())));
+                }
+            }
+        }
+        out
+    }
+
+    /// The SQL expression of `col`'s value in a row.
+    fn expr(&self, col: C) -> &str {
+        self.exprs.iter().find(|(c, _)| c.as_str() == col.as_str()).map_or("NULL", |(_, e)| e.as_str())
+    }
+
+    /// Rows per statement: as many as fit in [`SQLITE_MAX_PARAMS`] after the shared values.
+    fn rows_per_statement(&self) -> usize {
+        (SQLITE_MAX_PARAMS.saturating_sub(self.shared.len()) / self.varying.len().max(1)).max(1)
+    }
+
+    /// `(VALUES (?, ?), (?, ?), …) AS v[, (SELECT ? AS s1, …) AS k]` for `rows` rows, and every value of the
+    /// statement in parameter order.
+    fn source<E: EntityTrait<Column = C>>(&self, rows: &[E::Model]) -> (String, Vec<Value>) {
+        let row = format!("({})", vec!["?"; self.varying.len()].join(", "));
+        let mut sql = format!("(VALUES {}) AS v", vec![row.as_str(); rows.len()].join(", "));
+        if !self.shared.is_empty() {
+            let shared = (1..=self.shared.len()).map(|i| format!("? AS s{i}")).collect::<Vec<_>>().join(", ");
+            let _ = write!(sql, ", (SELECT {shared}) AS k");
+        }
+        let mut values = Vec::with_capacity(rows.len() * self.varying.len() + self.shared.len());
+        values.extend(rows.iter().flat_map(|m| self.varying.iter().map(move |c| m.get(*c))));
+        values.extend(self.shared.iter().cloned());
+        (sql, values)
+    }
+}
+
 /// The columns of one PostgreSQL statement split into those that vary between its rows (read from the JSON
 /// rows, `$1`) and those with one value in every row (each bound once, `$2`, `$3`, …).
 struct Split {
@@ -141,22 +217,15 @@ impl Split {
         let mut varying = Vec::new();
         let mut values = vec![Value::from(String::new())];
         let mut exprs = std::collections::HashMap::new();
-        for c in cols {
+        for (c, constant) in shared_values::<E>(models, cols, keep) {
             let name = c.as_str();
-            let constant = match models {
-                [first, rest @ ..] if !rest.is_empty() && keep.map(|k| k.as_str()) != Some(name) => {
-                    let v = first.get(*c);
-                    rest.iter().all(|m| m.get(*c) == v).then_some(v)
-                }
-                _ => None,
-            };
             match constant {
                 Some(v) => {
                     values.push(v);
                     exprs.insert(name, format!("${}::{}", values.len(), pg_type(c.def().get_column_type())?));
                 }
                 None => {
-                    varying.push(*c);
+                    varying.push(c);
                     exprs.insert(name, format!("x.{}", quoted(name)));
                 }
             }
@@ -209,11 +278,11 @@ pub fn insert_statements<E: EntityTrait>(backend: DbBackend, models: &[E::Model]
             }
         }
         backend => {
-            let per = (SQLITE_MAX_PARAMS / cols.len()).max(1);
-            let row = format!("({})", vec!["?"; cols.len()].join(", "));
-            for chunk in models.chunks(per) {
-                let sql = format!("INSERT INTO {table} ({names}) VALUES {}", vec![row.as_str(); chunk.len()].join(", "));
-                let values: Vec<Value> = chunk.iter().flat_map(|m| cols.iter().map(move |c| m.get(*c))).collect();
+            let split = SqliteSplit::of::<E>(models, &cols, None);
+            let exprs = cols.iter().map(|c| split.expr(*c)).collect::<Vec<_>>().join(", ");
+            for chunk in models.chunks(split.rows_per_statement()) {
+                let (source, values) = split.source::<E>(chunk);
+                let sql = format!("INSERT INTO {table} ({names}) SELECT {exprs} FROM {source}");
                 out.push(Statement::from_sql_and_values(backend, &sql, values));
             }
         }
@@ -259,18 +328,12 @@ pub fn update_statements<E: EntityTrait>(backend: DbBackend, models: &[E::Model]
             }
         }
         backend => {
-            // `VALUES` columns are named column1, column2, … in SQLite.
-            let assign =
-                set.iter().enumerate().map(|(i, c)| format!("{} = v.column{}", quoted(c.as_str()), i + 2)).collect::<Vec<_>>().join(", ");
-            let per = (SQLITE_MAX_PARAMS / cols.len()).max(1);
-            let row = format!("({})", vec!["?"; cols.len()].join(", "));
-            for chunk in models.chunks(per) {
-                let sql = format!(
-                    "UPDATE {table} SET {assign} FROM (VALUES {}) AS v WHERE {table}.{} = v.column1",
-                    vec![row.as_str(); chunk.len()].join(", "),
-                    quoted(key.as_str())
-                );
-                let values: Vec<Value> = chunk.iter().flat_map(|m| cols.iter().map(move |c| m.get(*c))).collect();
+            // `VALUES` columns are named column1, column2, … in SQLite; the key is always the first.
+            let split = SqliteSplit::of::<E>(models, &cols, Some(key));
+            let assign = set.iter().map(|c| format!("{} = {}", quoted(c.as_str()), split.expr(*c))).collect::<Vec<_>>().join(", ");
+            for chunk in models.chunks(split.rows_per_statement()) {
+                let (source, values) = split.source::<E>(chunk);
+                let sql = format!("UPDATE {table} SET {assign} FROM {source} WHERE {table}.{} = v.column1", quoted(key.as_str()));
                 out.push(Statement::from_sql_and_values(backend, &sql, values));
             }
         }
