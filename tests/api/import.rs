@@ -210,6 +210,10 @@ async fn a_file_of_several_batches_keeps_every_good_row_refuses_repeats_across_b
 
     // Assert
     assert_eq!((r["created"].as_u64(), r["updated"].as_u64(), r["unchanged"].as_u64(), r["rejected"].as_u64()), (Some(0), Some(1), Some(4497), Some(2)), "{r}");
+    let found = app.gql_ok(Some(&token), "query($c:ID!){ catalog(id:$c){ skus(first:2, filter:{search:\"B-043\"}){ totalCount nodes{ sellerSku barcode } } } }", json!({"c": cat})).await;
+    assert_eq!(found["catalog"]["skus"]["totalCount"], 100);
+    assert_eq!(found["catalog"]["skus"]["nodes"][0], json!({"sellerSku": "B-04300", "barcode": with_check("487288888888")}));
+    assert_eq!(found["catalog"]["skus"]["nodes"][1]["barcode"], json!(with_check("487200004301")));
 
     // Act: a Kaspi file of 4,500 offers cut off inside its third batch, into another empty catalog.
     let other = app.new_catalog(&token, "Cut").await;

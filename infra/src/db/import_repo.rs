@@ -6,17 +6,17 @@
 //! marks, history and webhook event in the same one) and also returns the SKUs the file names.
 //!
 //! The writes are set-based ([`super::sku_upsert`]): a batch of rows costs a few statements, and rows that did
-//! not change cost only their read. A batch is written while the next one is checked and, into an empty
-//! catalog, merged and turned into statements: on a 2-core machine the database works on one core while the
-//! import prepares its next statement on the other.
+//! not change cost only their read. The database's work (writing one batch, reading the stored rows of a later
+//! one) runs while the server merges and checks others: on a 2-core machine each uses a core.
 
 use super::sku_repo::{SkuFields, SkuUpsert, UpsertCounts};
-use super::sku_upsert::{PlannedBatch, catalog_is_empty, plan_batch, plan_new};
+use super::entity::sku;
+use super::sku_upsert::{PlannedBatch, catalog_is_empty, plan, stored};
 use super::RepoError;
 use domain::tenant::TenantId;
 use domain::import::{ImportError, ImportFormat, ImportRow, RowError, RowErrorCode, RowResult};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
 use uuid::Uuid;
 
@@ -113,6 +113,18 @@ pub async fn run_import(
     }
 }
 
+/// What the server's stage of an import got from the parser.
+enum Next {
+    /// Input is exhausted already; nothing was received.
+    Idle,
+    /// The parser is done.
+    Done,
+    /// A batch, checked: its good rows.
+    Batch(Vec<SkuUpsert>),
+    /// The file as a whole is unreadable.
+    Fatal(ImportError),
+}
+
 /// Counts a refused row, and keeps its error while fewer than [`MAX_ROW_ERRORS`] are kept.
 fn reject(file: &mut ImportedFile, e: RowError) {
     file.outcome.rejected += 1;
@@ -194,39 +206,62 @@ pub async fn import_in<C: ConnectionTrait>(
     // Into an empty catalog every row is new: no batch needs to read what is stored.
     let all_new = catalog_is_empty(conn, catalog_id).await?;
     let mut file = ImportedFile::default();
-    // While one batch is written, the next is received and checked, and (into an empty catalog, where
-    // nothing needs reading) planned: the database and the rest of the import each use a core.
+    // Four stages, two at a time: while the database writes batch k and then reads the rows stored under batch
+    // k+2's SKUs (nothing to read into an empty catalog), the server plans batch k+1 (merges it with its stored
+    // rows and builds its statements) and checks batch k+3. The database and the rest each use a core, on an
+    // import and on a re-import alike. Batches name distinct SKUs, so reading one ahead of another's write
+    // reads the same rows.
     let backend = conn.get_database_backend();
     let mut planned: Option<PlannedBatch> = None;
-    loop {
-        let write = async {
-            match planned.take() {
-                Some(p) => p.write(conn).await.map(Some),
-                None => Ok(None),
-            }
-        };
-        let next = async {
-            let batch = match rx.recv().await? {
-                Ok(b) => b,
-                Err(fatal) => return Some(Err(ImportFailure::Fatal(fatal))),
+    let mut checked: Option<Vec<SkuUpsert>> = None;
+    let mut ready: Option<(Vec<SkuUpsert>, HashMap<String, sku::Model>)> = None;
+    let mut input_done = false;
+    while !(input_done && planned.is_none() && checked.is_none() && ready.is_none()) {
+        let database = async {
+            let written = match planned.take() {
+                Some(p) => Some(p.write(conn).await?),
+                None => None,
             };
-            let ups = check_batch(&mut file, batch);
-            Some(Ok(if all_new { (Vec::new(), Some(plan_new(backend, tenant, catalog_id, &ups))) } else { (ups, None) }))
+            let read = match checked.take() {
+                Some(ups) if all_new => Some((ups, HashMap::new())),
+                Some(ups) => {
+                    let rows = stored(conn, tenant, catalog_id, &ups).await?;
+                    Some((ups, rows))
+                }
+                None => None,
+            };
+            Ok::<_, RepoError>((written, read))
         };
-        let (written, next) = tokio::join!(write, next);
-        if let Some(counts) = written? {
+        let server = async {
+            let planning = ready.take().map(|(ups, rows)| plan(backend, tenant, catalog_id, &ups, rows));
+            let next = if input_done {
+                Next::Idle
+            } else {
+                match rx.recv().await {
+                    None => Next::Done,
+                    Some(Ok(batch)) => Next::Batch(check_batch(&mut file, batch)),
+                    Some(Err(fatal)) => Next::Fatal(fatal),
+                }
+            };
+            (planning, next)
+        };
+        let (database, (planning, next)) = tokio::join!(database, server);
+        let (written, read) = database?;
+        if let Some(counts) = written {
             file.outcome.counts.add(counts);
         }
-        planned = match next {
-            None => break,
-            Some(Err(fatal)) => {
+        ready = read;
+        planned = planning.transpose()?;
+        match next {
+            Next::Idle => {}
+            Next::Done => input_done = true,
+            Next::Batch(ups) => checked = Some(ups),
+            Next::Fatal(fatal) => {
                 drop(rx);
                 let _ = parser.await;
-                return Err(fatal);
+                return Err(ImportFailure::Fatal(fatal));
             }
-            Some(Ok((_, Some(p)))) => Some(p?),
-            Some(Ok((ups, None))) => Some(plan_batch(conn, tenant, catalog_id, &ups, false).await?),
-        };
+        }
     }
     let _ = parser.await;
     Ok(file)

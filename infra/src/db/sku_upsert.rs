@@ -100,9 +100,13 @@ impl PlannedBatch {
     }
 }
 
-/// Plans `rows` against the `stored` rows among them (by seller SKU): new rows are inserted, changed rows
-/// updated, unchanged rows only counted.
-fn plan(backend: DbBackend, tenant: TenantId, catalog_id: Uuid, rows: &[SkuUpsert], mut stored: HashMap<String, sku::Model>) -> Result<PlannedBatch, RepoError> {
+/// Plans `rows` against the `stored` rows among them (by seller SKU, as [`stored`] reads them): new rows are
+/// inserted, changed rows updated, unchanged rows only counted. Needs no database, so it can run while the
+/// database writes or reads another batch.
+///
+/// # Errors
+/// A value the bulk writes do not support.
+pub fn plan(backend: DbBackend, tenant: TenantId, catalog_id: Uuid, rows: &[SkuUpsert], mut stored: HashMap<String, sku::Model>) -> Result<PlannedBatch, RepoError> {
     let mut counts = UpsertCounts::default();
     let now = Utc::now();
     let mut inserts = Vec::new();
@@ -132,13 +136,16 @@ fn plan(backend: DbBackend, tenant: TenantId, catalog_id: Uuid, rows: &[SkuUpser
     })
 }
 
-/// Plans a batch that the caller knows is all new (an import into a catalog that was empty), without the
-/// database: it can be built while the previous batch is written.
+/// The rows of `catalog_id` stored under the seller SKUs of `rows`, by seller SKU.
 ///
 /// # Errors
-/// A value the bulk writes do not support.
-pub fn plan_new(backend: DbBackend, tenant: TenantId, catalog_id: Uuid, rows: &[SkuUpsert]) -> Result<PlannedBatch, RepoError> {
-    plan(backend, tenant, catalog_id, rows, HashMap::new())
+/// The database's.
+pub async fn stored<C: ConnectionTrait>(conn: &C, tenant: TenantId, catalog_id: Uuid, rows: &[SkuUpsert]) -> Result<HashMap<String, sku::Model>, RepoError> {
+    if rows.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let keys: Vec<&str> = rows.iter().map(|r| r.seller_sku.as_str()).collect();
+    existing(conn, tenant, catalog_id, &keys).await
 }
 
 /// Plans a batch against the rows stored in `catalog_id` (read on `conn`; not read when `all_new`).
@@ -146,13 +153,8 @@ pub fn plan_new(backend: DbBackend, tenant: TenantId, catalog_id: Uuid, rows: &[
 /// # Errors
 /// The database's.
 pub async fn plan_batch<C: ConnectionTrait>(conn: &C, tenant: TenantId, catalog_id: Uuid, rows: &[SkuUpsert], all_new: bool) -> Result<PlannedBatch, RepoError> {
-    let backend = conn.get_database_backend();
-    if all_new || rows.is_empty() {
-        return plan_new(backend, tenant, catalog_id, rows);
-    }
-    let keys: Vec<&str> = rows.iter().map(|r| r.seller_sku.as_str()).collect();
-    let stored = existing(conn, tenant, catalog_id, &keys).await?;
-    plan(backend, tenant, catalog_id, rows, stored)
+    let rows_stored = if all_new { HashMap::new() } else { stored(conn, tenant, catalog_id, rows).await? };
+    plan(conn.get_database_backend(), tenant, catalog_id, rows, rows_stored)
 }
 
 /// Upserts a batch by `(catalog, seller_sku)` on `conn` (a transaction during imports). The catalog must
