@@ -4,9 +4,8 @@
 //!
 //! - **PostgreSQL**: the rows travel as ONE JSON parameter read by `json_to_recordset`, so a batch of thousands
 //!   of rows is one small statement whose plan does not depend on the batch size (a join on the primary key).
-//!   A column with the same value in every row of a statement (the tenant, the catalog, the write time, an
-//!   empty attribute list) is bound once as a parameter of its own instead of once per row: parsing the JSON
-//!   was 40% of an import's insert, and a 2,000-row batch of an import has 7 such columns of its 12 set.
+//!   A column with the same value in every row of a statement is bound once as a parameter of its own
+//!   instead of once per row (`Layout`).
 //! - **SQLite**: multi-row `VALUES` with bound parameters, up to [`SQLITE_MAX_PARAMS`] a statement. sqlx binds
 //!   UUIDs as blobs and times in its own text format, so values are never spelled out in SQL text. A value
 //!   shared by every row is bound once here too.
@@ -124,11 +123,34 @@ fn pg_record<E: EntityTrait>(cols: &[E::Column]) -> Result<String, DbErr> {
     Ok(format!("x({})", parts?.join(", ")))
 }
 
-/// Each of `cols` with its value when every model has the same one (`None` when they differ). `keep` (the
-/// key an update joins on) is never shared, and a single row shares nothing.
-fn shared_values<E: EntityTrait>(models: &[E::Model], cols: &[E::Column], keep: Option<E::Column>) -> Vec<(E::Column, Option<Value>)> {
-    cols.iter()
-        .map(|c| {
+/// Where one column's value comes from in a bulk statement.
+#[derive(Clone, Copy)]
+enum Slot {
+    /// The k-th (0-based) of the columns that vary between rows: each row carries it.
+    Row(usize),
+    /// The n-th (0-based) value shared by every row: bound once.
+    Shared(usize),
+}
+
+/// The columns of a bulk statement split into those that vary between its rows and those with one value in
+/// every row, which each backend binds once instead of once per row. In an import batch that is 29 of the
+/// SKU's 36 columns (the tenant, the catalog, the times, the empty attribute list, the NULL columns); on
+/// PostgreSQL, parsing them per row was 40% of the insert.
+struct Layout<C> {
+    /// Each column and where its value comes from.
+    slots: Vec<(C, Slot)>,
+    /// The varying columns, in row order.
+    varying: Vec<C>,
+    /// The shared values.
+    shared: Vec<Value>,
+}
+
+impl<C: ColumnTrait> Layout<C> {
+    /// Splits `cols` over `models`; `keep` (the key an update joins on) always varies, and a single row shares
+    /// nothing.
+    fn of<E: EntityTrait<Column = C>>(models: &[E::Model], cols: &[C], keep: Option<C>) -> Self {
+        let mut out = Self { slots: Vec::new(), varying: Vec::new(), shared: Vec::new() };
+        for c in cols {
             let shared = match models {
                 [first, rest @ ..] if !rest.is_empty() && keep.map(|k| k.as_str()) != Some(c.as_str()) => {
                     let v = first.get(*c);
@@ -136,55 +158,60 @@ fn shared_values<E: EntityTrait>(models: &[E::Model], cols: &[E::Column], keep: 
                 }
                 _ => None,
             };
-            (*c, shared)
-        })
-        .collect()
-}
-
-/// A SQLite statement's columns split like [`Split`]'s: a value shared by every row is bound once, in a
-/// one-row subquery `k` joined after the `VALUES` list, and the others go in the list. Every parameter is an
-/// anonymous `?` in text order: numbered `?n` parameters made an import three times slower (not analysed
-/// further). A 100,000-row import bound 36 values per row, 29 of them the same in every row.
-struct SqliteSplit<C> {
-    /// Column → its SQL expression: `k.sN` (N-th shared value) or `v.columnK` (K-th varying column).
-    exprs: Vec<(C, String)>,
-    /// The varying columns, in `VALUES` order.
-    varying: Vec<C>,
-    /// The shared values, bound after the rows'.
-    shared: Vec<Value>,
-}
-
-impl<C: ColumnTrait> SqliteSplit<C> {
-    fn of<E: EntityTrait<Column = C>>(models: &[E::Model], cols: &[C], keep: Option<C>) -> Self {
-        let mut out = Self { exprs: Vec::new(), varying: Vec::new(), shared: Vec::new() };
-        for (c, v) in shared_values::<E>(models, cols, keep) {
-            match v {
+            let slot = match shared {
                 Some(v) => {
                     out.shared.push(v);
-                    out.exprs.push((c, format!("k.s{}", out.shared.len())));
+                    Slot::Shared(out.shared.len() - 1)
                 }
                 None => {
-                    out.varying.push(c);
-                    out.exprs.push((c, format!("v.column{}", out.varying.len())));
+                    out.varying.push(*c);
+                    Slot::Row(out.varying.len() - 1)
                 }
-            }
+            };
+            out.slots.push((*c, slot));
         }
         out
     }
 
-    /// The SQL expression of `col`'s value in a row.
-    fn expr(&self, col: C) -> &str {
-        self.exprs.iter().find(|(c, _)| c.as_str() == col.as_str()).map_or("NULL", |(_, e)| e.as_str())
+    fn slot(&self, col: C) -> Option<Slot> {
+        self.slots.iter().find(|(c, _)| c.as_str() == col.as_str()).map(|(_, s)| *s)
     }
 
-    /// Rows per statement: as many as fit in [`SQLITE_MAX_PARAMS`] after the shared values.
-    fn rows_per_statement(&self) -> usize {
+    /// PostgreSQL: `col`'s value in a row of `json_to_recordset($1) AS x(…)`, the shared values bound from `$2`.
+    fn pg_expr(&self, col: C) -> Result<String, DbErr> {
+        Ok(match self.slot(col) {
+            Some(Slot::Row(_)) => format!("x.{}", quoted(col.as_str())),
+            Some(Slot::Shared(n)) => format!("${}::{}", n + 2, pg_type(col.def().get_column_type())?),
+            None => "NULL".to_owned(),
+        })
+    }
+
+    /// PostgreSQL: the JSON rows of `models` (the varying columns) as `$1`, then the shared values.
+    fn pg_values<E: EntityTrait<Column = C>>(&self, models: &[E::Model]) -> Result<Vec<Value>, DbErr> {
+        let mut values = vec![Value::from(json_rows::<E>(models, &self.varying)?)];
+        values.extend(self.shared.iter().cloned());
+        Ok(values)
+    }
+
+    /// SQLite: `col`'s value in a row of [`Self::sqlite_source`].
+    fn sqlite_expr(&self, col: C) -> String {
+        match self.slot(col) {
+            Some(Slot::Row(k)) => format!("v.column{}", k + 1),
+            Some(Slot::Shared(n)) => format!("k.s{}", n + 1),
+            None => "NULL".to_owned(),
+        }
+    }
+
+    /// SQLite: rows per statement, as many as fit in [`SQLITE_MAX_PARAMS`] after the shared values.
+    fn sqlite_rows_per_statement(&self) -> usize {
         (SQLITE_MAX_PARAMS.saturating_sub(self.shared.len()) / self.varying.len().max(1)).max(1)
     }
 
-    /// `(VALUES (?, ?), (?, ?), …) AS v[, (SELECT ? AS s1, …) AS k]` for `rows` rows, and every value of the
-    /// statement in parameter order.
-    fn source<E: EntityTrait<Column = C>>(&self, rows: &[E::Model]) -> (String, Vec<Value>) {
+    /// SQLite: `(VALUES (?, ?), (?, ?), …) AS v[, (SELECT ? AS s1, …) AS k]` for `rows`, and every value of the
+    /// statement in parameter order. The shared values sit in the one-row subquery `k` after the list, so every
+    /// parameter is an anonymous `?` in text order: numbered `?n` parameters made an import three times slower
+    /// (not analysed further).
+    fn sqlite_source<E: EntityTrait<Column = C>>(&self, rows: &[E::Model]) -> (String, Vec<Value>) {
         let row = format!("({})", vec!["?"; self.varying.len()].join(", "));
         let mut sql = format!("(VALUES {}) AS v", vec![row.as_str(); rows.len()].join(", "));
         if !self.shared.is_empty() {
@@ -195,47 +222,6 @@ impl<C: ColumnTrait> SqliteSplit<C> {
         values.extend(rows.iter().flat_map(|m| self.varying.iter().map(move |c| m.get(*c))));
         values.extend(self.shared.iter().cloned());
         (sql, values)
-    }
-}
-
-/// The columns of one PostgreSQL statement split into those that vary between its rows (read from the JSON
-/// rows, `$1`) and those with one value in every row (each bound once, `$2`, `$3`, …).
-struct Split {
-    /// The record shape of the JSON rows (the varying columns).
-    record: String,
-    /// `$1` (the JSON rows), then one value per constant column.
-    values: Vec<Value>,
-    /// Column name → its SQL expression: `x."col"` or `$n::type`.
-    exprs: std::collections::HashMap<&'static str, String>,
-}
-
-impl Split {
-    /// Splits `cols` over `models`; `keep` (the key an update joins on) always goes in the rows. A single row
-    /// is not split.
-    fn of<E: EntityTrait>(models: &[E::Model], cols: &[E::Column], keep: Option<E::Column>) -> Result<Self, DbErr> {
-        let mut varying = Vec::new();
-        let mut values = vec![Value::from(String::new())];
-        let mut exprs = std::collections::HashMap::new();
-        for (c, constant) in shared_values::<E>(models, cols, keep) {
-            let name = c.as_str();
-            match constant {
-                Some(v) => {
-                    values.push(v);
-                    exprs.insert(name, format!("${}::{}", values.len(), pg_type(c.def().get_column_type())?));
-                }
-                None => {
-                    varying.push(c);
-                    exprs.insert(name, format!("x.{}", quoted(name)));
-                }
-            }
-        }
-        values[0] = Value::from(json_rows::<E>(models, &varying)?);
-        Ok(Self { record: pg_record::<E>(&varying)?, values, exprs })
-    }
-
-    /// The SQL expression of `col`'s value in a row.
-    fn expr<C: IdenStatic>(&self, col: C) -> &str {
-        self.exprs.get(col.as_str()).map_or("NULL", String::as_str)
     }
 }
 
@@ -270,17 +256,18 @@ pub fn insert_statements<E: EntityTrait>(backend: DbBackend, models: &[E::Model]
     match backend {
         DbBackend::Postgres => {
             for chunk in models.chunks(PG_ROWS) {
-                let split = Split::of::<E>(chunk, &cols, None)?;
-                let exprs = cols.iter().map(|c| split.expr(*c)).collect::<Vec<_>>().join(", ");
-                let sql = format!("INSERT INTO {table} ({names}) SELECT {exprs} FROM json_to_recordset($1::json) AS {}", split.record);
-                out.push(Statement::from_sql_and_values(DbBackend::Postgres, &sql, split.values));
+                let layout = Layout::of::<E>(chunk, &cols, None);
+                let exprs = cols.iter().map(|c| layout.pg_expr(*c)).collect::<Result<Vec<_>, _>>()?.join(", ");
+                let record = pg_record::<E>(&layout.varying)?;
+                let sql = format!("INSERT INTO {table} ({names}) SELECT {exprs} FROM json_to_recordset($1::json) AS {record}");
+                out.push(Statement::from_sql_and_values(DbBackend::Postgres, &sql, layout.pg_values::<E>(chunk)?));
             }
         }
         backend => {
-            let split = SqliteSplit::of::<E>(models, &cols, None);
-            let exprs = cols.iter().map(|c| split.expr(*c)).collect::<Vec<_>>().join(", ");
-            for chunk in models.chunks(split.rows_per_statement()) {
-                let (source, values) = split.source::<E>(chunk);
+            let layout = Layout::of::<E>(models, &cols, None);
+            let exprs = cols.iter().map(|c| layout.sqlite_expr(*c)).collect::<Vec<_>>().join(", ");
+            for chunk in models.chunks(layout.sqlite_rows_per_statement()) {
+                let (source, values) = layout.sqlite_source::<E>(chunk);
                 let sql = format!("INSERT INTO {table} ({names}) SELECT {exprs} FROM {source}");
                 out.push(Statement::from_sql_and_values(backend, &sql, values));
             }
@@ -320,18 +307,19 @@ pub fn update_statements<E: EntityTrait>(backend: DbBackend, models: &[E::Model]
         DbBackend::Postgres => {
             let k = quoted(key.as_str());
             for chunk in models.chunks(PG_ROWS) {
-                let split = Split::of::<E>(chunk, &cols, Some(key))?;
-                let assign = set.iter().map(|c| format!("{} = {}", quoted(c.as_str()), split.expr(*c))).collect::<Vec<_>>().join(", ");
-                let sql = format!("UPDATE {table} SET {assign} FROM json_to_recordset($1::json) AS {} WHERE {table}.{k} = x.{k}", split.record);
-                out.push(Statement::from_sql_and_values(DbBackend::Postgres, &sql, split.values));
+                let layout = Layout::of::<E>(chunk, &cols, Some(key));
+                let assign = set.iter().map(|c| Ok(format!("{} = {}", quoted(c.as_str()), layout.pg_expr(*c)?))).collect::<Result<Vec<_>, DbErr>>()?.join(", ");
+                let record = pg_record::<E>(&layout.varying)?;
+                let sql = format!("UPDATE {table} SET {assign} FROM json_to_recordset($1::json) AS {record} WHERE {table}.{k} = x.{k}");
+                out.push(Statement::from_sql_and_values(DbBackend::Postgres, &sql, layout.pg_values::<E>(chunk)?));
             }
         }
         backend => {
-            // `VALUES` columns are named column1, column2, … in SQLite; the key is always the first.
-            let split = SqliteSplit::of::<E>(models, &cols, Some(key));
-            let assign = set.iter().map(|c| format!("{} = {}", quoted(c.as_str()), split.expr(*c))).collect::<Vec<_>>().join(", ");
-            for chunk in models.chunks(split.rows_per_statement()) {
-                let (source, values) = split.source::<E>(chunk);
+            // `VALUES` columns are named column1, column2, … in SQLite; the key always varies and comes first.
+            let layout = Layout::of::<E>(models, &cols, Some(key));
+            let assign = set.iter().map(|c| format!("{} = {}", quoted(c.as_str()), layout.sqlite_expr(*c))).collect::<Vec<_>>().join(", ");
+            for chunk in models.chunks(layout.sqlite_rows_per_statement()) {
+                let (source, values) = layout.sqlite_source::<E>(chunk);
                 let sql = format!("UPDATE {table} SET {assign} FROM {source} WHERE {table}.{} = v.column1", quoted(key.as_str()));
                 out.push(Statement::from_sql_and_values(backend, &sql, values));
             }
