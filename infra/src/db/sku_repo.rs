@@ -425,7 +425,7 @@ impl SkuRepo {
         }
         let mut total = UpsertCounts::default();
         for chunk in rows.chunks(1000) {
-            total.add(super::sku_upsert::upsert_batch(&txn, tenant, catalog_id, chunk, false).await?);
+            total.add(super::sku_upsert::upsert_batch(&txn, tenant, catalog_id, chunk).await?);
         }
         txn.commit().await?;
         Ok(total)

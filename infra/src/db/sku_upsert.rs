@@ -54,13 +54,14 @@ pub async fn catalog_is_empty<C: ConnectionTrait>(conn: &C, catalog_id: Uuid) ->
     Ok(row.is_none())
 }
 
-/// The stored rows of `catalog_id` among `seller_skus`, by seller SKU.
-async fn existing<C: ConnectionTrait>(
-    conn: &C,
-    tenant: TenantId,
-    catalog_id: Uuid,
-    seller_skus: &[&str],
-) -> Result<HashMap<String, sku::Model>, RepoError> {
+/// The rows of `catalog_id` stored under the seller SKUs of `rows`, by seller SKU.
+///
+/// # Errors
+/// The database's.
+pub async fn stored<C: ConnectionTrait>(conn: &C, tenant: TenantId, catalog_id: Uuid, rows: &[SkuUpsert]) -> Result<HashMap<String, sku::Model>, RepoError> {
+    if rows.is_empty() {
+        return Ok(HashMap::new());
+    }
     let backend = conn.get_database_backend();
     let sql = match backend {
         DbBackend::Postgres => {
@@ -70,9 +71,9 @@ async fn existing<C: ConnectionTrait>(
         }
         _ => "SELECT * FROM skus INDEXED BY uq_skus_catalog_seller_sku WHERE catalog_id = ? AND seller_sku IN (SELECT value FROM json_each(?))",
     };
-    let values = [Value::from(catalog_id), Value::from(bulk::json_strings(seller_skus.iter().copied()))];
-    let rows = super::sku_rows::query(conn, Statement::from_sql_and_values(backend, sql, values)).await?;
-    Ok(rows.into_iter().filter(|m| m.tenant_id == tenant.0).map(|m| (m.seller_sku.clone(), m)).collect())
+    let values = [Value::from(catalog_id), Value::from(bulk::json_strings(rows.iter().map(|r| r.seller_sku.as_str())))];
+    let found = super::sku_rows::query(conn, Statement::from_sql_and_values(backend, sql, values)).await?;
+    Ok(found.into_iter().filter(|m| m.tenant_id == tenant.0).map(|m| (m.seller_sku.clone(), m)).collect())
 }
 
 /// A batch merged with what is stored and turned into statements, not yet written.
@@ -136,40 +137,13 @@ pub fn plan(backend: DbBackend, tenant: TenantId, catalog_id: Uuid, rows: &[SkuU
     })
 }
 
-/// The rows of `catalog_id` stored under the seller SKUs of `rows`, by seller SKU.
+/// Upserts a batch by `(catalog, seller_sku)` on `conn` (a transaction). The catalog must already be known to
+/// belong to `tenant`, and the rows of the batch must have distinct seller SKUs.
 ///
 /// # Errors
-/// The database's.
-pub async fn stored<C: ConnectionTrait>(conn: &C, tenant: TenantId, catalog_id: Uuid, rows: &[SkuUpsert]) -> Result<HashMap<String, sku::Model>, RepoError> {
-    if rows.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let keys: Vec<&str> = rows.iter().map(|r| r.seller_sku.as_str()).collect();
-    existing(conn, tenant, catalog_id, &keys).await
-}
-
-/// Plans a batch against the rows stored in `catalog_id` (read on `conn`; not read when `all_new`).
-///
-/// # Errors
-/// The database's.
-pub async fn plan_batch<C: ConnectionTrait>(conn: &C, tenant: TenantId, catalog_id: Uuid, rows: &[SkuUpsert], all_new: bool) -> Result<PlannedBatch, RepoError> {
-    let rows_stored = if all_new { HashMap::new() } else { stored(conn, tenant, catalog_id, rows).await? };
-    plan(conn.get_database_backend(), tenant, catalog_id, rows, rows_stored)
-}
-
-/// Upserts a batch by `(catalog, seller_sku)` on `conn` (a transaction during imports). The catalog must
-/// already be known to belong to `tenant`, and the rows of the batch must have distinct seller SKUs.
-/// `all_new`: the caller knows none of them is stored (an import into a catalog that was empty).
-///
-/// # Errors
-/// [`RepoError::Duplicate`] (`seller_sku`) when a row claimed new exists after all (another import into the
-/// same catalog at the same time); the database's otherwise.
-pub async fn upsert_batch<C: ConnectionTrait>(
-    conn: &C,
-    tenant: TenantId,
-    catalog_id: Uuid,
-    rows: &[SkuUpsert],
-    all_new: bool,
-) -> Result<UpsertCounts, RepoError> {
-    plan_batch(conn, tenant, catalog_id, rows, all_new).await?.write(conn).await
+/// [`RepoError::Duplicate`] (`seller_sku`) when a row read as new exists after all (another write into the same
+/// catalog at the same time); the database's otherwise.
+pub async fn upsert_batch<C: ConnectionTrait>(conn: &C, tenant: TenantId, catalog_id: Uuid, rows: &[SkuUpsert]) -> Result<UpsertCounts, RepoError> {
+    let rows_stored = stored(conn, tenant, catalog_id, rows).await?;
+    plan(conn.get_database_backend(), tenant, catalog_id, rows, rows_stored)?.write(conn).await
 }
