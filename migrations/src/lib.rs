@@ -17,6 +17,19 @@ mod m20261203_000010_catalog_stamps;
 mod m20261204_000010_job_items_cascade_by_statement;
 mod m20261205_000010_skus_catalog_check_by_statement;
 
+/// Runs `statements` in order on PostgreSQL and nothing on SQLite: for the migrations that only PostgreSQL
+/// needs (statement triggers in place of per-row foreign keys).
+pub(crate) async fn on_postgres<S: AsRef<str>>(m: &SchemaManager<'_>, statements: impl IntoIterator<Item = S>) -> Result<(), DbErr> {
+    let conn = m.get_connection();
+    if conn.get_database_backend() != sea_orm_migration::sea_orm::DbBackend::Postgres {
+        return Ok(());
+    }
+    for sql in statements {
+        conn.execute_unprepared(sql.as_ref()).await?;
+    }
+    Ok(())
+}
+
 /// Applies the NTIN Desk schema.
 pub struct Migrator;
 

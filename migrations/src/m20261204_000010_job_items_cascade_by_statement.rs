@@ -8,7 +8,6 @@
 //! SQLite keeps its foreign key: there the check is an in-process probe of the jobs' primary key.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -16,35 +15,23 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let conn = m.get_connection();
-        if conn.get_database_backend() != DbBackend::Postgres {
-            return Ok(());
-        }
-        for sql in [
+        crate::on_postgres(m, [
             "ALTER TABLE job_items DROP CONSTRAINT IF EXISTS job_items_job_id_fkey",
             "CREATE OR REPLACE FUNCTION delete_items_of_jobs() RETURNS trigger LANGUAGE plpgsql AS $$ \
              BEGIN DELETE FROM job_items WHERE job_id IN (SELECT id FROM gone_jobs); RETURN NULL; END $$",
             "CREATE TRIGGER jobs_delete_items AFTER DELETE ON jobs REFERENCING OLD TABLE AS gone_jobs \
              FOR EACH STATEMENT EXECUTE FUNCTION delete_items_of_jobs()",
-        ] {
-            conn.execute_unprepared(sql).await?;
-        }
-        Ok(())
+        ])
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let conn = m.get_connection();
-        if conn.get_database_backend() != DbBackend::Postgres {
-            return Ok(());
-        }
-        for sql in [
+        crate::on_postgres(m, [
             "DROP TRIGGER IF EXISTS jobs_delete_items ON jobs",
             "DROP FUNCTION IF EXISTS delete_items_of_jobs()",
             "DELETE FROM job_items WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.id = job_items.job_id)",
             "ALTER TABLE job_items ADD CONSTRAINT job_items_job_id_fkey FOREIGN KEY (job_id) REFERENCES jobs (id) ON DELETE CASCADE",
-        ] {
-            conn.execute_unprepared(sql).await?;
-        }
-        Ok(())
+        ])
+        .await
     }
 }

@@ -15,7 +15,6 @@
 //! SQLite keeps its foreign key: there the check is an in-process probe of the catalogs' primary key.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -27,10 +26,6 @@ const RAISE_MISSING: &str = "RAISE EXCEPTION 'insert or update on table \"skus\"
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let conn = m.get_connection();
-        if conn.get_database_backend() != DbBackend::Postgres {
-            return Ok(());
-        }
         let statements = [
             "ALTER TABLE skus DROP CONSTRAINT IF EXISTS skus_catalog_id_fkey".to_owned(),
             format!(
@@ -62,18 +57,11 @@ impl MigrationTrait for Migration {
              FOR EACH STATEMENT EXECUTE FUNCTION delete_skus_of_catalogs()"
                 .to_owned(),
         ];
-        for sql in statements {
-            conn.execute_unprepared(&sql).await?;
-        }
-        Ok(())
+        crate::on_postgres(m, statements).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let conn = m.get_connection();
-        if conn.get_database_backend() != DbBackend::Postgres {
-            return Ok(());
-        }
-        for sql in [
+        crate::on_postgres(m, [
             "DROP TRIGGER IF EXISTS catalogs_delete_skus ON catalogs",
             "DROP FUNCTION IF EXISTS delete_skus_of_catalogs()",
             "DROP TRIGGER IF EXISTS skus_catalog_exists_move ON skus",
@@ -82,9 +70,7 @@ impl MigrationTrait for Migration {
             "DROP FUNCTION IF EXISTS check_catalogs_of_new_skus()",
             "DELETE FROM skus WHERE NOT EXISTS (SELECT 1 FROM catalogs WHERE catalogs.id = skus.catalog_id)",
             "ALTER TABLE skus ADD CONSTRAINT skus_catalog_id_fkey FOREIGN KEY (catalog_id) REFERENCES catalogs (id) ON DELETE CASCADE",
-        ] {
-            conn.execute_unprepared(sql).await?;
-        }
-        Ok(())
+        ])
+        .await
     }
 }
