@@ -80,20 +80,12 @@ async fn upsert_with_a_bad_row_stores_nothing_and_names_the_row() {
 
 #[tokio::test]
 async fn skus_decoded_from_the_driver_row_equal_sea_orms_models() {
-    use infra::db::entity::{catalog, sku};
-    use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, EntityTrait, IntoActiveModel, QueryOrder, Statement};
+    use infra::db::entity::sku;
+    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, QueryOrder};
     // Arrange: one SKU with every column set, one with every nullable column NULL.
-    let db = Database::connect(crate::helpers::fresh_database(&crate::helpers::temp_dir()).await).await.unwrap();
-    infra::db::migrate(&db).await.unwrap();
-    let backend = db.get_database_backend();
-    let (tenant, cat) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    let (db, tenant, cats) = tenant_with_catalogs(1).await;
+    let cat = cats[0];
     let now = chrono::Utc::now();
-    let insert_tenant = crate::helpers::placeholders(backend, "INSERT INTO tenants (id, name, segment, token_version, created_at) VALUES (?, 'T', 'RETAIL_CHAINS', 0, ?)");
-    db.execute_raw(Statement::from_sql_and_values(backend, insert_tenant, [tenant.into(), now.into()])).await.unwrap();
-    catalog::ActiveModel::from(catalog::Model { id: cat, tenant_id: tenant, name: "C".into(), created_at: now, updated_at: now })
-        .insert(&db)
-        .await
-        .unwrap();
     let text = |s: &str| Some(format!("{s} «ы» \"q\""));
     let full = sku::Model {
         id: uuid::Uuid::new_v4(),

@@ -107,7 +107,6 @@ pub async fn fresh_database(data_dir: &std::path::Path) -> String {
     }
 }
 
-/// A fresh temp directory.
 /// `q` with its `?` placeholders as `backend` spells them (`$1`, `$2`, … on PostgreSQL), for raw SQL in tests.
 pub fn placeholders(backend: sea_orm::DbBackend, q: &str) -> String {
     if backend != sea_orm::DbBackend::Postgres {
@@ -116,6 +115,7 @@ pub fn placeholders(backend: sea_orm::DbBackend, q: &str) -> String {
     q.split('?').enumerate().map(|(i, part)| if i == 0 { part.to_owned() } else { format!("${i}{part}") }).collect()
 }
 
+/// A fresh temp directory.
 pub fn temp_dir() -> PathBuf {
     let d = std::env::temp_dir().join(format!("ntin-desk-test-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&d).expect("create temp dir");
