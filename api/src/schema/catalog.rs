@@ -1,7 +1,7 @@
 //! Catalogs: the type, its queries and mutations.
 
 use crate::ids::{self, Kind};
-use super::sku::{SkuFilterInput, SkuNode};
+use super::sku::{SkuFilterInput, SkuNode, SkuRow};
 use super::types::ReadinessSummary;
 use crate::error::{UserError, UserErrorCode};
 use super::{page_size, state, tenant};
@@ -53,7 +53,7 @@ impl CatalogNode {
         first: Option<i32>,
         after: Option<String>,
         filter: Option<SkuFilterInput>,
-    ) -> Result<Connection<String, SkuNode, ConnectionTotal>, ApiError> {
+    ) -> Result<Connection<String, SkuRow, ConnectionTotal>, ApiError> {
         let t = tenant(ctx, Permission::Read)?;
         let limit = page_size(first)?;
         let f: SkuFilter = filter.map(Into::into).unwrap_or_default();
@@ -74,7 +74,7 @@ impl CatalogNode {
         );
         conn.edges.extend(
             rows.into_iter()
-                .map(|s| Edge::new(encode_cursor(&s.seller_sku), SkuNode(s))),
+                .map(|s| Edge::new(encode_cursor(&s.seller_sku), SkuRow(SkuNode(s)))),
         );
         Ok(conn)
     }
