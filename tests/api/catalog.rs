@@ -370,6 +370,7 @@ async fn a_page_of_plain_fields_answers_like_the_field_resolvers() {
     let c = &d["catalog"];
     assert_eq!(serde_json::to_string(&c["plain"]).unwrap(), serde_json::to_string(&c["resolved"]).unwrap());
     let nodes = c["plain"]["nodes"].as_array().unwrap();
+    assert_eq!(c["mixed"]["nodes"][0]["ntin"], "0200000000001");
     assert_eq!(nodes.len(), 2);
     assert_eq!(nodes[0]["price"], -12_345_678_901i64);
     assert_eq!(nodes[0]["channels"], json!(["kaspi", "halyk"]));
@@ -380,4 +381,25 @@ async fn a_page_of_plain_fields_answers_like_the_field_resolvers() {
     assert_eq!(nodes[1]["channels"], json!([]));
     assert_eq!(c["aliased"]["nodes"][0], json!({"a": "0200000000001", "b": -12_345_678_901i64, "ntin": "0200000000001"}));
     assert_eq!(c["mixed"]["nodes"][1]["readinessReason"]["code"], "EMPTY");
+
+    // Plain fields among fields with resolvers, one of which fails (the card check needs an NCT key): the
+    // same data and the same errors as through a fragment.
+    let m = "ntin readinessReason { code message } card { status } moderation { status } sellerSku cardCheck { code } createdAt";
+    let q = format!(
+        "query($c: ID!) {{ catalog(id: $c) {{ direct: skus(first: 10) {{ nodes {{ {m} }} }} resolved: skus(first: 10) {{ nodes {{ ...M }} }} }} }} \
+         fragment M on Sku {{ {m} }}"
+    );
+    let b = app.gql(Some(&token), &q, json!({"c": cat})).await;
+    let c = &b["data"]["catalog"];
+    assert_eq!(c["direct"], c["resolved"], "{b}");
+    assert_eq!(c["direct"]["nodes"][1]["readinessReason"]["code"], "EMPTY", "{b}");
+    assert_eq!(c["direct"]["nodes"][0]["sellerSku"], "A-1 \"x\"", "{b}");
+    let errors = b["errors"].as_array().unwrap();
+    let at = |alias: &str| -> Vec<(String, Value)> {
+        let mut e: Vec<_> = errors.iter().filter(|e| e["path"][1] == alias).map(|e| (e["message"].as_str().unwrap().to_owned(), Value::from(e["path"].as_array().unwrap()[2..].to_vec()))).collect();
+        e.sort_by_key(|a| a.1.to_string());
+        e
+    };
+    assert_eq!(at("direct").len(), 2, "{b}");
+    assert_eq!(at("direct"), at("resolved"), "{b}");
 }

@@ -164,16 +164,21 @@ impl SkuNode {
     }
 }
 
-/// A SKU of a page (`Catalog.skus`): the same GraphQL type as [`SkuNode`], resolved without a future per
-/// field when the selection is plain scalar fields, which is what a page of 100 SKUs usually asks for.
+/// A SKU of a page (`Catalog.skus`): the same GraphQL type as [`SkuNode`], with its plain fields answered
+/// straight from the row instead of through a future each.
 ///
 /// async-graphql resolves each selected field of each object through a boxed future, a join and a map insert:
 /// on a page of 100 SKUs with ten fields that was over a third of the server's time under the read benchmark.
-/// Here such a selection is answered from the row in one pass, with the same values as the resolvers above
-/// (the test `a_page_of_plain_fields_answers_like_the_field_resolvers` compares them). Anything else (a field
-/// with a selection of its own or with arguments, a fragment or a directive) goes to [`SkuNode`]'s resolvers.
-/// The schema has no extensions: one added later would not see these fields resolve one by one.
+/// Here the plain scalar fields of a selection are built from the row in one pass, with the same values as
+/// the resolvers above; the other fields (`card { status }`, `cardCheck`, …) go to [`SkuNode`]'s resolvers,
+/// together, as async-graphql would run them. The test `a_page_of_plain_fields_answers_like_the_field_resolvers`
+/// compares both paths. A selection with a fragment, a directive, a repeated response key or more than
+/// [`MAX_DIRECT`] fields is left to async-graphql whole. The schema has no extensions: one added later would
+/// not see the plain fields resolve one by one.
 pub struct SkuRow(pub SkuNode);
+
+/// Most fields of a selection [`SkuRow`] answers itself.
+const MAX_DIRECT: usize = 40;
 
 impl async_graphql::OutputType for SkuRow {
     fn type_name() -> std::borrow::Cow<'static, str> {
@@ -189,64 +194,107 @@ impl async_graphql::OutputType for SkuRow {
         ctx: &async_graphql::ContextSelectionSet<'_>,
         field: &async_graphql::Positioned<async_graphql::parser::types::Field>,
     ) -> async_graphql::ServerResult<async_graphql::Value> {
-        if let Some(v) = plain_fields(&self.0 .0, ctx) {
-            return Ok(v);
+        match direct_selection(ctx) {
+            Some(fields) => Ok(Box::pin(self.answer(ctx, &fields)).await),
+            // Boxed, like the call above, so that this future stays small.
+            None => Box::pin(<SkuNode as async_graphql::OutputType>::resolve(&self.0, ctx, field)).await,
         }
-        // Boxed, so that this future stays small on the plain path.
-        Box::pin(<SkuNode as async_graphql::OutputType>::resolve(&self.0, ctx, field)).await
     }
 }
 
-/// The selection answered from the row, or `None` when it asks for anything but plain fields.
-fn plain_fields(s: &Sku, ctx: &async_graphql::ContextSelectionSet<'_>) -> Option<async_graphql::Value> {
+type FieldRef<'a> = &'a async_graphql::Positioned<async_graphql::parser::types::Field>;
+
+impl SkuRow {
+    /// The selection's fields in order: the plain ones from the row, the others through their resolvers (all
+    /// at once). A field whose resolver fails is left out and its error recorded, as async-graphql does.
+    async fn answer(&self, ctx: &async_graphql::ContextSelectionSet<'_>, fields: &[FieldRef<'_>]) -> async_graphql::Value {
+        use async_graphql::ContainerType as _;
+        let mut values: Vec<Option<async_graphql::Value>> = fields.iter().map(|f| plain_field(&self.0 .0, &f.node)).collect();
+        let rest: Vec<usize> = (0..fields.len()).filter(|&i| values[i].is_none()).collect();
+        if !rest.is_empty() {
+            let resolved = futures_util::future::join_all(rest.iter().map(|&i| {
+                let f = fields[i];
+                async move { self.0.resolve_field(&ctx.with_field(f)).await }
+            }))
+            .await;
+            for (i, r) in rest.into_iter().zip(resolved) {
+                match r {
+                    Ok(v) => values[i] = Some(v.unwrap_or_default()),
+                    Err(e) => ctx.add_error(e),
+                }
+            }
+        }
+        let mut map = async_graphql::indexmap::IndexMap::with_capacity(fields.len());
+        for (f, v) in fields.iter().zip(values) {
+            if let Some(v) = v {
+                map.insert(f.node.response_key().node.clone(), v);
+            }
+        }
+        async_graphql::Value::Object(map)
+    }
+}
+
+/// The selected fields, or `None` when [`SkuRow`] leaves the selection to async-graphql.
+fn direct_selection<'a>(ctx: &'a async_graphql::ContextSelectionSet<'_>) -> Option<Vec<FieldRef<'a>>> {
     use async_graphql::parser::types::Selection;
-    use async_graphql::resolver_utils::enum_value;
-    use async_graphql::{ScalarType as _, Value};
-    let text = |v: &Option<String>| v.as_ref().map_or(Value::Null, |t| Value::String(t.clone()));
-    let time = |v: Option<chrono::DateTime<chrono::Utc>>| v.map_or(Value::Null, |t| t.to_value());
     let items = &ctx.item.node.items;
-    let mut map = async_graphql::indexmap::IndexMap::with_capacity(items.len());
+    if items.len() > MAX_DIRECT {
+        return None;
+    }
+    let mut fields: Vec<FieldRef<'a>> = Vec::with_capacity(items.len());
     for item in items {
         let Selection::Field(f) = &item.node else {
             return None;
         };
-        let f = &f.node;
-        if !f.directives.is_empty() || !f.arguments.is_empty() || !f.selection_set.node.items.is_empty() {
+        let key = &f.node.response_key().node;
+        if !f.node.directives.is_empty() || fields.iter().any(|o| &o.node.response_key().node == key) {
             return None;
         }
-        let value = match f.name.node.as_str() {
-            "__typename" => Value::String("Sku".to_owned()),
-            "id" => Value::String(ids::encode(Kind::Sku, s.id).0),
-            "catalogId" => Value::String(ids::encode(Kind::Catalog, s.catalog_id).0),
-            "sellerSku" => Value::String(s.seller_sku.clone()),
-            "barcode" => text(&s.barcode),
-            "gtin14" => text(&s.gtin14),
-            "readinessClass" => enum_value(ReadinessClass::from(s.readiness_class)),
-            "ntin" => text(&s.ntin),
-            "ntinSource" => s.ntin_source.map_or(Value::Null, |v| enum_value(NtinSource::from(v))),
-            "xtin" => text(&s.xtin),
-            "xtinAssignedAt" => time(s.xtin_assigned_at),
-            "xtinExpiresAt" => time(super::card::xtin_expires_at(s)),
-            "nameRu" => text(&s.name_ru),
-            "nameKk" => text(&s.name_kk),
-            "brand" => text(&s.brand),
-            "oktru" => text(&s.oktru),
-            "tnved" => text(&s.tnved),
-            "country" => text(&s.country),
-            "measureUnit" => text(&s.measure_unit),
-            "measureQuantity" => text(&s.measure_qty),
-            "price" => s.price.map_or(Value::Null, |p| p.to_value()),
-            "channels" => Value::List(s.channels.iter().map(|c| Value::String(c.clone())).collect()),
-            "lookupState" => text(&s.lookup_state),
-            "lookedUpAt" => time(s.looked_up_at),
-            "createdAt" => s.created_at.to_value(),
-            "updatedAt" => s.updated_at.to_value(),
-            "removedFromFeedAt" => time(s.feed_removed_at),
-            _ => return None,
-        };
-        map.insert(f.response_key().node.clone(), value);
+        fields.push(f);
     }
-    Some(Value::Object(map))
+    Some(fields)
+}
+
+/// A plain field's value from the row, or `None` for a field with arguments, a selection of its own or a
+/// resolver (those go to [`SkuNode`]).
+fn plain_field(s: &Sku, f: &async_graphql::parser::types::Field) -> Option<async_graphql::Value> {
+    use async_graphql::resolver_utils::enum_value;
+    use async_graphql::{ScalarType as _, Value};
+    if !f.arguments.is_empty() || !f.selection_set.node.items.is_empty() {
+        return None;
+    }
+    let text = |v: &Option<String>| v.as_ref().map_or(Value::Null, |t| Value::String(t.clone()));
+    let time = |v: Option<chrono::DateTime<chrono::Utc>>| v.map_or(Value::Null, |t| t.to_value());
+    Some(match f.name.node.as_str() {
+        "__typename" => Value::String("Sku".to_owned()),
+        "id" => Value::String(ids::encode(Kind::Sku, s.id).0),
+        "catalogId" => Value::String(ids::encode(Kind::Catalog, s.catalog_id).0),
+        "sellerSku" => Value::String(s.seller_sku.clone()),
+        "barcode" => text(&s.barcode),
+        "gtin14" => text(&s.gtin14),
+        "readinessClass" => enum_value(ReadinessClass::from(s.readiness_class)),
+        "ntin" => text(&s.ntin),
+        "ntinSource" => s.ntin_source.map_or(Value::Null, |v| enum_value(NtinSource::from(v))),
+        "xtin" => text(&s.xtin),
+        "xtinAssignedAt" => time(s.xtin_assigned_at),
+        "xtinExpiresAt" => time(super::card::xtin_expires_at(s)),
+        "nameRu" => text(&s.name_ru),
+        "nameKk" => text(&s.name_kk),
+        "brand" => text(&s.brand),
+        "oktru" => text(&s.oktru),
+        "tnved" => text(&s.tnved),
+        "country" => text(&s.country),
+        "measureUnit" => text(&s.measure_unit),
+        "measureQuantity" => text(&s.measure_qty),
+        "price" => s.price.map_or(Value::Null, |p| p.to_value()),
+        "channels" => Value::List(s.channels.iter().map(|c| Value::String(c.clone())).collect()),
+        "lookupState" => text(&s.lookup_state),
+        "lookedUpAt" => time(s.looked_up_at),
+        "createdAt" => s.created_at.to_value(),
+        "updatedAt" => s.updated_at.to_value(),
+        "removedFromFeedAt" => time(s.feed_removed_at),
+        _ => return None,
+    })
 }
 
 /// Filter for `Catalog.skus`.
