@@ -125,6 +125,30 @@ pub struct TokenService {
     /// Announces revocations in this process, so live sockets of the tenant are checked at once (sockets
     /// on other replicas notice within their periodic re-check).
     revoked: tokio::sync::broadcast::Sender<TenantId>,
+    /// Tenants read for sockets' periodic re-checks, shared by every socket of a tenant for
+    /// [`RECHECK_TENANT_AGE`]: a thousand sockets of one tenant cost one read a second, not 200.
+    rechecked: std::sync::Arc<std::sync::Mutex<RecheckCache>>,
+}
+
+/// How old a tenant read may be for a socket's periodic re-check (requests always read it afresh).
+const RECHECK_TENANT_AGE: std::time::Duration = std::time::Duration::from_secs(1);
+/// Tenants the re-check cache holds before it drops its expired entries.
+const RECHECK_TENANTS: usize = 10_000;
+
+#[derive(Default)]
+struct RecheckCache {
+    tenants: std::collections::HashMap<Uuid, (std::time::Instant, infra::db::tenant_repo::Tenant)>,
+    /// Bumped by each revocation here, so that a read begun before it is not stored after it.
+    generation: u64,
+}
+
+/// Whether a verification may use a tenant read shared by socket re-checks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Freshness {
+    /// Read the tenant now (every request).
+    Now,
+    /// A read of the last [`RECHECK_TENANT_AGE`] will do (a live socket's periodic re-check).
+    Recent,
 }
 
 fn now_secs() -> u64 {
@@ -135,12 +159,17 @@ impl TokenService {
     /// Builds the service over our HS256 secret.
     pub fn new(secret: SecretString, tenants: TenantRepo) -> Self {
         let (revoked, _) = tokio::sync::broadcast::channel(64);
-        Self { secret, tenants, revoked }
+        Self { secret, tenants, revoked, rechecked: std::sync::Arc::default() }
     }
 
     /// Revokes every token of `tenant` issued until now (ours and its partner's), and tells live sockets.
     pub async fn revoke(&self, tenant: TenantId) -> Result<infra::db::tenant_repo::Tenant, RepoError> {
         let t = self.tenants.revoke_tokens(tenant.0).await?;
+        {
+            let mut cache = self.recheck_cache();
+            cache.generation += 1;
+            cache.tenants.remove(&tenant.0);
+        }
         let _ = self.revoked.send(tenant);
         tracing::info!(tenant_id = %tenant, "tokens revoked");
         Ok(t)
@@ -205,22 +234,60 @@ impl TokenService {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(AuthError::refused("token too large"));
         }
+        self.verify_with(token, Freshness::Now).await
+    }
+
+    /// [`Self::verify`] for a live socket's periodic re-check: the tenant (its token version, revocation and
+    /// deletion) may come from a read made for another socket within the last second. A revocation in this
+    /// process is seen at once; one on another replica within the re-check period and that second.
+    pub async fn verify_again(&self, token: &str) -> Result<AuthContext, AuthError> {
+        self.verify_with(token, Freshness::Recent).await
+    }
+
+    async fn verify_with(&self, token: &str, fresh: Freshness) -> Result<AuthContext, AuthError> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(AuthError::refused("token too large"));
+        }
         let issuer = unverified_issuer(token).ok_or_else(|| AuthError::refused("malformed token"))?;
         if issuer == ISSUER {
-            return self.verify_own(token).await;
+            return self.verify_own(token, fresh).await;
         }
-        self.verify_partner(token, &issuer).await
+        self.verify_partner(token, &issuer, fresh).await
+    }
+
+    fn recheck_cache(&self) -> std::sync::MutexGuard<'_, RecheckCache> {
+        self.rechecked.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The tenant a token names, if it exists and is not deleted.
-    async fn active_tenant(&self, id: Uuid) -> Result<infra::db::tenant_repo::Tenant, AuthError> {
-        self.tenants
-            .get_tenant(id)
-            .await?
-            .ok_or_else(|| AuthError::refused("tenant does not exist"))
+    async fn active_tenant(&self, id: Uuid, fresh: Freshness) -> Result<infra::db::tenant_repo::Tenant, AuthError> {
+        let generation = {
+            let cache = self.recheck_cache();
+            if fresh == Freshness::Recent
+                && let Some((at, t)) = cache.tenants.get(&id)
+                && at.elapsed() < RECHECK_TENANT_AGE
+            {
+                return Ok(t.clone());
+            }
+            cache.generation
+        };
+        let read_at = std::time::Instant::now();
+        let tenant = self.tenants.get_tenant(id).await?.ok_or_else(|| AuthError::refused("tenant does not exist"))?;
+        if fresh == Freshness::Recent {
+            let mut cache = self.recheck_cache();
+            if cache.generation == generation {
+                if cache.tenants.len() >= RECHECK_TENANTS {
+                    cache.tenants.retain(|_, (at, _)| at.elapsed() < RECHECK_TENANT_AGE);
+                }
+                if cache.tenants.len() < RECHECK_TENANTS {
+                    cache.tenants.insert(id, (read_at, tenant.clone()));
+                }
+            }
+        }
+        Ok(tenant)
     }
 
-    async fn verify_own(&self, token: &str) -> Result<AuthContext, AuthError> {
+    async fn verify_own(&self, token: &str, fresh: Freshness) -> Result<AuthContext, AuthError> {
         let mut v = Validation::new(Algorithm::HS256);
         v.set_issuer(&[ISSUER]);
         v.set_audience(&[AUDIENCE]);
@@ -240,7 +307,7 @@ impl TokenService {
         }
         let tenant = match c.tid {
             Some(tid) => {
-                let t = self.active_tenant(tid).await?;
+                let t = self.active_tenant(tid, fresh).await?;
                 if c.ver != Some(t.token_version) {
                     return Err(AuthError::refused("token revoked"));
                 }
@@ -264,7 +331,7 @@ impl TokenService {
         })
     }
 
-    async fn verify_partner(&self, token: &str, issuer: &str) -> Result<AuthContext, AuthError> {
+    async fn verify_partner(&self, token: &str, issuer: &str, fresh: Freshness) -> Result<AuthContext, AuthError> {
         let partner = self
             .tenants
             .partner_by_issuer(issuer)
@@ -290,7 +357,7 @@ impl TokenService {
         }
         let tenant = match c.tid {
             Some(tid) => {
-                let t = self.active_tenant(tid).await?;
+                let t = self.active_tenant(tid, fresh).await?;
                 if t.partner_id != Some(partner.id) {
                     return Err(AuthError::refused("this partner does not manage that tenant"));
                 }

@@ -266,7 +266,7 @@ impl Socket {
     /// Verifies the socket's token again; an expired or revoked token closes the socket.
     async fn check_token(&self) -> Step {
         let Some(token) = self.authed(|a| a.token.clone()) else { return Step::Go };
-        match self.tokens.verify(&token).await {
+        match self.tokens.verify_again(&token).await {
             Ok(_) => Step::Go,
             Err(crate::auth::AuthError::Refused(m)) => Step::Close(4403, format!("token no longer valid: {m}")),
             // The database did not answer: keep the socket, check again later.
