@@ -337,7 +337,7 @@ async fn a_page_of_plain_fields_answers_like_the_field_resolvers() {
         looked_up_at: Some(now),
         created_at: now,
         updated_at: now + chrono::Duration::milliseconds(1234),
-        card_status: None,
+        card_status: Some("READY".into()),
         moderation_status: None,
         moderation_remarks: None,
         card_data: None,
@@ -347,6 +347,8 @@ async fn a_page_of_plain_fields_answers_like_the_field_resolvers() {
     };
     let mut bare = infra::db::sku_repo::new_model(tenant, cat_id, "B-2", now);
     bare.readiness_reason = Some("EMPTY".into());
+    // A status this version does not know reads as none, both ways.
+    bare.card_status = Some("NOT_A_STATUS".into());
     for m in [&full, &bare] {
         m.clone().into_active_model().insert(&app.state.db).await.unwrap();
     }
@@ -384,7 +386,8 @@ async fn a_page_of_plain_fields_answers_like_the_field_resolvers() {
 
     // Plain fields among fields with resolvers, one of which fails (the card check needs an NCT key): the
     // same data and the same errors as through a fragment.
-    let m = "ntin readinessReason { code message } card { status } moderation { status } sellerSku cardCheck { code } createdAt";
+    let m = "ntin readinessReason { code message } card { status } moderation { status } sellerSku cardCheck { code } createdAt \
+             c: card { __typename s: status } d: card { status nameRu }";
     let q = format!(
         "query($c: ID!) {{ catalog(id: $c) {{ direct: skus(first: 10) {{ nodes {{ {m} }} }} resolved: skus(first: 10) {{ nodes {{ ...M }} }} }} }} \
          fragment M on Sku {{ {m} }}"
@@ -394,6 +397,9 @@ async fn a_page_of_plain_fields_answers_like_the_field_resolvers() {
     assert_eq!(c["direct"], c["resolved"], "{b}");
     assert_eq!(c["direct"]["nodes"][1]["readinessReason"]["code"], "EMPTY", "{b}");
     assert_eq!(c["direct"]["nodes"][0]["sellerSku"], "A-1 \"x\"", "{b}");
+    assert_eq!(c["direct"]["nodes"][0]["card"], json!({"status": "READY"}), "{b}");
+    assert_eq!(c["direct"]["nodes"][0]["c"], json!({"__typename": "Card", "s": "READY"}), "{b}");
+    assert_eq!(c["direct"]["nodes"][1]["card"], json!({"status": null}), "{b}");
     let errors = b["errors"].as_array().unwrap();
     let at = |alias: &str| -> Vec<(String, Value)> {
         let mut e: Vec<_> = errors.iter().filter(|e| e["path"][1] == alias).map(|e| (e["message"].as_str().unwrap().to_owned(), Value::from(e["path"].as_array().unwrap()[2..].to_vec()))).collect();
@@ -402,4 +408,35 @@ async fn a_page_of_plain_fields_answers_like_the_field_resolvers() {
     };
     assert_eq!(at("direct").len(), 2, "{b}");
     assert_eq!(at("direct"), at("resolved"), "{b}");
+}
+
+#[tokio::test]
+async fn expiring_xtins_lists_the_xtins_without_an_ntin_that_expire_within_the_window_soonest_first() {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    // Arrange: XTINs assigned 29, 25 and 2 days ago (30 days valid), one of 29 days that already has its NTIN.
+    let app = spawn_app().await;
+    let (tenant, token) = app.new_tenant("Shop").await;
+    let cat = app.new_catalog(&token, "C").await;
+    let cat_id = api::ids::decode(api::ids::Kind::Catalog, &async_graphql::ID(cat.clone())).unwrap();
+    let now = chrono::Utc::now();
+    for (sku, days_ago, ntin) in [("X-25", 25, None), ("X-29", 29, None), ("X-2", 2, None), ("X-N", 29, Some("0200000000001"))] {
+        let mut m = infra::db::sku_repo::new_model(tenant, cat_id, sku, now);
+        m.xtin = Some("0040000000001".into());
+        m.xtin_assigned_at = Some(now - chrono::Duration::days(days_ago));
+        m.ntin = ntin.map(str::to_owned);
+        m.into_active_model().insert(&app.state.db).await.unwrap();
+    }
+    let q = "query($c: ID!, $d: Int!) { catalog(id: $c) { expiringXtins(withinDays: $d) { sellerSku xtinExpiresAt } } }";
+
+    // Act
+    let week = app.gql_ok(Some(&token), q, json!({"c": cat, "d": 7})).await;
+    let none = app.gql_ok(Some(&token), q, json!({"c": cat, "d": 0})).await;
+    let bad = app.gql(Some(&token), q, json!({"c": cat, "d": 400})).await;
+
+    // Assert: within a week, the two old ones, the soonest first; none has expired yet; a bad window is refused.
+    let skus: Vec<_> = week["catalog"]["expiringXtins"].as_array().unwrap().iter().map(|s| s["sellerSku"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(skus, ["X-29", "X-25"], "{week}");
+    assert!(week["catalog"]["expiringXtins"][0]["xtinExpiresAt"].is_string());
+    assert_eq!(none["catalog"]["expiringXtins"], json!([]), "{none}");
+    assert!(bad["errors"][0]["message"].as_str().unwrap_or("").contains("withinDays"), "{bad}");
 }

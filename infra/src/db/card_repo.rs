@@ -120,10 +120,11 @@ impl CardRepo {
         if sku_ids.is_empty() {
             return Ok(std::collections::HashMap::new());
         }
-        Ok(sku::Entity::find()
+        let q = sku::Entity::find()
             .filter(sku::Column::TenantId.eq(tenant.0))
-            .filter(sku::Column::Id.is_in(sku_ids.to_vec()))
-            .all(&self.db)
+            .filter(sku::Column::Id.is_in(sku_ids.to_vec()));
+        // A page's `card` fields land here: decoded like the page's rows (`sku_rows`), not by sea-orm's models.
+        Ok(super::sku_rows::all(&self.db, q)
             .await?
             .into_iter()
             .map(|m| (m.id, CardSku::from_model(m)))
@@ -171,15 +172,15 @@ impl CardRepo {
 
     /// SKUs with an XTIN and no NTIN whose XTIN was assigned at or before `assigned_before`.
     pub async fn xtins_assigned_before(&self, tenant: TenantId, catalog_id: Uuid, assigned_before: DateTime<Utc>, limit: u64) -> Result<Vec<Sku>, RepoError> {
-        Ok(sku::Entity::find()
+        let q = sku::Entity::find()
             .filter(sku::Column::TenantId.eq(tenant.0))
             .filter(sku::Column::CatalogId.eq(catalog_id))
             .filter(sku::Column::Xtin.is_not_null())
             .filter(sku::Column::Ntin.is_null())
             .filter(sku::Column::XtinAssignedAt.lte(assigned_before))
             .order_by_asc(sku::Column::XtinAssignedAt)
-            .limit(limit)
-            .all(&self.db)
+            .limit(limit);
+        Ok(super::sku_rows::all(&self.db, q)
             .await?
             .into_iter()
             .map(Into::into)

@@ -48,6 +48,8 @@ pub struct Sku {
     pub updated_at: DateTime<Utc>,
     /// When the catalog's feed stopped listing it (see `domain::feed`).
     pub feed_removed_at: Option<DateTime<Utc>>,
+    /// The card's workflow state, as the card (`card_repo::CardSku`) reads it.
+    pub card_status: Option<domain::card::CardStatus>,
 }
 
 impl From<sku::Model> for Sku {
@@ -88,6 +90,7 @@ impl From<sku::Model> for Sku {
             created_at: m.created_at,
             updated_at: m.updated_at,
             feed_removed_at: m.feed_removed_at,
+            card_status: m.card_status.as_deref().and_then(domain::card::CardStatus::parse),
         }
     }
 }
