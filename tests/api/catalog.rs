@@ -295,16 +295,22 @@ async fn a_sku_must_name_an_existing_catalog_and_a_deleted_catalog_or_tenant_tak
     assert!(skus_in(&db, last).await.is_empty());
 }
 
+/// A running app with a tenant (its ID and token) and one catalog of it (its global ID and UUID).
+async fn app_with_catalog() -> (crate::helpers::TestApp, domain::tenant::TenantId, String, String, uuid::Uuid) {
+    let app = spawn_app().await;
+    let (tenant, token) = app.new_tenant("Shop").await;
+    let cat = app.new_catalog(&token, "C").await;
+    let cat_id = api::ids::decode(api::ids::Kind::Catalog, &async_graphql::ID(cat.clone())).unwrap();
+    (app, tenant, token, cat, cat_id)
+}
+
 #[tokio::test]
 async fn a_page_of_plain_fields_answers_like_the_field_resolvers() {
     use infra::db::entity::sku;
     use sea_orm::{ActiveModelTrait, IntoActiveModel};
     // Arrange: a SKU with every column set (enums, times, a negative price, channels, text to escape) and
     // one with every nullable column NULL, stored straight into the app's database.
-    let app = spawn_app().await;
-    let (tenant, token) = app.new_tenant("Shop").await;
-    let cat = app.new_catalog(&token, "C").await;
-    let cat_id = api::ids::decode(api::ids::Kind::Catalog, &async_graphql::ID(cat.clone())).unwrap();
+    let (app, tenant, token, cat, cat_id) = app_with_catalog().await;
     let now = chrono::Utc::now();
     let text = |s: &str| Some(format!("{s} «ы» \"q\" \\ \n"));
     let full = sku::Model {
@@ -414,10 +420,7 @@ async fn a_page_of_plain_fields_answers_like_the_field_resolvers() {
 async fn expiring_xtins_lists_the_xtins_without_an_ntin_that_expire_within_the_window_soonest_first() {
     use sea_orm::{ActiveModelTrait, IntoActiveModel};
     // Arrange: XTINs assigned 29, 25 and 2 days ago (30 days valid), one of 29 days that already has its NTIN.
-    let app = spawn_app().await;
-    let (tenant, token) = app.new_tenant("Shop").await;
-    let cat = app.new_catalog(&token, "C").await;
-    let cat_id = api::ids::decode(api::ids::Kind::Catalog, &async_graphql::ID(cat.clone())).unwrap();
+    let (app, tenant, token, cat, cat_id) = app_with_catalog().await;
     let now = chrono::Utc::now();
     for (sku, days_ago, ntin) in [("X-25", 25, None), ("X-29", 29, None), ("X-2", 2, None), ("X-N", 29, Some("0200000000001"))] {
         let mut m = infra::db::sku_repo::new_model(tenant, cat_id, sku, now);

@@ -171,7 +171,7 @@ impl From<&CardSku> for Card {
     fn from(c: &CardSku) -> Self {
         let (s, d) = (&c.sku, &c.data);
         Self {
-            status: c.card_status.map(|s| s.as_str().to_owned()),
+            status: s.card_status.map(|c| c.as_str().to_owned()),
             name_ru: s.name_ru.clone(),
             name_kk: s.name_kk.clone(),
             short_name_ru: d.short_name_ru.clone(),

@@ -47,8 +47,6 @@ pub struct CardSku {
     pub sku: Sku,
     /// Extra card fields.
     pub data: CardData,
-    /// `skus.card_status`.
-    pub card_status: Option<CardStatus>,
     /// `skus.moderation_status`.
     pub moderation_status: Option<String>,
     /// `skus.moderation_remarks`.
@@ -58,9 +56,8 @@ pub struct CardSku {
 impl CardSku {
     pub(super) fn from_model(m: sku::Model) -> Self {
         let data = m.card_data.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
-        let card_status = m.card_status.as_deref().and_then(CardStatus::parse);
         let (moderation_status, moderation_remarks) = (m.moderation_status.clone(), m.moderation_remarks.clone());
-        Self { sku: m.into(), data, card_status, moderation_status, moderation_remarks }
+        Self { sku: m.into(), data, moderation_status, moderation_remarks }
     }
 
     /// The draft the check and the request body are built from.

@@ -48,7 +48,7 @@ pub struct Sku {
     pub updated_at: DateTime<Utc>,
     /// When the catalog's feed stopped listing it (see `domain::feed`).
     pub feed_removed_at: Option<DateTime<Utc>>,
-    /// The card's workflow state, as the card (`card_repo::CardSku`) reads it.
+    /// The card's workflow state (`skus.card_status`; a stored code this version does not know reads as none).
     pub card_status: Option<domain::card::CardStatus>,
 }
 

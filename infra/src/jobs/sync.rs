@@ -55,7 +55,7 @@ pub async fn step(cx: &CardJobs<'_>, job: Job) -> Result<bool, RepoError> {
                 cx.jobs.finish_item(item, ItemState::Failed, None, Some(msg.clone())).await?;
             }
             _ => {
-                let card = cards.card(job.tenant_id, item.sku_id).await?.and_then(|c| c.card_status);
+                let card = cards.card(job.tenant_id, item.sku_id).await?.and_then(|c| c.sku.card_status);
                 cx.jobs.finish_item(item, ItemState::Done, Some(card.map_or("UNKNOWN", |c| c.as_str())), None).await?;
             }
         }
