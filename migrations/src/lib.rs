@@ -16,6 +16,7 @@ mod m20261130_000020_store_dictionaries_and_checks;
 mod m20261203_000010_catalog_stamps;
 mod m20261204_000010_job_items_cascade_by_statement;
 mod m20261205_000010_skus_catalog_check_by_statement;
+mod m20261206_000010_lookup_scan;
 
 /// Runs `statements` in order on PostgreSQL and nothing on SQLite: for the migrations that only PostgreSQL
 /// needs (statement triggers in place of per-row foreign keys).
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_catalog_stamps::Migration),
             Box::new(m20261204_000010_job_items_cascade_by_statement::Migration),
             Box::new(m20261205_000010_skus_catalog_check_by_statement::Migration),
+            Box::new(m20261206_000010_lookup_scan::Migration),
         ]
     }
 }

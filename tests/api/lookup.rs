@@ -368,3 +368,71 @@ async fn peeking_after_an_item_skips_it_and_a_deleted_job_takes_its_items_along(
     assert_eq!(count(jobs[0]).await, 0);
     assert_eq!(count(jobs[1]).await, 3);
 }
+
+#[tokio::test]
+async fn a_catalog_scan_writes_each_sku_once_and_a_cancel_skips_what_it_has_not_reached() {
+    use infra::db::job_repo::LookupItemResult;
+    use infra::db::lookup_scan::ScanWrite;
+    // Arrange: no worker, so the test moves the scan itself; 10 SKUs to look up (F-00000 … F-00009).
+    let mut settings = test_settings().await;
+    settings.run_worker = false;
+    let app = spawn_app_with_sim(settings, start_sim(test_sim_config()).await).await;
+    let (tenant, token) = app.new_tenant("Shop").await;
+    let cat = seeded_catalog(&app, &token, 10, 0).await;
+    let started = app.start_lookup(&token, &cat, None).await;
+    let id = started["job"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(started["job"]["progress"]["total"], 10, "counted at the start: {started}");
+    let (_, uid) = api::ids::decode_any(&id).unwrap();
+    let repo = app.state.jobs.clone();
+    let job = repo.get(tenant, uid).await.unwrap().unwrap();
+    assert_eq!(job.scan_after.as_deref(), Some(""), "the job scans its catalog");
+    assert_eq!(app.state.jobs.recount(uid).await.unwrap().total, 0, "and wrote no item at the start");
+
+    // Act: the first four, two answered from the "cache", one not found, one missed.
+    let batch = repo.scan_read(&job, "", 4).await.unwrap();
+    assert!(batch.full);
+    let skus: Vec<&str> = batch.items.iter().map(|(_, s)| s.as_str()).collect();
+    assert_eq!(skus, ["F-00000", "F-00001", "F-00002", "F-00003"]);
+    let answers = [
+        Some(LookupItemResult::Found { ntin: "0200000000017".into(), candidates: r#"[{"ntin":"0200000000017"}]"#.into() }),
+        Some(LookupItemResult::Found { ntin: "0200000000024".into(), candidates: r#"[{"ntin":"0200000000024"}]"#.into() }),
+        Some(LookupItemResult::NotFound),
+        None,
+    ];
+    let part = |from: &str| ScanWrite {
+        from: from.into(),
+        to: "F-00003".into(),
+        done: false,
+        items: batch.items.iter().zip(answers.clone()).map(|((i, _), a)| (i.clone(), a)).collect(),
+    };
+    assert!(repo.scan_write(&job, part("")).await.unwrap());
+    // The same part again (another worker read it too): the cursor has moved on, nothing is written.
+    assert!(!repo.scan_write(&job, part("")).await.unwrap());
+
+    // Assert: four items, three finished and counted, the miss pending; the found NTINs are on their SKUs.
+    let job = repo.get(tenant, uid).await.unwrap().unwrap();
+    assert_eq!(job.scan_after.as_deref(), Some("F-00003"));
+    let items = repo.recount(uid).await.unwrap();
+    assert_eq!((items.total, items.processed, items.found, items.not_found), (4, 3, 2, 1));
+    assert_eq!((job.progress.processed, job.progress.found, job.progress.not_found, job.progress.total), (3, 2, 1, 10));
+    let rest = repo.scan_read(&job, "F-00003", 100).await.unwrap();
+    assert_eq!(rest.items.len(), 6, "found SKUs leave the scan, the rest follow the cursor");
+    assert!(!rest.full);
+    let ntins = app
+        .gql_ok(Some(&token), "query($c:ID!){ catalog(id:$c){ skus(first:20){ nodes{ sellerSku ntin lookupState } } } }", json!({"c": cat}))
+        .await;
+    let rows = ntins["catalog"]["skus"]["nodes"].as_array().unwrap();
+    let ntin_of = |sku: &str| rows.iter().find(|r| r["sellerSku"] == sku).map(|r| r["ntin"].clone()).unwrap();
+    assert_eq!((ntin_of("F-00000"), ntin_of("F-00001"), ntin_of("F-00002")), (json!("0200000000017"), json!("0200000000024"), Value::Null));
+
+    // Act: cancel; the worker's next round skips the pending miss and the six SKUs the scan has not reached.
+    let skipped = repo.skip_pending(&job).await.unwrap();
+
+    // Assert: every SKU has one item, the counters match them, and the scan is over.
+    assert_eq!(skipped, 7);
+    let job = repo.get(tenant, uid).await.unwrap().unwrap();
+    assert_eq!(job.scan_after, None);
+    assert_eq!((job.progress.total, job.progress.processed, job.progress.skipped), (10, 10, 7));
+    assert!(!repo.scan_write(&job, part("F-00003")).await.unwrap(), "a cancelled scan takes no more writes");
+    app.assert_counters_match_items(&token, &id).await;
+}

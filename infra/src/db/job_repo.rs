@@ -35,6 +35,9 @@ pub struct Job {
     pub finished_at: Option<DateTime<Utc>>,
     /// Counts, from the row's counters.
     pub progress: Progress,
+    /// Where a catalog-wide LOOKUP job's scan is (the last seller SKU it took; `Some("")` before the first);
+    /// `None` when the job does not scan or its scan is over ([`super::lookup_scan`]).
+    pub scan_after: Option<String>,
 }
 
 impl From<job::Model> for Job {
@@ -53,6 +56,7 @@ impl From<job::Model> for Job {
             created_at: m.created_at,
             started_at: m.started_at,
             finished_at: m.finished_at,
+            scan_after: m.scan_after,
         }
     }
 }
@@ -231,9 +235,12 @@ impl JobRepo {
         Ok(true)
     }
 
-    /// Marks every pending item of a job skipped (cancellation), counting them in the same transaction.
-    pub async fn skip_pending(&self, job_id: Uuid) -> Result<u64, RepoError> {
+    /// Marks every pending item of a job skipped (cancellation), counting them in the same transaction; a
+    /// scan not over yet ends, and the SKUs it has not reached are skipped too.
+    pub async fn skip_pending(&self, job: &Job) -> Result<u64, RepoError> {
+        let job_id = job.id;
         let txn = super::begin_write(&self.db).await?;
+        let rest = super::lookup_scan::stop(&txn, job).await?;
         let r = job_item::Entity::update_many()
             .col_expr(job_item::Column::State, Expr::value(ItemState::Skipped.as_str()))
             .col_expr(job_item::Column::LeasedUntil, Expr::value(Option::<DateTime<Utc>>::None))
@@ -244,7 +251,7 @@ impl JobRepo {
             .await?;
         job_progress::add(&txn, job_id, ProgressDelta::of(ItemState::Skipped, None, r.rows_affected)).await?;
         txn.commit().await?;
-        Ok(r.rows_affected)
+        Ok(r.rows_affected + rest)
     }
 
     /// Whether the job still has pending items (leased or not).
@@ -339,6 +346,16 @@ impl JobRepo {
         Ok(rows.iter().map(claimed_item).collect::<Result<Vec<_>, sea_orm::DbErr>>()?)
     }
 
+    /// Up to `n` SKUs of a catalog-wide lookup's scan after seller SKU `after` ([`super::lookup_scan::read`]).
+    pub async fn scan_read(&self, job: &Job, after: &str, n: u64) -> Result<super::lookup_scan::ScanBatch, RepoError> {
+        super::lookup_scan::read(&self.db, job, after, n).await
+    }
+
+    /// Writes a part of a scan ([`super::lookup_scan::write`]); `false` when the scan had moved on.
+    pub async fn scan_write(&self, job: &Job, part: super::lookup_scan::ScanWrite) -> Result<bool, RepoError> {
+        super::lookup_scan::write(&self.db, job.tenant_id, job.id, part).await
+    }
+
     /// Gives leased items back (e.g. the key turned out invalid), so a later run takes them.
     pub async fn release(&self, ids: &[i64]) -> Result<(), RepoError> {
         if ids.is_empty() {
@@ -415,7 +432,7 @@ impl JobRepo {
 
 /// Of the found items, the SKUs that still have no NTIN (they get it in this transaction), when an endpoint
 /// listens for `ntin.assigned`; otherwise nothing is read.
-async fn newly_assigned<C: ConnectionTrait>(
+pub(super) async fn newly_assigned<C: ConnectionTrait>(
     conn: &C,
     tenant: TenantId,
     results: &[(ClaimedItem, LookupItemResult)],

@@ -1,5 +1,6 @@
 //! Starting a job, the one path for every kind: check the input, hash it, replay or refuse an idempotency
-//! key, choose the SKUs the kind works on, and write the job and its items in one transaction.
+//! key, choose the SKUs the kind works on, and write the job and its items in one transaction. A LOOKUP of the
+//! whole catalog writes only the job: its worker scans the catalog ([`super::lookup_scan`]).
 //!
 //! What each kind works on (unless `sku_ids` narrows it down):
 //! - `LOOKUP`: SKUs with a valid GTIN (`AUTO_LOOKUP_READY`) and no NTIN;
@@ -22,8 +23,8 @@ use domain::readiness::ReadinessClass;
 use domain::tenant::TenantId;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Set,
 };
 use uuid::Uuid;
 
@@ -160,6 +161,8 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
         started_at: Set(None),
         finished_at: Set(None),
         updated_at: Set(now),
+        scan_after: Set(None),
+        scanned: Set(0),
     }
     .insert(&txn)
     .await
@@ -168,6 +171,29 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
         RepoError::Duplicate(_) => StartJobError::IdempotencyConflict,
         other => StartJobError::Repo(other),
     })?;
+    // A lookup of the whole catalog writes no item here: the worker scans the catalog, answers what the cache
+    // holds and writes the items as it goes (`super::lookup_scan`). The total counted now is what the progress
+    // shows until the scan is over; then it is the number of items the scan wrote.
+    if start.kind == JobKind::Lookup && start.sku_ids.is_none() {
+        let total = i64::try_from(
+            targets(start.kind, None)
+                .filter(sku::Column::TenantId.eq(tenant.0))
+                .filter(sku::Column::CatalogId.eq(start.catalog_id))
+                .count(&txn)
+                .await?,
+        )
+        .unwrap_or(i64::MAX);
+        job::Entity::update_many()
+            .col_expr(job::Column::Total, Expr::value(total))
+            .col_expr(job::Column::ScanAfter, Expr::value(""))
+            .filter(job::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        m.total = total;
+        m.scan_after = Some(String::new());
+        txn.commit().await?;
+        return Ok((m.into(), true));
+    }
     // The items come straight from the SKUs, in seller-SKU order (the order they are claimed in): a job of
     // 100,000 SKUs never travels through this process. A long `sku_ids` list goes in chunks, so 100,000 IDs
     // never become one statement with 100,000 parameters (each chunk in seller-SKU order).
@@ -181,7 +207,7 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
     };
     let mut total = 0i64;
     for ids in chunks {
-        let insert = items_insert(start.kind, ids, tenant, start.catalog_id, id, now)?;
+        let insert = items_insert(start.kind, ids, tenant, start.catalog_id, id, now, Rest::All)?;
         total = total.saturating_add(i64::try_from(txn.execute(&insert).await?.rows_affected()).unwrap_or(i64::MAX));
     }
     if total > 0 {
@@ -199,28 +225,40 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
 /// SKU IDs per `IN (…)` list: far below SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
 const ID_CHUNK: usize = 5_000;
 
+/// Which of a job's SKUs [`items_insert`] writes, and as what.
+pub(super) enum Rest<'a> {
+    /// All of them, pending.
+    All,
+    /// Those after this seller SKU, skipped (a cancelled scan's rest).
+    SkippedAfter(&'a str),
+}
+
 /// `INSERT INTO job_items … SELECT` of the SKUs a job works on (of `sku_ids` when given), in seller-SKU order.
-fn items_insert(
+pub(super) fn items_insert(
     kind: JobKind,
     sku_ids: Option<Vec<Uuid>>,
     tenant: TenantId,
     catalog_id: Uuid,
     id: Uuid,
     now: chrono::DateTime<Utc>,
+    rest: Rest<'_>,
 ) -> Result<sea_orm::sea_query::InsertStatement, StartJobError> {
-    let mut select = targets(kind, sku_ids)
+    let q = targets(kind, sku_ids)
         .select_only()
         .filter(sku::Column::TenantId.eq(tenant.0))
-        .filter(sku::Column::CatalogId.eq(catalog_id))
-        .order_by_asc(sku::Column::SellerSku)
-        .into_query();
+        .filter(sku::Column::CatalogId.eq(catalog_id));
+    let (q, state) = match rest {
+        Rest::All => (q, ItemState::Pending),
+        Rest::SkippedAfter(after) => (q.filter(sku::Column::SellerSku.gt(after)), ItemState::Skipped),
+    };
+    let mut select = q.order_by_asc(sku::Column::SellerSku).into_query();
     select
         .clear_selects()
         .expr(Expr::val(tenant.0))
         .expr(Expr::val(id))
         .column((sku::Entity, sku::Column::Id))
         .column((sku::Entity, sku::Column::Gtin14))
-        .expr(Expr::val(ItemState::Pending.as_str()))
+        .expr(Expr::val(state.as_str()))
         .expr(Expr::val(0i32))
         .expr(Expr::val(now));
     let insert = Query::insert()
@@ -241,7 +279,7 @@ fn items_insert(
 }
 
 /// The SKUs a job of `kind` works on (the caller adds the tenant and catalog).
-fn targets(kind: JobKind, sku_ids: Option<Vec<Uuid>>) -> sea_orm::Select<sku::Entity> {
+pub(super) fn targets(kind: JobKind, sku_ids: Option<Vec<Uuid>>) -> sea_orm::Select<sku::Entity> {
     let q = sku::Entity::find();
     let q = match kind {
         JobKind::Lookup => q

@@ -16,6 +16,7 @@ pub mod job_repo;
 pub mod job_start;
 pub mod key_repo;
 pub mod request_follow;
+pub mod lookup_scan;
 pub mod lookup_write;
 pub mod match_repo;
 pub mod request_repo;

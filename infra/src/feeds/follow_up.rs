@@ -1,7 +1,7 @@
 //! The automatic follow-up of a pull, for sources with `auto_lookup`: a LOOKUP job (through the one job start
 //! path, `db::job_start`) for the catalog's SKUs that have a valid GTIN, no NTIN, were never looked up, and are
-//! not already waiting in another job. It runs with the tenant's NCT key, like any job, and the tenant sees it in
-//! `jobs` and on the pull (`followUpJob`).
+//! not already waiting in another job (as its pending items, or ahead of a catalog-wide lookup's scan). It runs
+//! with the tenant's NCT key, like any job, and the tenant sees it in `jobs` and on the pull (`followUpJob`).
 //!
 //! Durable and exactly once: the pull row is stored `PENDING` in the pull's transaction; the scheduler then
 //! starts the job with the idempotency key `feed-pull:<pull id>` and marks the row `STARTED`. A crash in between
@@ -13,11 +13,11 @@ use super::entity::pull;
 use crate::db::RepoError;
 use crate::db::entity::{job, job_item, sku};
 use crate::db::job_start::{StartJob, StartJobError, max_sku_ids, start_job};
-use domain::job::{ItemState, JobKind};
+use domain::job::{ItemState, JobKind, JobState};
 use domain::readiness::ReadinessClass;
 use domain::tenant::TenantId;
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait as _};
 use uuid::Uuid;
 
 /// A follow-up is owed.
@@ -72,6 +72,19 @@ async fn follow_up(db: &DatabaseConnection, tenant: TenantId, catalog_id: Uuid, 
         .and_where(job_item::Column::TenantId.eq(tenant.0))
         .and_where(job_item::Column::State.eq(ItemState::Pending.as_str()))
         .to_owned();
+    // A lookup of the whole catalog that is still scanning it will take every SKU after its cursor.
+    let scanning: Vec<Option<String>> = job::Entity::find()
+        .select_only()
+        .column(job::Column::ScanAfter)
+        .filter(job::Column::TenantId.eq(tenant.0))
+        .filter(job::Column::CatalogId.eq(catalog_id))
+        .filter(job::Column::Kind.eq(JobKind::Lookup.as_str()))
+        .filter(job::Column::State.is_in([JobState::Queued.as_str(), JobState::Running.as_str()]))
+        .filter(job::Column::ScanAfter.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let scanned_up_to = scanning.into_iter().flatten().min();
     let ids: Vec<Uuid> = sku::Entity::find()
         .select_only()
         .column(sku::Column::Id)
@@ -82,6 +95,7 @@ async fn follow_up(db: &DatabaseConnection, tenant: TenantId, catalog_id: Uuid, 
         .filter(sku::Column::Ntin.is_null())
         .filter(sku::Column::LookupState.is_null())
         .filter(sku::Column::Id.not_in_subquery(waiting))
+        .apply_if(scanned_up_to, |q, c| q.filter(sku::Column::SellerSku.lte(c)))
         .order_by_asc(sku::Column::SellerSku)
         .limit(max_sku_ids(JobKind::Lookup) as u64)
         .into_tuple()

@@ -56,7 +56,7 @@ impl Round<'_> {
     /// `Err(true)` when the job was finished here.
     pub async fn open(&self, job: &Job) -> Result<Result<SecretString, bool>, RepoError> {
         if job.cancel_requested {
-            self.jobs.skip_pending(job.id).await?;
+            self.jobs.skip_pending(job).await?;
             self.finish(job, JobState::Cancelled, None).await?;
             return Ok(Err(true));
         }

@@ -98,6 +98,13 @@ pub struct Worker {
 /// Items with their lookup result, ready to be finished.
 type Settled = Vec<(ClaimedItem, LookupItemResult)>;
 
+/// SKUs of a scan with their seller SKU and their answer from the cache (`None`: a miss).
+struct Answered {
+    items: Vec<(ClaimedItem, String, Option<LookupItemResult>)>,
+    /// As many as asked for: more may follow.
+    full: bool,
+}
+
 enum ItemOutcome {
     Done(LookupItemResult),
     KeyInvalid,
@@ -239,6 +246,10 @@ impl Worker {
             Ok(key) => key,
             Err(worked) => return Ok(worked),
         };
+        // A lookup of a whole catalog first scans it, writing its items as it goes.
+        if let Some(after) = job.scan_after.clone() {
+            return self.scan_run(&job, after).await;
+        }
         // A warm catalog resolves from the cache: its batches are read ahead and written in big transactions.
         if self.warm.load(std::sync::atomic::Ordering::Relaxed) {
             return self.warm_run(&job, &key, &pacer).await;
@@ -260,10 +271,7 @@ impl Worker {
     /// batches in as many concurrent transactions on PostgreSQL, one batch on SQLite. When the cache runs
     /// cold, the misses go to NCT as in any round and the pipeline stops.
     async fn warm_run(&self, job: &Job, key: &SecretString, pacer: &Pacer) -> Result<bool, RepoError> {
-        let writers = match self.jobs.db().get_database_backend() {
-            sea_orm::DbBackend::Postgres => self.cfg.warm_writers.max(1),
-            _ => 1,
-        };
+        let writers = self.writers();
         let chunk = self.cfg.warm_batch.saturating_mul(writers as u64);
         let started = std::time::Instant::now();
         let mut next = self.read_ahead(job.id, chunk, None).await?;
@@ -287,6 +295,83 @@ impl Worker {
         Ok(true)
     }
 
+    /// Big batches written at once: `warm_writers` on PostgreSQL, one on SQLite (one writer).
+    fn writers(&self) -> usize {
+        match self.jobs.db().get_database_backend() {
+            sea_orm::DbBackend::Postgres => self.cfg.warm_writers.max(1),
+            _ => 1,
+        }
+    }
+
+    /// A catalog-wide lookup's scan ([`crate::db::lookup_scan`]), pipelined for at most [`WARM_STEP`]: while one
+    /// batch of SKUs is written (in `warm_writers` parts at once on PostgreSQL, each moving the cursor on from
+    /// where the part before it ends), the next is read and answered from the cache. The misses become pending
+    /// items, looked up at NCT once the scan is over.
+    async fn scan_run(&self, job: &Job, after: String) -> Result<bool, RepoError> {
+        let writers = self.writers();
+        let chunk = self.cfg.warm_batch.saturating_mul(writers as u64);
+        let started = std::time::Instant::now();
+        let mut from = after;
+        let mut next = Some(self.scan_answer(job, &from, chunk).await?);
+        while let Some(batch) = next.take() {
+            let to = batch.items.last().map_or_else(|| from.clone(), |(_, s, _)| s.clone());
+            let ahead = batch.full && started.elapsed() < WARM_STEP;
+            let (read, written) = tokio::join!(
+                async { if ahead { self.scan_answer(job, &to, chunk).await.map(Some) } else { Ok(None) } },
+                self.scan_write(job, &from, batch, writers)
+            );
+            if !written? {
+                // Another worker wrote it, or the job was cancelled: the next round reads the job again.
+                break;
+            }
+            from = to;
+            next = read?;
+        }
+        Ok(true)
+    }
+
+    /// Up to `n` SKUs of the scan after `after`, each with its answer from the cache (`None`: a miss).
+    async fn scan_answer(&self, job: &Job, after: &str, n: u64) -> Result<Answered, RepoError> {
+        let batch = self.jobs.scan_read(job, after, n).await?;
+        let (items, skus): (Vec<ClaimedItem>, Vec<String>) = batch.items.into_iter().unzip();
+        let answers = self.answers(&items).await;
+        let items = items.into_iter().zip(skus).zip(answers).map(|((i, s), a)| (i, s, a)).collect();
+        Ok(Answered { items, full: batch.full })
+    }
+
+    /// Writes an answered batch of the scan in `writers` parts at once (in seller-SKU order, split evenly); the
+    /// last part of a batch that was not full ends the scan. `false` when the scan had moved on.
+    async fn scan_write(&self, job: &Job, from: &str, batch: Answered, writers: usize) -> Result<bool, RepoError> {
+        use crate::db::lookup_scan::ScanWrite;
+        let per = batch.items.len().div_ceil(writers.max(1)).max(1);
+        let mut parts = Vec::with_capacity(writers);
+        let mut cursor = from.to_owned();
+        let mut rest = batch.items.into_iter().peekable();
+        loop {
+            let items: Vec<_> = rest.by_ref().take(per).collect();
+            let to = items.last().map_or_else(|| cursor.clone(), |(_, s, _)| s.clone());
+            let last = rest.peek().is_none();
+            parts.push(ScanWrite {
+                from: std::mem::replace(&mut cursor, to.clone()),
+                to,
+                done: last && !batch.full,
+                items: items.into_iter().map(|(i, _, a)| (i, a)).collect(),
+            });
+            if last {
+                break;
+            }
+        }
+        let written = futures_util::future::join_all(parts.into_iter().map(|part| self.jobs.scan_write(job, part))).await;
+        if written.iter().any(|r| matches!(r, Ok(true))) {
+            self.publish(job);
+        }
+        let mut moved = true;
+        for r in written {
+            moved &= r?;
+        }
+        Ok(moved)
+    }
+
     /// Up to `n` pending items after item `after` (from the first without), answered from the cache: the
     /// last item's id, the settled items and the misses. `None` when no item is pending there.
     async fn read_ahead(&self, job_id: uuid::Uuid, n: u64, after: Option<i64>) -> Result<Option<(i64, Settled, Vec<ClaimedItem>)>, RepoError> {
@@ -304,21 +389,35 @@ impl Worker {
     /// Answers what the cache holds: the settled items (hits, and items without a GTIN) and the misses.
     /// Remembers whether the catalog is warm (at most one in ten missed).
     async fn settle(&self, items: Vec<ClaimedItem>) -> (Settled, Vec<ClaimedItem>) {
-        // Warm GTINs cost no NCT call: one cache round trip for the batch.
-        let gtins: Vec<String> = items.iter().map(|i| i.gtin14.clone().unwrap_or_default()).collect();
-        let cached = self.lookup.cached_many(&gtins).await;
+        let answers = self.answers(&items).await;
         let mut misses = Vec::new();
         let mut settled = Vec::new();
-        let n = items.len();
-        for (item, hit) in items.into_iter().zip(cached) {
-            match (item.gtin14.is_some(), hit) {
-                (true, Some(v)) => settled.push((item, to_result(v))),
-                (false, _) => settled.push((item, LookupItemResult::Failed { error: "no GTIN".into() })),
-                (true, None) => misses.push(item),
+        for (item, answer) in items.into_iter().zip(answers) {
+            match answer {
+                Some(r) => settled.push((item, r)),
+                None => misses.push(item),
             }
         }
-        self.warm.store(misses.len() * 10 <= n, std::sync::atomic::Ordering::Relaxed);
         (settled, misses)
+    }
+
+    /// The answer the cache holds for each item (`None`: a miss; an item without a GTIN fails), in one cache
+    /// round trip: warm GTINs cost no NCT call. Remembers whether the catalog is warm (at most one in ten missed).
+    async fn answers(&self, items: &[ClaimedItem]) -> Vec<Option<LookupItemResult>> {
+        let gtins: Vec<String> = items.iter().map(|i| i.gtin14.clone().unwrap_or_default()).collect();
+        let cached = self.lookup.cached_many(&gtins).await;
+        let answers: Vec<Option<LookupItemResult>> = items
+            .iter()
+            .zip(cached)
+            .map(|(item, hit)| match (item.gtin14.is_some(), hit) {
+                (true, Some(v)) => Some(to_result(v)),
+                (false, _) => Some(LookupItemResult::Failed { error: "no GTIN".into() }),
+                (true, None) => None,
+            })
+            .collect();
+        let misses = answers.iter().filter(|a| a.is_none()).count();
+        self.warm.store(misses * 10 <= items.len(), std::sync::atomic::Ordering::Relaxed);
+        answers
     }
 
     /// Finishes unclaimed settled items in `writers` transactions at once (in claim order, split evenly).

@@ -26,6 +26,11 @@ pub struct Model {
     pub started_at: Option<DateTimeUtc>,
     pub finished_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
+    /// The last seller SKU a catalog-wide LOOKUP job's scan took (`''` before the first); `None` when the job
+    /// does not scan or its scan is over (see `db::lookup_scan`).
+    pub scan_after: Option<String>,
+    /// Items the scan wrote (the job's `total` once the scan is over).
+    pub scanned: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

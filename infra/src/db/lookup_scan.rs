@@ -1,0 +1,238 @@
+//! The scan of a catalog-wide LOOKUP job (issue 13). `startLookupJob` for a whole catalog counts its SKUs and
+//! writes no item ([`super::job_start`]); the worker then reads the SKUs to look up in seller-SKU order, a batch
+//! after the job's cursor (`jobs.scan_after`) at a time, answers them from the cache, and writes in one
+//! transaction:
+//! - an item per SKU, already finished for a cache hit (`DONE`, attempts 1) and pending for a miss, which the
+//!   worker then claims and looks up at NCT as any item;
+//! - the hits' results on their SKUs ([`super::lookup_write::write_skus`]) and their `ntin.assigned` events;
+//! - the counters, and the cursor moved on from the value the batch was read after. When it has moved
+//!   meanwhile (another worker wrote the batch, or a cancel ended the scan) nothing is written.
+//!
+//! A warm catalog so costs one item insert and one SKU update per SKU, where items written at the start cost
+//! an insert, a read and an update each. Every SKU of the job still has an item, so the counters can be
+//! recounted from the items ([`super::job_progress::recount`]) as for any job.
+//!
+//! The scan takes the catalog as it is when it gets there: a SKU that got an NTIN meanwhile is left out, one
+//! imported meanwhile is looked up too. `total` is the count taken at the start until the scan is over, then
+//! the number of items it wrote.
+
+use super::RepoError;
+use super::bulk::{SQLITE_MAX_PARAMS, pg_array, ph};
+use super::entity::sku;
+use super::job_progress::ProgressDelta;
+use super::job_repo::{ClaimedItem, Job, LookupItemResult, newly_assigned};
+use super::job_start::{Rest, items_insert, targets};
+use super::lookup_write::{item_fields, relaxed_commit, write_skus};
+use chrono::{DateTime, Utc};
+use domain::job::{ItemState, JobKind};
+use domain::tenant::TenantId;
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, QueryFilter, QueryOrder, QuerySelect, Statement, Value};
+use uuid::Uuid;
+
+/// Rows per PostgreSQL item insert.
+const PG_ROWS: usize = 10_000;
+
+/// SKUs of a scan, read after a cursor.
+#[derive(Debug, Default)]
+pub struct ScanBatch {
+    /// The SKUs as items not yet written (`id` 0), with their seller SKU, in seller-SKU order.
+    pub items: Vec<(ClaimedItem, String)>,
+    /// As many as asked for: more may follow.
+    pub full: bool,
+}
+
+/// Up to `n` SKUs of `job`'s scan after seller SKU `after`.
+///
+/// # Errors
+/// The database.
+pub async fn read(db: &DatabaseConnection, job: &Job, after: &str, n: u64) -> Result<ScanBatch, RepoError> {
+    let rows: Vec<(Uuid, String, Option<String>)> = targets(JobKind::Lookup, None)
+        .select_only()
+        .column(sku::Column::Id)
+        .column(sku::Column::SellerSku)
+        .column(sku::Column::Gtin14)
+        .filter(sku::Column::TenantId.eq(job.tenant_id.0))
+        .filter(sku::Column::CatalogId.eq(job.catalog_id))
+        .filter(sku::Column::SellerSku.gt(after))
+        .order_by_asc(sku::Column::SellerSku)
+        .limit(n)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let full = rows.len() as u64 >= n;
+    let items = rows
+        .into_iter()
+        .map(|(sku_id, seller_sku, gtin14)| (ClaimedItem { id: 0, job_id: job.id, sku_id, gtin14, attempts: 0 }, seller_sku))
+        .collect();
+    Ok(ScanBatch { items, full })
+}
+
+/// A part of a scan to write: the SKUs after `from` up to `to`, each with its answer (`None`: a miss, left
+/// pending for NCT). `done` ends the scan.
+#[derive(Debug)]
+pub struct ScanWrite {
+    /// The cursor the SKUs were read after.
+    pub from: String,
+    /// The cursor after them.
+    pub to: String,
+    /// Nothing follows: the scan is over.
+    pub done: bool,
+    /// The SKUs, in seller-SKU order.
+    pub items: Vec<(ClaimedItem, Option<LookupItemResult>)>,
+}
+
+/// Writes a part of `job`'s scan (see the module docs). `false` when the cursor was no longer at `from`
+/// (another worker wrote these SKUs, or the scan was cancelled): nothing was written.
+///
+/// # Errors
+/// The database.
+pub async fn write(db: &DatabaseConnection, tenant: TenantId, job_id: Uuid, part: ScanWrite) -> Result<bool, RepoError> {
+    let now = Utc::now();
+    let txn = super::begin_write(db).await?;
+    relaxed_commit(&txn).await?;
+    insert_items(&txn, tenant, job_id, &part.items, now).await?;
+    let n = part.items.len() as u64;
+    let settled: Vec<(ClaimedItem, LookupItemResult)> = part.items.into_iter().filter_map(|(i, r)| r.map(|r| (i, r))).collect();
+    let assigned = newly_assigned(&txn, tenant, &settled).await?;
+    write_skus(&txn, tenant, &settled, now).await?;
+    crate::webhooks::events::ntin_assigned(&txn, tenant, &assigned).await?;
+    let mut counted = ProgressDelta::default();
+    for (_, r) in &settled {
+        counted += r.progress_delta();
+    }
+    // The job row last: concurrent parts of one scan share it, and a part waits here for the one before it.
+    let next = (!part.done).then_some(part.to.as_str());
+    if !advance(&txn, job_id, &part.from, next, n, counted, now).await? {
+        txn.rollback().await?;
+        return Ok(false);
+    }
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// Ends `job`'s scan when it has not ended (a cancel): the SKUs it has not reached become skipped items,
+/// counted on the job. Returns how many. Call it in the cancel's transaction.
+///
+/// # Errors
+/// The database.
+pub async fn stop<C: ConnectionTrait>(conn: &C, job: &Job) -> Result<u64, RepoError> {
+    let backend = conn.get_database_backend();
+    let lock = if backend == DbBackend::Postgres { " FOR UPDATE" } else { "" };
+    let sql = format!("SELECT scan_after FROM jobs WHERE id = {}{lock}", ph(backend, 1));
+    let row = conn.query_one_raw(Statement::from_sql_and_values(backend, sql, [Value::from(job.id)])).await?;
+    let Some(after) = row.map(|r| r.try_get::<Option<String>>("", "scan_after")).transpose()?.flatten() else {
+        return Ok(0);
+    };
+    let now = Utc::now();
+    let insert = items_insert(JobKind::Lookup, None, job.tenant_id, job.catalog_id, job.id, now, Rest::SkippedAfter(&after))
+        .map_err(|e| RepoError::Unexpected(anyhow::anyhow!("skipping a cancelled scan's rest: {e}")))?;
+    let k = conn.execute(&insert).await?.rows_affected();
+    advance(conn, job.id, &after, None, k, ProgressDelta::of(ItemState::Skipped, None, k), now).await?;
+    Ok(k)
+}
+
+/// Moves the scan's cursor from `from` to `to` (`None`: the scan is over, and `total` becomes the items it
+/// wrote), adding `n` scanned items and `d` to the counters. `false` when the cursor was not at `from`.
+async fn advance<C: ConnectionTrait>(
+    conn: &C,
+    job_id: Uuid,
+    from: &str,
+    to: Option<&str>,
+    n: u64,
+    d: ProgressDelta,
+    now: DateTime<Utc>,
+) -> Result<bool, RepoError> {
+    let backend = conn.get_database_backend();
+    let p = |i| ph(backend, i);
+    let total = if to.is_none() { format!(", total = scanned + {n}") } else { String::new() };
+    // Counts are ours (integers), spelled out; the SET expressions all read the row as it was.
+    let sql = format!(
+        "UPDATE jobs SET scan_after = {}, scanned = scanned + {n}{total}, processed = processed + {}, found = found + {}, \
+         ambiguous = ambiguous + {}, not_found = not_found + {}, failed = failed + {}, skipped = skipped + {}, updated_at = {} \
+         WHERE id = {} AND scan_after = {}",
+        p(1),
+        d.processed(),
+        d.found,
+        d.ambiguous,
+        d.not_found,
+        d.failed,
+        d.skipped,
+        p(2),
+        p(3),
+        p(4),
+    );
+    let values = [Value::from(to.map(str::to_owned)), Value::from(now), Value::from(job_id), Value::from(from)];
+    let r = conn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Inserts the items of a scan part: finished for an answer, pending for a miss.
+async fn insert_items<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    job_id: Uuid,
+    items: &[(ClaimedItem, Option<LookupItemResult>)],
+    now: DateTime<Utc>,
+) -> Result<(), RepoError> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let backend = conn.get_database_backend();
+    // State, outcome, error and attempts per item.
+    let fields = |r: &Option<LookupItemResult>| match r {
+        Some(r) => {
+            let (state, outcome, error) = item_fields(r);
+            (state.as_str(), outcome, error.map(str::to_owned), 1i32)
+        }
+        None => (ItemState::Pending.as_str(), None, None, 0),
+    };
+    match backend {
+        DbBackend::Postgres => {
+            let sql = "INSERT INTO job_items (tenant_id, job_id, sku_id, gtin14, state, outcome, error, attempts, updated_at) \
+                       SELECT $1, $2, x.sku_id, x.gtin14, x.state, x.outcome, x.error, x.attempts, $3 \
+                       FROM unnest($4::text::uuid[], $5::text::text[], $6::text::text[], $7::text::text[], $8::text::text[], $9::text::int[]) \
+                       AS x(sku_id, gtin14, state, outcome, error, attempts)";
+            for chunk in items.chunks(PG_ROWS) {
+                let rows: Vec<_> = chunk.iter().map(|(i, r)| (i.sku_id.to_string(), i.gtin14.as_deref(), fields(r))).collect();
+                let values = [
+                    Value::from(tenant.0),
+                    Value::from(job_id),
+                    Value::from(now),
+                    Value::from(pg_array(rows.iter().map(|(id, _, _)| Some(id.as_str())))),
+                    Value::from(pg_array(rows.iter().map(|(_, g, _)| *g))),
+                    Value::from(pg_array(rows.iter().map(|(_, _, f)| Some(f.0)))),
+                    Value::from(pg_array(rows.iter().map(|(_, _, f)| f.1))),
+                    Value::from(pg_array(rows.iter().map(|(_, _, f)| f.2.as_deref()))),
+                    Value::from(pg_array(rows.iter().map(|(_, _, f)| Some(if f.3 == 0 { "0" } else { "1" })))),
+                ];
+                conn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+            }
+        }
+        _ => {
+            for chunk in items.chunks(SQLITE_MAX_PARAMS / 6) {
+                // Parameters in text order: the rows, then the values every row shares.
+                let sql = format!(
+                    "INSERT INTO job_items (tenant_id, job_id, sku_id, gtin14, state, outcome, error, attempts, updated_at) \
+                     SELECT s.t, s.j, v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, s.u \
+                     FROM (VALUES {}) AS v, (SELECT ? AS t, ? AS j, ? AS u) AS s",
+                    vec!["(?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ")
+                );
+                let mut values = Vec::with_capacity(chunk.len() * 6 + 3);
+                for (item, r) in chunk {
+                    let (state, outcome, error, attempts) = fields(r);
+                    values.extend([
+                        Value::from(item.sku_id),
+                        Value::from(item.gtin14.clone()),
+                        Value::from(state),
+                        Value::from(outcome.map(str::to_owned)),
+                        Value::from(error),
+                        Value::from(attempts),
+                    ]);
+                }
+                values.extend([Value::from(tenant.0), Value::from(job_id), Value::from(now)]);
+                conn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+            }
+        }
+    }
+    Ok(())
+}
