@@ -132,6 +132,7 @@ impl Application {
         let (integrations, runners) =
             crate::integrations::Integrations::build(&db, &keys, settings.integrations.clone(), worker.waker())?;
         let state = AppState::new(Services {
+            lookup_scan: settings.limits.job_lookup_scan,
             db,
             tokens,
             keys,

@@ -50,6 +50,8 @@ pub struct AppState {
     pub worker_wake: Arc<tokio::sync::Notify>,
     /// Catalog sources, webhooks, the Kaspi API.
     pub integrations: crate::integrations::Integrations,
+    /// Whether a lookup of a whole catalog scans it (`JOB_LOOKUP_SCAN`; `None`: where that is faster).
+    pub lookup_scan: Option<bool>,
 }
 
 /// The outside services `AppState` is built from.
@@ -76,6 +78,8 @@ pub struct Services {
     pub follow: domain::card::FollowPolicy,
     /// Catalog sources, webhooks, the Kaspi API.
     pub integrations: crate::integrations::Integrations,
+    /// `JOB_LOOKUP_SCAN`.
+    pub lookup_scan: Option<bool>,
 }
 
 impl AppState {
@@ -97,6 +101,7 @@ impl AppState {
             watch: s.watch,
             worker_wake: s.worker_wake,
             integrations: s.integrations,
+            lookup_scan: s.lookup_scan,
             db: s.db,
         }
     }

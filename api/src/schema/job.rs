@@ -289,7 +289,7 @@ pub async fn start_job(ctx: &Context<'_>, t: TenantId, kind: JobKind, catalog_id
     };
     let sku_ids = sku_ids.map(|list| list.iter().filter_map(|i| ids::try_decode(Kind::Sku, i)).collect());
     let st = state(ctx)?;
-    match infra::db::job_start::start_job(&st.db, t, StartJob { kind, catalog_id, sku_ids, idempotency_key }).await {
+    match infra::db::job_start::start_job(&st.db, t, StartJob { kind, catalog_id, sku_ids, idempotency_key, scan: st.lookup_scan }).await {
         Ok((job, _created)) => {
             st.worker_wake.notify_one();
             Ok(JobPayload { job: load_job(st, t, job.id).await?, user_errors: vec![] })

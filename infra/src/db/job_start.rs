@@ -1,6 +1,6 @@
 //! Starting a job, the one path for every kind: check the input, hash it, replay or refuse an idempotency
-//! key, choose the SKUs the kind works on, and write the job and its items in one transaction. On SQLite a LOOKUP
-//! of the whole catalog writes only the job: its worker scans the catalog ([`super::lookup_scan`]).
+//! key, choose the SKUs the kind works on, and write the job and its items in one transaction. A LOOKUP of the
+//! whole catalog may write only the job, and its worker then scans the catalog ([`StartJob::scan`]).
 //!
 //! What each kind works on (unless `sku_ids` narrows it down):
 //! - `LOOKUP`: SKUs with a valid GTIN (`AUTO_LOOKUP_READY`) and no NTIN;
@@ -42,6 +42,10 @@ pub struct StartJob {
     pub sku_ids: Option<Vec<Uuid>>,
     /// Replays the first job started with the same key and input.
     pub idempotency_key: Option<String>,
+    /// A LOOKUP of the whole catalog scans it in the worker instead of writing its items now
+    /// ([`super::lookup_scan`]); `None`: on SQLite, where that is faster, and not on PostgreSQL, where it was
+    /// slower (README, stop 21).
+    pub scan: Option<bool>,
 }
 
 /// Why a job was not started.
@@ -171,12 +175,11 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
         RepoError::Duplicate(_) => StartJobError::IdempotencyConflict,
         other => StartJobError::Repo(other),
     })?;
-    // On SQLite a lookup of the whole catalog writes no item here: the worker scans the catalog, answers what
-    // the cache holds and writes the items as it goes (`super::lookup_scan`). The total counted now is what the
-    // progress shows until the scan is over; then it is the number of items the scan wrote. PostgreSQL keeps
-    // the items written here: there the scan made a cold 100,000-SKU job 30 → 51 s and a warm one no faster
-    // (README, stop 21).
-    if start.kind == JobKind::Lookup && start.sku_ids.is_none() && txn.get_database_backend() == sea_orm::DbBackend::Sqlite {
+    // A scanned lookup of the whole catalog writes no item here: the worker scans the catalog, answers what the
+    // cache holds and writes the items as it goes (`super::lookup_scan`). The total counted now is what the
+    // progress shows until the scan is over; then it is the number of items the scan wrote.
+    let scan = start.scan.unwrap_or(txn.get_database_backend() == sea_orm::DbBackend::Sqlite);
+    if start.kind == JobKind::Lookup && start.sku_ids.is_none() && scan {
         let total = i64::try_from(
             targets(start.kind, None)
                 .filter(sku::Column::TenantId.eq(tenant.0))
@@ -281,7 +284,7 @@ pub(super) fn items_insert(
 }
 
 /// The SKUs a job of `kind` works on (the caller adds the tenant and catalog).
-pub(super) fn targets(kind: JobKind, sku_ids: Option<Vec<Uuid>>) -> sea_orm::Select<sku::Entity> {
+fn targets(kind: JobKind, sku_ids: Option<Vec<Uuid>>) -> sea_orm::Select<sku::Entity> {
     let q = sku::Entity::find();
     let q = match kind {
         JobKind::Lookup => q
