@@ -415,8 +415,11 @@ impl Worker {
                 (true, None) => None,
             })
             .collect();
-        let misses = answers.iter().filter(|a| a.is_none()).count();
-        self.warm.store(misses * 10 <= items.len(), std::sync::atomic::Ordering::Relaxed);
+        // An empty batch (the end of a scan) says nothing about the catalog.
+        if !items.is_empty() {
+            let misses = answers.iter().filter(|a| a.is_none()).count();
+            self.warm.store(misses * 10 <= items.len(), std::sync::atomic::Ordering::Relaxed);
+        }
         answers
     }
 
