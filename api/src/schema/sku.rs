@@ -172,9 +172,9 @@ impl SkuNode {
 /// Here the plain scalar fields of a selection (and `card { status }`) are built from the row in one pass, with
 /// the same values as the resolvers above; the other fields (`card { name }`, `cardCheck`, …) go to
 /// [`SkuNode`]'s resolvers, together, as async-graphql would run them. The test
-/// `a_page_of_plain_fields_answers_like_the_field_resolvers` compares both paths. A selection with a fragment, a directive, a repeated response key or more than
-/// [`MAX_DIRECT`] fields is left to async-graphql whole. The schema has no extensions: one added later would
-/// not see the plain fields resolve one by one.
+/// `a_page_of_plain_fields_answers_like_the_field_resolvers` compares both paths. A selection with a fragment,
+/// a directive, a repeated response key or more than [`MAX_DIRECT`] fields is left to async-graphql whole. The
+/// schema has no extensions: one added later would not see the plain fields resolve one by one.
 pub struct SkuRow(pub SkuNode);
 
 /// Most fields of a selection [`SkuRow`] answers itself.

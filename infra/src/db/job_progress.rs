@@ -99,6 +99,15 @@ impl std::ops::AddAssign for ProgressDelta {
     }
 }
 
+impl std::iter::Sum for ProgressDelta {
+    fn sum<I: Iterator<Item = Self>>(iter: I) -> Self {
+        iter.fold(Self::default(), |mut acc, d| {
+            acc += d;
+            acc
+        })
+    }
+}
+
 /// Adds `d` to the counters of job `job_id`. Call it in the transaction that finished the items.
 ///
 /// # Errors

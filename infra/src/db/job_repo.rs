@@ -420,10 +420,7 @@ impl JobRepo {
         crate::webhooks::events::ntin_assigned(&txn, tenant, &assigned).await?;
         // The job's counters, in this transaction (only the items this transaction moved count), last: the
         // job row is the one row concurrent batches of a job share, so it is locked only just before commit.
-        let mut counted = ProgressDelta::default();
-        for (_, r) in &results {
-            counted += r.progress_delta();
-        }
+        let counted: ProgressDelta = results.iter().map(|(_, r)| r.progress_delta()).sum();
         job_progress::add(&txn, job_id, counted).await?;
         txn.commit().await?;
         Ok(results.len() as u64)

@@ -142,6 +142,20 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
     if super::catalog_repo::get_in(&txn, tenant, start.catalog_id).await?.is_none() {
         return Err(StartJobError::CatalogNotFound);
     }
+    // A scanned lookup of the whole catalog writes no item here: the worker scans the catalog, answers what the
+    // cache holds and writes the items as it goes (`super::lookup_scan`). The total counted now is what the
+    // progress shows until the scan is over; then it is the number of items the scan wrote.
+    let scan = start.scan.unwrap_or(txn.get_database_backend() == sea_orm::DbBackend::Sqlite);
+    let scan_total = if start.kind == JobKind::Lookup && start.sku_ids.is_none() && scan {
+        let n = targets(start.kind, None)
+            .filter(sku::Column::TenantId.eq(tenant.0))
+            .filter(sku::Column::CatalogId.eq(start.catalog_id))
+            .count(&txn)
+            .await?;
+        Some(i64::try_from(n).unwrap_or(i64::MAX))
+    } else {
+        None
+    };
     let now = Utc::now();
     let id = Uuid::new_v4();
     let mut m = job::ActiveModel {
@@ -152,7 +166,7 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
         state: Set(JobState::Queued.as_str().to_owned()),
         idempotency_key: Set(start.idempotency_key),
         input_hash: Set(Some(hash)),
-        total: Set(0),
+        total: Set(scan_total.unwrap_or(0)),
         processed: Set(0),
         found: Set(0),
         ambiguous: Set(0),
@@ -165,7 +179,7 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
         started_at: Set(None),
         finished_at: Set(None),
         updated_at: Set(now),
-        scan_after: Set(None),
+        scan_after: Set(scan_total.map(|_| String::new())),
         scanned: Set(0),
     }
     .insert(&txn)
@@ -175,27 +189,7 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
         RepoError::Duplicate(_) => StartJobError::IdempotencyConflict,
         other => StartJobError::Repo(other),
     })?;
-    // A scanned lookup of the whole catalog writes no item here: the worker scans the catalog, answers what the
-    // cache holds and writes the items as it goes (`super::lookup_scan`). The total counted now is what the
-    // progress shows until the scan is over; then it is the number of items the scan wrote.
-    let scan = start.scan.unwrap_or(txn.get_database_backend() == sea_orm::DbBackend::Sqlite);
-    if start.kind == JobKind::Lookup && start.sku_ids.is_none() && scan {
-        let total = i64::try_from(
-            targets(start.kind, None)
-                .filter(sku::Column::TenantId.eq(tenant.0))
-                .filter(sku::Column::CatalogId.eq(start.catalog_id))
-                .count(&txn)
-                .await?,
-        )
-        .unwrap_or(i64::MAX);
-        job::Entity::update_many()
-            .col_expr(job::Column::Total, Expr::value(total))
-            .col_expr(job::Column::ScanAfter, Expr::value(""))
-            .filter(job::Column::Id.eq(id))
-            .exec(&txn)
-            .await?;
-        m.total = total;
-        m.scan_after = Some(String::new());
+    if scan_total.is_some() {
         txn.commit().await?;
         return Ok((m.into(), true));
     }
@@ -283,7 +277,8 @@ pub(super) fn items_insert(
     Ok(insert)
 }
 
-/// The SKUs a job of `kind` works on (the caller adds the tenant and catalog).
+/// The SKUs a job of `kind` works on (the caller adds the tenant and catalog). `lookup_scan::read` spells out the
+/// LOOKUP conditions in SQL of its own: a change here belongs there too.
 fn targets(kind: JobKind, sku_ids: Option<Vec<Uuid>>) -> sea_orm::Select<sku::Entity> {
     let q = sku::Entity::find();
     let q = match kind {

@@ -118,10 +118,7 @@ pub async fn write(db: &DatabaseConnection, tenant: TenantId, job_id: Uuid, part
     let assigned = newly_assigned(&txn, tenant, &settled).await?;
     write_skus(&txn, tenant, &settled, now).await?;
     crate::webhooks::events::ntin_assigned(&txn, tenant, &assigned).await?;
-    let mut counted = ProgressDelta::default();
-    for (_, r) in &settled {
-        counted += r.progress_delta();
-    }
+    let counted: ProgressDelta = settled.iter().map(|(_, r)| r.progress_delta()).sum();
     // The job row last: concurrent parts of one scan share it, and a part waits here for the one before it.
     let next = (!part.done).then_some(part.to.as_str());
     if !advance(&txn, job_id, &part.from, next, n, counted, now).await? {

@@ -73,7 +73,7 @@ async fn follow_up(db: &DatabaseConnection, tenant: TenantId, catalog_id: Uuid, 
         .and_where(job_item::Column::State.eq(ItemState::Pending.as_str()))
         .to_owned();
     // A lookup of the whole catalog that is still scanning it will take every SKU after its cursor.
-    let scanning: Vec<Option<String>> = job::Entity::find()
+    let scanning: Vec<String> = job::Entity::find()
         .select_only()
         .column(job::Column::ScanAfter)
         .filter(job::Column::TenantId.eq(tenant.0))
@@ -84,7 +84,7 @@ async fn follow_up(db: &DatabaseConnection, tenant: TenantId, catalog_id: Uuid, 
         .into_tuple()
         .all(db)
         .await?;
-    let scanned_up_to = scanning.into_iter().flatten().min();
+    let scanned_up_to = scanning.into_iter().min();
     let ids: Vec<Uuid> = sku::Entity::find()
         .select_only()
         .column(sku::Column::Id)
