@@ -150,7 +150,7 @@ async fn run_job_inner(st: &api::schema::AppState, from: usize, n: usize) -> (Du
     }
     st.keys.set(t, &SecretString::from(DEMO_KEY.to_owned()), status::VALID, true).await.expect("key");
     let start = Instant::now();
-    let start_job = StartJob { kind: JobKind::Lookup, catalog_id: cat.id, sku_ids: None, idempotency_key: None, scan: None };
+    let start_job = StartJob { kind: JobKind::Lookup, catalog_id: cat.id, sku_ids: None, idempotency_key: None, scan: true };
     let (job, _) = start_job_in(&st.db, t, start_job).await.expect("start the lookup job");
     st.worker_wake.notify_one();
     loop {

@@ -47,10 +47,10 @@ pub struct Limits {
     pub job_warm_writers: usize,
     /// `JOB_CARD_LEASE_MS` (60,000): how long a card job holds an item; renewed while worked.
     pub job_card_lease: Duration,
-    /// `JOB_LOOKUP_SCAN` (`auto`): a lookup of a whole catalog scans it in the worker instead of writing its
-    /// items at the start (`infra::db::lookup_scan`). `auto` scans on SQLite, where it is faster, and not on
-    /// PostgreSQL, where it was slower (README, stop 21); `true` or `false` choose.
-    pub job_lookup_scan: Option<bool>,
+    /// `JOB_LOOKUP_SCAN` (true): a lookup of a whole catalog scans it in the worker instead of writing its
+    /// items at the start (`infra::db::lookup_scan`); faster on both backends since stop 22 (README). `auto`,
+    /// stop 21's default, means `true`.
+    pub job_lookup_scan: bool,
     /// `NCT_REQUEST_TIMEOUT_MS` (20,000): a whole NCT call, headers and body; a stalled NCT is an outage.
     pub nct_timeout: Duration,
     /// `DATABASE_MAX_CONNECTIONS` (SQLite 8, PostgreSQL 16), `DATABASE_ACQUIRE_TIMEOUT_MS` (5000),
@@ -76,7 +76,7 @@ impl Default for Limits {
             job_warm_batch: 5000,
             job_warm_writers: 2,
             job_card_lease: Duration::from_secs(60),
-            job_lookup_scan: None,
+            job_lookup_scan: true,
             nct_timeout: Duration::from_secs(20),
             db_pool: infra::db::PoolSettings::default(),
         }
@@ -128,9 +128,8 @@ impl Limits {
             job_warm_writers: size("JOB_WARM_WRITERS", d.job_warm_writers)?,
             job_card_lease: ms("JOB_CARD_LEASE_MS", d.job_card_lease)?,
             job_lookup_scan: match var("JOB_LOOKUP_SCAN").as_deref().map(str::trim) {
-                None | Some("auto") => None,
-                Some("true") => Some(true),
-                Some("false") => Some(false),
+                None | Some("auto" | "true") => true,
+                Some("false") => false,
                 Some(_) => anyhow::bail!("JOB_LOOKUP_SCAN: expected true, false or auto"),
             },
             nct_timeout: ms("NCT_REQUEST_TIMEOUT_MS", d.nct_timeout)?,

@@ -50,8 +50,8 @@ pub struct AppState {
     pub worker_wake: Arc<tokio::sync::Notify>,
     /// Catalog sources, webhooks, the Kaspi API.
     pub integrations: crate::integrations::Integrations,
-    /// Whether a lookup of a whole catalog scans it (`JOB_LOOKUP_SCAN`; `None`: where that is faster).
-    pub lookup_scan: Option<bool>,
+    /// Whether a lookup of a whole catalog scans it (`JOB_LOOKUP_SCAN`).
+    pub lookup_scan: bool,
 }
 
 /// The outside services `AppState` is built from.
@@ -79,7 +79,7 @@ pub struct Services {
     /// Catalog sources, webhooks, the Kaspi API.
     pub integrations: crate::integrations::Integrations,
     /// `JOB_LOOKUP_SCAN`.
-    pub lookup_scan: Option<bool>,
+    pub lookup_scan: bool,
 }
 
 impl AppState {

@@ -228,7 +228,11 @@ async fn a_warm_catalog_read_ahead_in_small_batches_finishes_every_item_once() {
     app.set_key(&token_a, DEMO_KEY, true).await;
     app.set_key(&token_b, DEMO_KEY, true).await;
     let j = app.start_lookup(&token_a, &cat_a, None).await;
-    app.wait_job(&token_a, j["job"]["id"].as_str().unwrap(), Duration::from_secs(60)).await;
+    let id_a = j["job"]["id"].as_str().unwrap().to_owned();
+    let job_a = app.wait_job(&token_a, &id_a, Duration::from_secs(60)).await;
+    // (On SQLite the cold first batch of the scan hands the rest over as pending items.)
+    assert_eq!((job_a["state"].as_str(), job_a["progress"]["processed"].as_u64()), (Some("SUCCEEDED"), Some(129)), "{job_a}");
+    app.assert_counters_match_items(&token_a, &id_a).await;
     let calls = app.sim.stats().total_lookups();
 
     // Act: the second tenant's catalog resolves from the cache.
@@ -376,7 +380,7 @@ async fn a_catalog_scan_writes_each_sku_once_and_a_cancel_skips_what_it_has_not_
     // Arrange: no worker, so the test moves the scan itself (on either backend); 10 SKUs to look up.
     let mut settings = test_settings().await;
     settings.run_worker = false;
-    settings.limits.job_lookup_scan = Some(true);
+    settings.limits.job_lookup_scan = true;
     let app = spawn_app_with_sim(settings, start_sim(test_sim_config()).await).await;
     let (tenant, token) = app.new_tenant("Shop").await;
     let cat = seeded_catalog(&app, &token, 10, 0).await;
@@ -392,7 +396,7 @@ async fn a_catalog_scan_writes_each_sku_once_and_a_cancel_skips_what_it_has_not_
     // Act: the first four, two answered from the "cache", one not found, one missed.
     let batch = repo.scan_read(&job, "", 4).await.unwrap();
     assert!(batch.full);
-    let skus: Vec<&str> = batch.items.iter().map(|(_, s)| s.as_str()).collect();
+    let skus: Vec<&str> = batch.items.iter().map(|s| s.seller_sku.as_str()).collect();
     assert_eq!(skus, ["F-00000", "F-00001", "F-00002", "F-00003"]);
     let answers = [
         Some(LookupItemResult::Found { ntin: "0200000000017".into(), candidates: r#"[{"ntin":"0200000000017"}]"#.into() }),
@@ -404,17 +408,19 @@ async fn a_catalog_scan_writes_each_sku_once_and_a_cancel_skips_what_it_has_not_
         from: from.into(),
         to: "F-00003".into(),
         done: false,
-        items: batch.items.iter().zip(answers.clone()).map(|((i, _), a)| (i.clone(), a)).collect(),
+        hand_over: false,
+        items: batch.items.iter().cloned().zip(answers.clone()).collect(),
     };
     assert!(repo.scan_write(&job, part("")).await.unwrap());
     // The same part again (another worker read it too): the cursor has moved on, nothing is written.
     assert!(!repo.scan_write(&job, part("")).await.unwrap());
 
-    // Assert: four items, three finished and counted, the miss pending; the found NTINs are on their SKUs.
+    // Assert: three answers counted, the miss the one item (pending); the found NTINs are on their SKUs.
     let job = repo.get(tenant, uid).await.unwrap().unwrap();
     assert_eq!(job.scan_after.as_deref(), Some("F-00003"));
     let items = repo.recount(uid).await.unwrap();
     assert_eq!((items.total, items.processed, items.found, items.not_found), (4, 3, 2, 1));
+    assert_eq!(item_states(&repo, uid).await, ["PENDING"], "only the miss has an item");
     assert_eq!((job.progress.processed, job.progress.found, job.progress.not_found, job.progress.total), (3, 2, 1, 10));
     let rest = repo.scan_read(&job, "F-00003", 100).await.unwrap();
     assert_eq!(rest.items.len(), 6, "found SKUs leave the scan, the rest follow the cursor");
@@ -429,11 +435,57 @@ async fn a_catalog_scan_writes_each_sku_once_and_a_cancel_skips_what_it_has_not_
     // Act: cancel; the worker's next round skips the pending miss and the six SKUs the scan has not reached.
     let skipped = repo.skip_pending(&job).await.unwrap();
 
-    // Assert: every SKU has one item, the counters match them, and the scan is over.
+    // Assert: the counters match the items and the answers, and the scan is over.
     assert_eq!(skipped, 7);
+    assert_eq!(item_states(&repo, uid).await, ["SKIPPED"; 7]);
     let job = repo.get(tenant, uid).await.unwrap().unwrap();
     assert_eq!(job.scan_after, None);
     assert_eq!((job.progress.total, job.progress.processed, job.progress.skipped), (10, 10, 7));
     assert!(!repo.scan_write(&job, part("F-00003")).await.unwrap(), "a cancelled scan takes no more writes");
     app.assert_counters_match_items(&token, &id).await;
+}
+
+#[tokio::test]
+async fn a_cold_scan_hands_the_rest_of_the_catalog_over_as_pending_items() {
+    use infra::db::job_repo::LookupItemResult;
+    use infra::db::lookup_scan::ScanWrite;
+    // Arrange: no worker, so the test moves the scan itself (on either backend); 10 SKUs to look up.
+    let mut settings = test_settings().await;
+    settings.run_worker = false;
+    settings.limits.job_lookup_scan = true;
+    let app = spawn_app_with_sim(settings, start_sim(test_sim_config()).await).await;
+    let (tenant, token) = app.new_tenant("Shop").await;
+    let cat = seeded_catalog(&app, &token, 10, 0).await;
+    let started = app.start_lookup(&token, &cat, None).await;
+    let id = started["job"]["id"].as_str().unwrap().to_owned();
+    let (_, uid) = api::ids::decode_any(&id).unwrap();
+    let repo = app.state.jobs.clone();
+    let job = repo.get(tenant, uid).await.unwrap().unwrap();
+
+    // Act: the first three, one answered from the "cache" and two missed, written with the rest handed over.
+    let batch = repo.scan_read(&job, "", 3).await.unwrap();
+    let answers = [Some(LookupItemResult::Found { ntin: "0200000000017".into(), candidates: r#"[{"ntin":"0200000000017"}]"#.into() }), None, None];
+    let part = ScanWrite { from: String::new(), to: "F-00002".into(), done: false, hand_over: true, items: batch.items.into_iter().zip(answers).collect() };
+    assert!(repo.scan_write(&job, part).await.unwrap());
+
+    // Assert: the scan is over; the two misses and the seven SKUs after them are pending items, once each.
+    let job = repo.get(tenant, uid).await.unwrap().unwrap();
+    assert_eq!(job.scan_after, None);
+    assert_eq!(item_states(&repo, uid).await, ["PENDING"; 9]);
+    assert_eq!((job.progress.total, job.progress.processed, job.progress.found), (10, 1, 1));
+    let claimed = repo.claim(uid, 100, Duration::from_secs(30)).await.unwrap();
+    let mut skus: Vec<_> = claimed.iter().map(|i| i.sku_id).collect();
+    skus.sort_unstable();
+    skus.dedup();
+    assert_eq!(skus.len(), 9, "each SKU but the found one, once");
+    app.assert_counters_match_items(&token, &id).await;
+}
+
+/// The states of a job's items, in id order.
+async fn item_states(repo: &infra::db::job_repo::JobRepo, job: uuid::Uuid) -> Vec<String> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = repo.db().get_database_backend();
+    let q = placeholders(backend, "SELECT state FROM job_items WHERE job_id = ? ORDER BY id");
+    let rows = repo.db().query_all_raw(Statement::from_sql_and_values(backend, q, [job.into()])).await.unwrap();
+    rows.iter().map(|r| r.try_get::<String>("", "state").unwrap()).collect()
 }

@@ -135,7 +135,8 @@ pub async fn add(conn: &impl ConnectionTrait, job_id: Uuid, d: ProgressDelta) ->
     Ok(())
 }
 
-/// The progress derived from the items (one `GROUP BY`): what the counters must equal.
+/// The progress derived from the items (one `GROUP BY`) and a scan's cache hits, which have none
+/// ([`super::lookup_scan`]): what the counters must equal.
 ///
 /// # Errors
 /// The database error.
@@ -162,6 +163,24 @@ pub async fn recount(conn: &impl ConnectionTrait, job_id: Uuid) -> Result<Progre
         p.not_found += d.not_found;
         p.failed += d.failed;
         p.skipped += d.skipped;
+    }
+    // A scan's cache hits have no item: it counts them on the job.
+    let hits: Option<(i64, i64, i64)> = job::Entity::find_by_id(job_id)
+        .select_only()
+        .column(job::Column::ScanFound)
+        .column(job::Column::ScanAmbiguous)
+        .column(job::Column::ScanNotFound)
+        .into_tuple()
+        .one(conn)
+        .await?;
+    if let Some((found, ambiguous, not_found)) = hits {
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        let (found, ambiguous, not_found) = (n(found), n(ambiguous), n(not_found));
+        p.total += found + ambiguous + not_found;
+        p.processed += found + ambiguous + not_found;
+        p.found += found;
+        p.ambiguous += ambiguous;
+        p.not_found += not_found;
     }
     Ok(p)
 }

@@ -353,7 +353,7 @@ impl JobRepo {
 
     /// Writes a part of a scan ([`super::lookup_scan::write`]); `false` when the scan had moved on.
     pub async fn scan_write(&self, job: &Job, part: super::lookup_scan::ScanWrite) -> Result<bool, RepoError> {
-        super::lookup_scan::write(&self.db, job.tenant_id, job.id, part).await
+        super::lookup_scan::write(&self.db, job, part).await
     }
 
     /// Gives leased items back (e.g. the key turned out invalid), so a later run takes them.

@@ -43,9 +43,8 @@ pub struct StartJob {
     /// Replays the first job started with the same key and input.
     pub idempotency_key: Option<String>,
     /// A LOOKUP of the whole catalog scans it in the worker instead of writing its items now
-    /// ([`super::lookup_scan`]); `None`: on SQLite, where that is faster, and not on PostgreSQL, where it was
-    /// slower (README, stop 21).
-    pub scan: Option<bool>,
+    /// ([`super::lookup_scan`]).
+    pub scan: bool,
 }
 
 /// Why a job was not started.
@@ -145,8 +144,7 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
     // A scanned lookup of the whole catalog writes no item here: the worker scans the catalog, answers what the
     // cache holds and writes the items as it goes (`super::lookup_scan`). The total counted now is what the
     // progress shows until the scan is over; then it is the number of items the scan wrote.
-    let scan = start.scan.unwrap_or(txn.get_database_backend() == sea_orm::DbBackend::Sqlite);
-    let scan_total = if start.kind == JobKind::Lookup && start.sku_ids.is_none() && scan {
+    let scan_total = if start.kind == JobKind::Lookup && start.sku_ids.is_none() && start.scan {
         let n = targets(start.kind, None)
             .filter(sku::Column::TenantId.eq(tenant.0))
             .filter(sku::Column::CatalogId.eq(start.catalog_id))
@@ -181,6 +179,9 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
         updated_at: Set(now),
         scan_after: Set(scan_total.map(|_| String::new())),
         scanned: Set(0),
+        scan_found: Set(0),
+        scan_ambiguous: Set(0),
+        scan_not_found: Set(0),
     }
     .insert(&txn)
     .await
@@ -230,6 +231,8 @@ pub(super) enum Rest<'a> {
     All,
     /// Those after this seller SKU, skipped (a cancelled scan's rest).
     SkippedAfter(&'a str),
+    /// Those after this seller SKU, pending (the rest of a scan that found the catalog cold).
+    PendingAfter(&'a str),
 }
 
 /// `INSERT INTO job_items … SELECT` of the SKUs a job works on (of `sku_ids` when given), in seller-SKU order.
@@ -249,6 +252,7 @@ pub(super) fn items_insert(
     let (q, state) = match rest {
         Rest::All => (q, ItemState::Pending),
         Rest::SkippedAfter(after) => (q.filter(sku::Column::SellerSku.gt(after)), ItemState::Skipped),
+        Rest::PendingAfter(after) => (q.filter(sku::Column::SellerSku.gt(after)), ItemState::Pending),
     };
     let mut select = q.order_by_asc(sku::Column::SellerSku).into_query();
     select

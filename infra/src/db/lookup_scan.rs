@@ -2,15 +2,15 @@
 //! writes no item ([`super::job_start`]); the worker then reads the SKUs to look up in seller-SKU order, a batch
 //! after the job's cursor (`jobs.scan_after`) at a time, answers them from the cache, and writes in one
 //! transaction:
-//! - an item per SKU, already finished for a cache hit (`DONE`, attempts 1) and pending for a miss, which the
-//!   worker then claims and looks up at NCT as any item;
-//! - the hits' results on their SKUs ([`super::lookup_write::write_skus`]) and their `ntin.assigned` events;
+//! - a pending item for each miss, which the worker then claims and looks up at NCT as any item;
+//! - the hits' results on their SKUs ([`super::lookup_write::write_skus`]) and their `ntin.assigned` events. A
+//!   hit gets no item: nothing reads a finished item but [`super::job_progress::recount`], and the job row
+//!   counts the hits by outcome (`scan_found`, `scan_ambiguous`, `scan_not_found`) for it;
 //! - the counters, and the cursor moved on from the value the batch was read after. When it has moved
 //!   meanwhile (another worker wrote the batch, or a cancel ended the scan) nothing is written.
 //!
-//! A warm catalog so costs one item insert and one SKU update per SKU, where items written at the start cost
-//! an insert, a read and an update each. Every SKU of the job still has an item, so the counters can be
-//! recounted from the items ([`super::job_progress::recount`]) as for any job.
+//! A warm catalog so costs one SKU update per SKU, where items written at the start cost an item insert, a read
+//! and an update each besides. On SQLite the update finds each SKU by the `rowid` the scan read.
 //!
 //! The scan takes the catalog as it is when it gets there: a SKU that got an NTIN meanwhile is left out, one
 //! imported meanwhile is looked up too. `total` is the count taken at the start until the scan is over, then
@@ -21,7 +21,7 @@ use super::bulk::{SQLITE_MAX_PARAMS, pg_array, ph};
 use super::job_progress::ProgressDelta;
 use super::job_repo::{ClaimedItem, Job, LookupItemResult, newly_assigned};
 use super::job_start::{Rest, items_insert};
-use super::lookup_write::{item_fields, relaxed_commit, write_skus};
+use super::lookup_write::{item_fields, relaxed_commit, write_skus_at};
 use chrono::{DateTime, Utc};
 use domain::job::{ItemState, JobKind};
 use domain::tenant::TenantId;
@@ -35,10 +35,21 @@ const PG_ROWS: usize = 10_000;
 /// SKUs of a scan, read after a cursor.
 #[derive(Debug, Default)]
 pub struct ScanBatch {
-    /// The SKUs as items not yet written (`id` 0), with their seller SKU, in seller-SKU order.
-    pub items: Vec<(ClaimedItem, String)>,
+    /// The SKUs, in seller-SKU order.
+    pub items: Vec<ScanSku>,
     /// As many as asked for: more may follow.
     pub full: bool,
+}
+
+/// A SKU a scan read.
+#[derive(Clone, Debug)]
+pub struct ScanSku {
+    /// The SKU as an item not yet written (`id` 0).
+    pub item: ClaimedItem,
+    /// Its seller SKU (the scan's cursor).
+    pub seller_sku: String,
+    /// Its SQLite `rowid` (`None` on PostgreSQL).
+    pub row: Option<i64>,
 }
 
 /// Up to `n` SKUs of `job`'s scan after seller SKU `after`: the SKUs `job_start` chooses for a LOOKUP, read along
@@ -55,8 +66,9 @@ pub async fn read(db: &DatabaseConnection, job: &Job, after: &str, n: u64) -> Re
         _ => "+tenant_id = ?".to_owned(),
     };
     // Constants and our own integer only; the values are bound (in text order: catalog, cursor, tenant).
+    let rowid = if backend == DbBackend::Postgres { "" } else { "rowid AS row_id, " };
     let sql = format!(
-        "SELECT id, seller_sku, gtin14 FROM skus WHERE catalog_id = {} AND readiness_class = '{}' AND seller_sku > {} \
+        "SELECT {rowid}id, seller_sku, gtin14 FROM skus WHERE catalog_id = {} AND readiness_class = '{}' AND seller_sku > {} \
          AND gtin14 IS NOT NULL AND ntin IS NULL AND {tenant} ORDER BY seller_sku LIMIT {n}",
         p(1),
         ReadinessClass::AutoLookupReady.as_str(),
@@ -80,10 +92,11 @@ pub async fn read(db: &DatabaseConnection, job: &Job, after: &str, n: u64) -> Re
     let items = rows
         .iter()
         .map(|r| {
-            Ok((
-                ClaimedItem { id: 0, job_id: job.id, sku_id: r.try_get("", "id")?, gtin14: r.try_get("", "gtin14")?, attempts: 0 },
-                r.try_get::<String>("", "seller_sku")?,
-            ))
+            Ok(ScanSku {
+                item: ClaimedItem { id: 0, job_id: job.id, sku_id: r.try_get("", "id")?, gtin14: r.try_get("", "gtin14")?, attempts: 0 },
+                seller_sku: r.try_get("", "seller_sku")?,
+                row: if backend == DbBackend::Postgres { None } else { Some(r.try_get("", "row_id")?) },
+            })
         })
         .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
     Ok(ScanBatch { items, full })
@@ -99,8 +112,13 @@ pub struct ScanWrite {
     pub to: String,
     /// Nothing follows: the scan is over.
     pub done: bool,
+    /// The catalog runs cold: the SKUs after `to` become pending items in this write, as `startLookupJob`
+    /// writes them without a scan, and the scan is over. Answering a cold catalog batch by batch gains nothing
+    /// (each SKU goes to NCT anyway), and on PostgreSQL the pending items a scan wrote batch by batch were read
+    /// far slower than those of one insert.
+    pub hand_over: bool,
     /// The SKUs, in seller-SKU order.
-    pub items: Vec<(ClaimedItem, Option<LookupItemResult>)>,
+    pub items: Vec<(ScanSku, Option<LookupItemResult>)>,
 }
 
 /// Writes a part of `job`'s scan (see the module docs). `false` when the cursor was no longer at `from`
@@ -108,20 +126,30 @@ pub struct ScanWrite {
 ///
 /// # Errors
 /// The database.
-pub async fn write(db: &DatabaseConnection, tenant: TenantId, job_id: Uuid, part: ScanWrite) -> Result<bool, RepoError> {
+pub async fn write(db: &DatabaseConnection, job: &Job, part: ScanWrite) -> Result<bool, RepoError> {
+    let (tenant, job_id) = (job.tenant_id, job.id);
     let now = Utc::now();
     let txn = super::begin_write(db).await?;
     relaxed_commit(&txn).await?;
-    insert_items(&txn, tenant, job_id, &part.items, now).await?;
     let n = part.items.len() as u64;
-    let settled: Vec<(ClaimedItem, LookupItemResult)> = part.items.into_iter().filter_map(|(i, r)| r.map(|r| (i, r))).collect();
+    // An item for each miss (pending) and for a failure, if the cache ever gave one; none for the hits.
+    let itemized: Vec<_> = part.items.iter().filter(|(_, r)| !is_hit(r.as_ref())).map(|(s, r)| (s.item.clone(), r.clone())).collect();
+    insert_items(&txn, tenant, job_id, &itemized, now).await?;
+    let (settled, rows): (Vec<(ClaimedItem, LookupItemResult)>, Vec<Option<i64>>) =
+        part.items.into_iter().filter_map(|(s, r)| r.map(|r| ((s.item, r), s.row))).unzip();
+    let rows: Option<Vec<i64>> = rows.into_iter().collect();
     let assigned = newly_assigned(&txn, tenant, &settled).await?;
-    write_skus(&txn, tenant, &settled, now).await?;
+    write_skus_at(&txn, tenant, &settled, rows.as_deref(), now).await?;
     crate::webhooks::events::ntin_assigned(&txn, tenant, &assigned).await?;
+    let mut n = n;
+    if part.hand_over {
+        n += hand_over(&txn, job, &part.to, now).await?;
+    }
     let counted: ProgressDelta = settled.iter().map(|(_, r)| r.progress_delta()).sum();
+    let hits: ProgressDelta = settled.iter().filter(|(_, r)| is_hit(Some(r))).map(|(_, r)| r.progress_delta()).sum();
     // The job row last: concurrent parts of one scan share it, and a part waits here for the one before it.
-    let next = (!part.done).then_some(part.to.as_str());
-    if !advance(&txn, job_id, &part.from, next, n, counted, now).await? {
+    let next = (!part.done && !part.hand_over).then_some(part.to.as_str());
+    if !advance(&txn, job_id, &part.from, next, n, counted, hits, now).await? {
         txn.rollback().await?;
         return Ok(false);
     }
@@ -146,12 +174,30 @@ pub async fn stop<C: ConnectionTrait>(conn: &C, job: &Job) -> Result<u64, RepoEr
     let insert = items_insert(JobKind::Lookup, None, job.tenant_id, job.catalog_id, job.id, now, Rest::SkippedAfter(&after))
         .map_err(|e| RepoError::Unexpected(anyhow::anyhow!("skipping a cancelled scan's rest: {e}")))?;
     let k = conn.execute(&insert).await?.rows_affected();
-    advance(conn, job.id, &after, None, k, ProgressDelta::of(ItemState::Skipped, None, k), now).await?;
+    advance(conn, job.id, &after, None, k, ProgressDelta::of(ItemState::Skipped, None, k), ProgressDelta::default(), now).await?;
     Ok(k)
 }
 
-/// Moves the scan's cursor from `from` to `to` (`None`: the scan is over, and `total` becomes the items it
-/// wrote), adding `n` scanned items and `d` to the counters. `false` when the cursor was not at `from`.
+/// Writes the SKUs of `job`'s scan after `after` as pending items; returns how many.
+async fn hand_over<C: ConnectionTrait>(conn: &C, job: &Job, after: &str, now: DateTime<Utc>) -> Result<u64, RepoError> {
+    if conn.get_database_backend() == DbBackend::Postgres {
+        // As `startLookupJob`'s insert: without statistics the planner sorts the catalog, which spilled to disk.
+        conn.execute_unprepared("SET LOCAL work_mem = '32MB'").await?;
+    }
+    let insert = items_insert(JobKind::Lookup, None, job.tenant_id, job.catalog_id, job.id, now, Rest::PendingAfter(after))
+        .map_err(|e| RepoError::Unexpected(anyhow::anyhow!("handing a cold scan's rest over: {e}")))?;
+    Ok(conn.execute(&insert).await?.rows_affected())
+}
+
+/// A cache's answer, stored without an item: found, ambiguous or not found (not a miss, nor a failure).
+fn is_hit(r: Option<&LookupItemResult>) -> bool {
+    r.is_some_and(|r| !matches!(r, LookupItemResult::Failed { .. }))
+}
+
+/// Moves the scan's cursor from `from` to `to` (`None`: the scan is over, and `total` becomes the SKUs it
+/// took), adding `n` scanned SKUs and `d` to the counters, and the hits of `hits` (which have no item) to the
+/// scan's own counts. `false` when the cursor was not at `from`.
+#[allow(clippy::too_many_arguments)]
 async fn advance<C: ConnectionTrait>(
     conn: &C,
     job_id: Uuid,
@@ -159,6 +205,7 @@ async fn advance<C: ConnectionTrait>(
     to: Option<&str>,
     n: u64,
     d: ProgressDelta,
+    hits: ProgressDelta,
     now: DateTime<Utc>,
 ) -> Result<bool, RepoError> {
     let backend = conn.get_database_backend();
@@ -167,7 +214,8 @@ async fn advance<C: ConnectionTrait>(
     // Counts are ours (integers), spelled out; the SET expressions all read the row as it was.
     let sql = format!(
         "UPDATE jobs SET scan_after = {}, scanned = scanned + {n}{total}, processed = processed + {}, found = found + {}, \
-         ambiguous = ambiguous + {}, not_found = not_found + {}, failed = failed + {}, skipped = skipped + {}, updated_at = {} \
+         ambiguous = ambiguous + {}, not_found = not_found + {}, failed = failed + {}, skipped = skipped + {}, \
+         scan_found = scan_found + {}, scan_ambiguous = scan_ambiguous + {}, scan_not_found = scan_not_found + {}, updated_at = {} \
          WHERE id = {} AND scan_after = {}",
         p(1),
         d.processed(),
@@ -176,6 +224,9 @@ async fn advance<C: ConnectionTrait>(
         d.not_found,
         d.failed,
         d.skipped,
+        hits.found,
+        hits.ambiguous,
+        hits.not_found,
         p(2),
         p(3),
         p(4),
@@ -185,7 +236,7 @@ async fn advance<C: ConnectionTrait>(
     Ok(r.rows_affected() == 1)
 }
 
-/// Inserts the items of a scan part: finished for an answer, pending for a miss.
+/// Inserts items of a scan part: pending for a miss, finished for an answer.
 async fn insert_items<C: ConnectionTrait>(
     conn: &C,
     tenant: TenantId,

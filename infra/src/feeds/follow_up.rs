@@ -108,7 +108,7 @@ async fn follow_up(db: &DatabaseConnection, tenant: TenantId, catalog_id: Uuid, 
             None => (NONE, None),
         });
     }
-    let start = StartJob { kind: JobKind::Lookup, catalog_id, sku_ids: Some(ids), idempotency_key: Some(key(pull_id)), scan: None };
+    let start = StartJob { kind: JobKind::Lookup, catalog_id, sku_ids: Some(ids), idempotency_key: Some(key(pull_id)), scan: true };
     match start_job(db, tenant, start).await {
         Ok((j, _)) => {
             tracing::info!(tenant_id = %tenant, job_id = %j.id, items = j.total, "feed follow-up lookup started");

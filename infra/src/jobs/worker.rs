@@ -98,9 +98,9 @@ pub struct Worker {
 /// Items with their lookup result, ready to be finished.
 type Settled = Vec<(ClaimedItem, LookupItemResult)>;
 
-/// SKUs of a scan with their seller SKU and their answer from the cache (`None`: a miss).
+/// SKUs of a scan with their answer from the cache (`None`: a miss).
 struct Answered {
-    items: Vec<(ClaimedItem, String, Option<LookupItemResult>)>,
+    items: Vec<(crate::db::lookup_scan::ScanSku, Option<LookupItemResult>)>,
     /// As many as asked for: more may follow.
     full: bool,
 }
@@ -306,7 +306,8 @@ impl Worker {
     /// A catalog-wide lookup's scan ([`crate::db::lookup_scan`]), pipelined for at most [`WARM_STEP`]: while one
     /// batch of SKUs is written (in `warm_writers` parts at once on PostgreSQL, each moving the cursor on from
     /// where the part before it ends), the next is read and answered from the cache. The misses become pending
-    /// items, looked up at NCT once the scan is over.
+    /// items, looked up at NCT once the scan is over. A cold batch (more than one in ten missed) hands the rest
+    /// of the catalog over as pending items and ends the scan.
     async fn scan_run(&self, job: &Job, after: String) -> Result<bool, RepoError> {
         let writers = self.writers();
         let chunk = self.cfg.warm_batch.saturating_mul(writers as u64);
@@ -314,14 +315,16 @@ impl Worker {
         let mut from = after;
         let mut next = Some(self.scan_answer(job, &from, chunk).await?);
         while let Some(batch) = next.take() {
-            let to = batch.items.last().map_or_else(|| from.clone(), |(_, s, _)| s.clone());
-            let ahead = batch.full && started.elapsed() < WARM_STEP;
+            let to = batch.items.last().map_or_else(|| from.clone(), |(s, _)| s.seller_sku.clone());
+            let cold = batch.full && batch.items.iter().filter(|(_, a)| a.is_none()).count() * 10 > batch.items.len();
+            let ahead = batch.full && !cold && started.elapsed() < WARM_STEP;
             let (read, written) = tokio::join!(
                 async { if ahead { self.scan_answer(job, &to, chunk).await.map(Some) } else { Ok(None) } },
-                self.scan_write(job, &from, batch, writers)
+                self.scan_write(job, &from, batch, writers, cold)
             );
-            if !written? {
-                // Another worker wrote it, or the job was cancelled: the next round reads the job again.
+            if !written? || cold {
+                // Another worker wrote it, the job was cancelled, or the scan is over (handed over): the next
+                // round reads the job again.
                 break;
             }
             from = to;
@@ -333,15 +336,15 @@ impl Worker {
     /// Up to `n` SKUs of the scan after `after`, each with its answer from the cache (`None`: a miss).
     async fn scan_answer(&self, job: &Job, after: &str, n: u64) -> Result<Answered, RepoError> {
         let batch = self.jobs.scan_read(job, after, n).await?;
-        let (items, skus): (Vec<ClaimedItem>, Vec<String>) = batch.items.into_iter().unzip();
+        let items: Vec<ClaimedItem> = batch.items.iter().map(|s| s.item.clone()).collect();
         let answers = self.answers(&items).await;
-        let items = items.into_iter().zip(skus).zip(answers).map(|((i, s), a)| (i, s, a)).collect();
-        Ok(Answered { items, full: batch.full })
+        Ok(Answered { items: batch.items.into_iter().zip(answers).collect(), full: batch.full })
     }
 
     /// Writes an answered batch of the scan in `writers` parts at once (in seller-SKU order, split evenly); the
-    /// last part of a batch that was not full ends the scan. `false` when the scan had moved on.
-    async fn scan_write(&self, job: &Job, from: &str, batch: Answered, writers: usize) -> Result<bool, RepoError> {
+    /// last part of a batch that was not full ends the scan, and with `hand_over` the last part hands the rest of
+    /// the catalog over as pending items. `false` when the scan had moved on.
+    async fn scan_write(&self, job: &Job, from: &str, batch: Answered, writers: usize, hand_over: bool) -> Result<bool, RepoError> {
         use crate::db::lookup_scan::ScanWrite;
         let per = batch.items.len().div_ceil(writers.max(1)).max(1);
         let mut parts = Vec::with_capacity(writers);
@@ -349,13 +352,14 @@ impl Worker {
         let mut rest = batch.items.into_iter().peekable();
         loop {
             let items: Vec<_> = rest.by_ref().take(per).collect();
-            let to = items.last().map_or_else(|| cursor.clone(), |(_, s, _)| s.clone());
+            let to = items.last().map_or_else(|| cursor.clone(), |(s, _): &(crate::db::lookup_scan::ScanSku, _)| s.seller_sku.clone());
             let last = rest.peek().is_none();
             parts.push(ScanWrite {
                 from: std::mem::replace(&mut cursor, to.clone()),
                 to,
                 done: last && !batch.full,
-                items: items.into_iter().map(|(i, _, a)| (i, a)).collect(),
+                hand_over: last && hand_over,
+                items,
             });
             if last {
                 break;

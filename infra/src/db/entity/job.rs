@@ -29,8 +29,12 @@ pub struct Model {
     /// The last seller SKU a catalog-wide LOOKUP job's scan took (`''` before the first); `None` when the job
     /// does not scan or its scan is over (see `db::lookup_scan`).
     pub scan_after: Option<String>,
-    /// Items the scan wrote (the job's `total` once the scan is over).
+    /// SKUs the scan took (the job's `total` once the scan is over).
     pub scanned: i64,
+    /// SKUs the scan answered from the cache, by outcome: they have no item (see `db::lookup_scan`).
+    pub scan_found: i64,
+    pub scan_ambiguous: i64,
+    pub scan_not_found: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
