@@ -17,7 +17,7 @@ mod m20261203_000010_catalog_stamps;
 mod m20261204_000010_job_items_cascade_by_statement;
 mod m20261205_000010_skus_catalog_check_by_statement;
 mod m20261206_000010_lookup_scan;
-mod m20261207_000010_scan_answers;
+mod m20261207_000010_scan_hits_and_lease;
 
 /// Runs `statements` in order on PostgreSQL and nothing on SQLite: for the migrations that only PostgreSQL
 /// needs (statement triggers in place of per-row foreign keys).
@@ -53,7 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000010_job_items_cascade_by_statement::Migration),
             Box::new(m20261205_000010_skus_catalog_check_by_statement::Migration),
             Box::new(m20261206_000010_lookup_scan::Migration),
-            Box::new(m20261207_000010_scan_answers::Migration),
+            Box::new(m20261207_000010_scan_hits_and_lease::Migration),
         ]
     }
 }

@@ -481,6 +481,37 @@ async fn a_cold_scan_hands_the_rest_of_the_catalog_over_as_pending_items() {
     app.assert_counters_match_items(&token, &id).await;
 }
 
+#[tokio::test]
+async fn one_worker_at_a_time_scans_a_job_until_its_lease_passes() {
+    // Arrange: no worker; a scanning lookup job, and two repositories as two replicas' workers.
+    let mut settings = test_settings().await;
+    settings.run_worker = false;
+    let app = spawn_app_with_sim(settings, start_sim(test_sim_config()).await).await;
+    let (tenant, token) = app.new_tenant("Shop").await;
+    let cat = seeded_catalog(&app, &token, 3, 0).await;
+    let started = app.start_lookup(&token, &cat, None).await;
+    let (_, uid) = api::ids::decode_any(started["job"]["id"].as_str().unwrap()).unwrap();
+    let a = app.state.jobs.clone();
+    let b = infra::db::job_repo::JobRepo::new(a.db().clone());
+    let long = Duration::from_secs(30);
+
+    // Act + Assert: A takes the scan; B cannot while A's lease runs; A renews it (here: shortens it).
+    assert!(a.take_scan(uid, long).await.unwrap());
+    assert!(!b.take_scan(uid, long).await.unwrap());
+    assert!(a.take_scan(uid, Duration::from_millis(1)).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    // A's lease has passed: B takes the scan over, and now A is left out.
+    assert!(b.take_scan(uid, long).await.unwrap());
+    assert!(!a.take_scan(uid, long).await.unwrap());
+    // A restart gives every lease back; a scan that is over (here: cancelled) has none to take.
+    b.release_all_leases().await.unwrap();
+    assert!(a.take_scan(uid, long).await.unwrap());
+    let job = a.get(tenant, uid).await.unwrap().unwrap();
+    assert_eq!(a.skip_pending(&job).await.unwrap(), 3);
+    assert!(!a.take_scan(uid, long).await.unwrap());
+    assert!(!b.take_scan(uid, long).await.unwrap());
+}
+
 /// The states of a job's items, in id order.
 async fn item_states(repo: &infra::db::job_repo::JobRepo, job: uuid::Uuid) -> Vec<String> {
     use sea_orm::{ConnectionTrait, Statement};

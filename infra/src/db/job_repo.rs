@@ -351,6 +351,34 @@ impl JobRepo {
         super::lookup_scan::read(&self.db, job, after, n).await
     }
 
+    /// Takes the scan of `job_id` for `lease`, or renews it: `false` while another worker holds it and its lease
+    /// has not passed (or when the job does not scan). Only the lease holder reads and writes the scan's
+    /// batches, so replicas do not write the same batch, one of them only to roll back; the scan's cursor
+    /// alone keeps a batch from being written twice, lease or not.
+    ///
+    /// # Errors
+    /// The database.
+    pub async fn take_scan(&self, job_id: Uuid, lease: Duration) -> Result<bool, RepoError> {
+        use sea_orm::Condition;
+        let now = Utc::now();
+        let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
+        let r = job::Entity::update_many()
+            .col_expr(job::Column::ScanOwner, Expr::value(self.owner))
+            .col_expr(job::Column::ScanLeasedUntil, Expr::value(until))
+            .filter(job::Column::Id.eq(job_id))
+            .filter(job::Column::ScanAfter.is_not_null())
+            .filter(
+                Condition::any()
+                    .add(job::Column::ScanOwner.is_null())
+                    .add(job::Column::ScanOwner.eq(self.owner))
+                    .add(job::Column::ScanLeasedUntil.is_null())
+                    .add(job::Column::ScanLeasedUntil.lt(now)),
+            )
+            .exec(&self.db)
+            .await?;
+        Ok(r.rows_affected == 1)
+    }
+
     /// Writes a part of a scan ([`super::lookup_scan::write`]); `false` when the scan had moved on.
     pub async fn scan_write(&self, job: &Job, part: super::lookup_scan::ScanWrite) -> Result<bool, RepoError> {
         super::lookup_scan::write(&self.db, job, part).await
@@ -539,12 +567,19 @@ impl JobRepo {
         Ok(())
     }
 
-    /// Gives back every lease (a single process at start: leases of a killed run are stale).
+    /// Gives back every lease, of items and of scans (a single process at start: leases of a killed run are
+    /// stale). Returns the items'.
     pub async fn release_all_leases(&self) -> Result<u64, RepoError> {
         let r = job_item::Entity::update_many()
             .col_expr(job_item::Column::LeasedUntil, Expr::value(Option::<DateTime<Utc>>::None))
             .filter(job_item::Column::State.eq(ItemState::Pending.as_str()))
             .filter(job_item::Column::LeasedUntil.is_not_null())
+            .exec(&self.db)
+            .await?;
+        job::Entity::update_many()
+            .col_expr(job::Column::ScanOwner, Expr::value(Option::<Uuid>::None))
+            .col_expr(job::Column::ScanLeasedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .filter(job::Column::ScanOwner.is_not_null())
             .exec(&self.db)
             .await?;
         Ok(r.rows_affected)

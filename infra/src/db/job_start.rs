@@ -182,6 +182,8 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
         scan_found: Set(0),
         scan_ambiguous: Set(0),
         scan_not_found: Set(0),
+        scan_owner: Set(None),
+        scan_leased_until: Set(None),
     }
     .insert(&txn)
     .await

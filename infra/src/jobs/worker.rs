@@ -248,6 +248,11 @@ impl Worker {
         };
         // A lookup of a whole catalog first scans it, writing its items as it goes.
         if let Some(after) = job.scan_after.clone() {
+            // One worker scans at a time: another leaves the job alone until the scan is over (its misses, the
+            // job's only items until then, are worked after it).
+            if !self.jobs.take_scan(job.id, self.cfg.lease).await? {
+                return Ok(false);
+            }
             return self.scan_run(&job, after).await;
         }
         // A warm catalog resolves from the cache: its batches are read ahead and written in big transactions.

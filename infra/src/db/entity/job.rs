@@ -35,6 +35,9 @@ pub struct Model {
     pub scan_found: i64,
     pub scan_ambiguous: i64,
     pub scan_not_found: i64,
+    /// The worker that scans the job, and until when ([`crate::db::job_repo::JobRepo::take_scan`]).
+    pub scan_owner: Option<Uuid>,
+    pub scan_leased_until: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
