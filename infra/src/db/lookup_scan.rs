@@ -10,11 +10,13 @@
 //!   meanwhile (another worker wrote the batch, or a cancel ended the scan) nothing is written.
 //!
 //! A warm catalog so costs one SKU update per SKU, where items written at the start cost an item insert, a read
-//! and an update each besides. On SQLite the update finds each SKU by the `rowid` the scan read.
+//! and an update each besides. On SQLite the update finds each SKU by the `rowid` the scan read. A cold batch
+//! (the worker decides) hands the rest of the catalog over as pending items in one insert and ends the scan
+//! ([`ScanWrite::hand_over`]). One worker scans a job at a time ([`super::job_repo::JobRepo::take_scan`]).
 //!
 //! The scan takes the catalog as it is when it gets there: a SKU that got an NTIN meanwhile is left out, one
 //! imported meanwhile is looked up too. `total` is the count taken at the start until the scan is over, then
-//! the number of items it wrote.
+//! the number of SKUs it took.
 
 use super::RepoError;
 use super::bulk::{SQLITE_MAX_PARAMS, pg_array, ph};
@@ -131,7 +133,7 @@ pub async fn write(db: &DatabaseConnection, job: &Job, part: ScanWrite) -> Resul
     let now = Utc::now();
     let txn = super::begin_write(db).await?;
     relaxed_commit(&txn).await?;
-    let n = part.items.len() as u64;
+    let mut n = part.items.len() as u64;
     // An item for each miss (pending) and for a failure, if the cache ever gave one; none for the hits.
     let itemized: Vec<_> = part.items.iter().filter(|(_, r)| !is_hit(r.as_ref())).map(|(s, r)| (s.item.clone(), r.clone())).collect();
     insert_items(&txn, tenant, job_id, &itemized, now).await?;
@@ -141,7 +143,6 @@ pub async fn write(db: &DatabaseConnection, job: &Job, part: ScanWrite) -> Resul
     let assigned = newly_assigned(&txn, tenant, &settled).await?;
     write_skus_at(&txn, tenant, &settled, rows.as_deref(), now).await?;
     crate::webhooks::events::ntin_assigned(&txn, tenant, &assigned).await?;
-    let mut n = n;
     if part.hand_over {
         n += hand_over(&txn, job, &part.to, now).await?;
     }

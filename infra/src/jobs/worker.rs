@@ -246,7 +246,7 @@ impl Worker {
             Ok(key) => key,
             Err(worked) => return Ok(worked),
         };
-        // A lookup of a whole catalog first scans it, writing its items as it goes.
+        // A lookup of a whole catalog first scans it, writing its misses as items as it goes.
         if let Some(after) = job.scan_after.clone() {
             // One worker scans at a time: another leaves the job alone until the scan is over (its misses, the
             // job's only items until then, are worked after it).
