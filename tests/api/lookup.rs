@@ -410,6 +410,8 @@ async fn a_catalog_scan_writes_each_sku_once_and_a_cancel_skips_what_it_has_not_
         done: false,
         hand_over: false,
         items: batch.items.iter().cloned().zip(answers.clone()).collect(),
+        wait_for: None,
+        written: None,
     };
     assert!(repo.scan_write(&job, part("")).await.unwrap());
     // The same part again (another worker read it too): the cursor has moved on, nothing is written.
@@ -465,7 +467,15 @@ async fn a_cold_scan_hands_the_rest_of_the_catalog_over_as_pending_items() {
     // Act: the first three, one answered from the "cache" and two missed, written with the rest handed over.
     let batch = repo.scan_read(&job, "", 3).await.unwrap();
     let answers = [Some(LookupItemResult::Found { ntin: "0200000000017".into(), candidates: r#"[{"ntin":"0200000000017"}]"#.into() }), None, None];
-    let part = ScanWrite { from: String::new(), to: "F-00002".into(), done: false, hand_over: true, items: batch.items.into_iter().zip(answers).collect() };
+    let part = ScanWrite {
+        from: String::new(),
+        to: "F-00002".into(),
+        done: false,
+        hand_over: true,
+        items: batch.items.into_iter().zip(answers).collect(),
+        wait_for: None,
+        written: None,
+    };
     assert!(repo.scan_write(&job, part).await.unwrap());
 
     // Assert: the scan is over; the two misses and the seven SKUs after them are pending items, once each.
@@ -510,6 +520,49 @@ async fn one_worker_at_a_time_scans_a_job_until_its_lease_passes() {
     assert_eq!(a.skip_pending(&job).await.unwrap(), 3);
     assert!(!a.take_scan(uid, long).await.unwrap());
     assert!(!b.take_scan(uid, long).await.unwrap());
+}
+
+#[tokio::test]
+async fn parts_of_a_scan_written_at_once_move_the_cursor_in_order() {
+    use infra::db::job_repo::LookupItemResult;
+    use infra::db::lookup_scan::ScanWrite;
+    // Parts at once are PostgreSQL's (SQLite has one writer: a waiting part would hold the write lock).
+    if std::env::var("TEST_DATABASE_URL").map_or(true, |u| u.is_empty()) {
+        eprintln!("skipped: parts at once need PostgreSQL (TEST_DATABASE_URL)");
+        return;
+    }
+    // Arrange: no worker; six SKUs in two parts, all not found.
+    let mut settings = test_settings().await;
+    settings.run_worker = false;
+    let app = spawn_app_with_sim(settings, start_sim(test_sim_config()).await).await;
+    let (tenant, token) = app.new_tenant("Shop").await;
+    let cat = seeded_catalog(&app, &token, 6, 0).await;
+    let started = app.start_lookup(&token, &cat, None).await;
+    let id = started["job"]["id"].as_str().unwrap().to_owned();
+    let (_, uid) = api::ids::decode_any(&id).unwrap();
+    let repo = app.state.jobs.clone();
+    let job = repo.get(tenant, uid).await.unwrap().unwrap();
+    let batch = repo.scan_read(&job, "", 6).await.unwrap();
+    let mut items = batch.items.into_iter().map(|s| (s, Some(LookupItemResult::NotFound)));
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let first = ScanWrite { from: String::new(), to: "F-00002".into(), done: false, hand_over: false, items: items.by_ref().take(3).collect(), wait_for: None, written: Some(tx) };
+    let second = ScanWrite { from: "F-00002".into(), to: "F-00005".into(), done: true, hand_over: false, items: items.collect(), wait_for: Some(rx), written: None };
+
+    // Act: the second part starts first and reaches the cursor before the first part has moved it.
+    let second = tokio::spawn({
+        let (repo, job) = (repo.clone(), job.clone());
+        async move { repo.scan_write(&job, second).await.unwrap() }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let first = repo.scan_write(&job, first).await.unwrap();
+
+    // Assert: both parts were written, in order, and the scan is over with every SKU counted once.
+    assert!(first);
+    assert!(second.await.unwrap(), "the second part waited for the first instead of rolling back");
+    let job = repo.get(tenant, uid).await.unwrap().unwrap();
+    assert_eq!(job.scan_after, None);
+    assert_eq!((job.progress.total, job.progress.processed, job.progress.not_found), (6, 6, 6));
+    app.assert_counters_match_items(&token, &id).await;
 }
 
 /// The states of a job's items, in id order.

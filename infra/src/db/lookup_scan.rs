@@ -121,6 +121,12 @@ pub struct ScanWrite {
     pub hand_over: bool,
     /// The SKUs, in seller-SKU order.
     pub items: Vec<(ScanSku, Option<LookupItemResult>)>,
+    /// When parts are written at once: the part before this one. This part moves the cursor only after that
+    /// one has moved it (`true`), and rolls back when it did not. Without it, a part that finished its SKUs
+    /// first found the cursor not yet at its `from` and rolled back all its work.
+    pub wait_for: Option<tokio::sync::oneshot::Receiver<bool>>,
+    /// Told whether this part moved the cursor (for the part after it).
+    pub written: Option<tokio::sync::oneshot::Sender<bool>>,
 }
 
 /// Writes a part of `job`'s scan (see the module docs). `false` when the cursor was no longer at `from`
@@ -128,7 +134,17 @@ pub struct ScanWrite {
 ///
 /// # Errors
 /// The database.
-pub async fn write(db: &DatabaseConnection, job: &Job, part: ScanWrite) -> Result<bool, RepoError> {
+pub async fn write(db: &DatabaseConnection, job: &Job, mut part: ScanWrite) -> Result<bool, RepoError> {
+    let written = part.written.take();
+    let moved = write_part(db, job, part).await;
+    if let Some(tx) = written {
+        // The part after this one may have stopped waiting (it failed); nothing to tell then.
+        let _ = tx.send(matches!(moved, Ok(true)));
+    }
+    moved
+}
+
+async fn write_part(db: &DatabaseConnection, job: &Job, part: ScanWrite) -> Result<bool, RepoError> {
     let (tenant, job_id) = (job.tenant_id, job.id);
     let now = Utc::now();
     let txn = super::begin_write(db).await?;
@@ -149,6 +165,12 @@ pub async fn write(db: &DatabaseConnection, job: &Job, part: ScanWrite) -> Resul
     let counted: ProgressDelta = settled.iter().map(|(_, r)| r.progress_delta()).sum();
     let hits: ProgressDelta = settled.iter().filter(|(_, r)| is_hit(Some(r))).map(|(_, r)| r.progress_delta()).sum();
     // The job row last: concurrent parts of one scan share it, and a part waits here for the one before it.
+    if let Some(before) = part.wait_for
+        && !before.await.unwrap_or(false)
+    {
+        txn.rollback().await?;
+        return Ok(false);
+    }
     let next = (!part.done && !part.hand_over).then_some(part.to.as_str());
     if !advance(&txn, job_id, &part.from, next, n, counted, hits, now).await? {
         txn.rollback().await?;

@@ -355,6 +355,8 @@ impl Worker {
         let mut parts = Vec::with_capacity(writers);
         let mut cursor = from.to_owned();
         let mut rest = batch.items.into_iter().peekable();
+        // Each part moves the cursor after the one before it has (see `ScanWrite::wait_for`).
+        let mut before = None;
         loop {
             let items: Vec<_> = rest.by_ref().take(per).collect();
             let to = items.last().map_or_else(|| cursor.clone(), |(s, _): &(crate::db::lookup_scan::ScanSku, _)| s.seller_sku.clone());
@@ -365,6 +367,12 @@ impl Worker {
                 done: last && !batch.full,
                 hand_over: last && hand_over,
                 items,
+                wait_for: before.take(),
+                written: (!last).then(|| {
+                    let (tx, rx) = tokio::sync::oneshot::channel();
+                    before = Some(rx);
+                    tx
+                }),
             });
             if last {
                 break;
