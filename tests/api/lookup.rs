@@ -565,6 +565,56 @@ async fn parts_of_a_scan_written_at_once_move_the_cursor_in_order() {
     app.assert_counters_match_items(&token, &id).await;
 }
 
+#[tokio::test]
+async fn a_feed_follow_up_leaves_the_skus_ahead_of_a_running_scan_to_it() {
+    use infra::db::job_repo::LookupItemResult;
+    use infra::db::lookup_scan::ScanWrite;
+    use sea_orm::{ConnectionTrait, Statement, Value as V};
+    // Arrange: no worker (and so no feed scheduler); a scan of 10 SKUs that has written its first four.
+    let mut settings = test_settings().await;
+    settings.run_worker = false;
+    let app = spawn_app_with_sim(settings, start_sim(test_sim_config()).await).await;
+    let (tenant, token) = app.new_tenant("Shop").await;
+    let cat = seeded_catalog(&app, &token, 10, 0).await;
+    let started = app.start_lookup(&token, &cat, None).await;
+    let (_, job_id) = api::ids::decode_any(started["job"]["id"].as_str().unwrap()).unwrap();
+    let repo = app.state.jobs.clone();
+    let job = repo.get(tenant, job_id).await.unwrap().unwrap();
+    let batch = repo.scan_read(&job, "", 4).await.unwrap();
+    let items = batch.items.into_iter().map(|s| (s, Some(LookupItemResult::NotFound))).collect();
+    let part = ScanWrite { from: String::new(), to: "F-00003".into(), done: false, hand_over: false, items, wait_for: None, written: None };
+    assert!(repo.scan_write(&job, part).await.unwrap());
+    // Two new SKUs: one the scan has passed (F-00001a sorts before its cursor), one ahead of it.
+    let csv = format!("sku;barcode\nF-00001a;{}\nF-00005a;{}\n", seed::seed_gtin(10), seed::seed_gtin(11));
+    assert_eq!(app.import(&token, &cat, "CSV", &csv).await["rejected"], 0);
+    // A pull that owes a follow-up, as the feed scheduler stores it (its source disabled).
+    let db = repo.db();
+    let backend = db.get_database_backend();
+    let (_, cat_id) = api::ids::decode_any(&cat).unwrap();
+    let (source, pull) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    let now = chrono::Utc::now();
+    let exec = |q: &str, values: Vec<V>| db.execute_raw(Statement::from_sql_and_values(backend, placeholders(backend, q), values));
+    exec("INSERT INTO catalog_sources (id, tenant_id, catalog_id, format, url, interval_secs, enabled, auto_lookup, next_pull_at, created_at, updated_at) \
+          VALUES (?, ?, ?, 'KASPI_XML', 'https://feeds.example/kaspi.xml', 3600, false, true, ?, ?, ?)",
+        vec![source.into(), tenant.0.into(), cat_id.into(), now.into(), now.into(), now.into()]).await.unwrap();
+    exec("INSERT INTO catalog_source_pulls (id, tenant_id, source_id, catalog_id, \"trigger\", outcome, started_at, finished_at, row_errors, follow_up) \
+          VALUES (?, ?, ?, ?, 'SCHEDULE', 'IMPORTED', ?, ?, '[]', 'PENDING')",
+        vec![pull.into(), tenant.0.into(), source.into(), cat_id.into(), now.into(), now.into()]).await.unwrap();
+
+    // Act
+    let n = infra::feeds::follow_up::run_pending(db, 10).await.unwrap();
+
+    // Assert: one job, for the SKU behind the cursor only; the scan takes F-00005a when it gets there.
+    assert_eq!(n, 1);
+    let q = placeholders(backend, "SELECT s.seller_sku FROM catalog_source_pulls p JOIN job_items i ON i.job_id = p.follow_up_job_id \
+                                   JOIN skus s ON s.id = i.sku_id WHERE p.id = ?");
+    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, q, [pull.into()])).await.unwrap();
+    let skus: Vec<String> = rows.iter().map(|r| r.try_get("", "seller_sku").unwrap()).collect();
+    assert_eq!(skus, ["F-00001a"]);
+    let rest = repo.scan_read(&job, "F-00003", 100).await.unwrap();
+    assert!(rest.items.iter().any(|s| s.seller_sku == "F-00005a"), "the scan still has the SKU ahead of its cursor");
+}
+
 /// The states of a job's items, in id order.
 async fn item_states(repo: &infra::db::job_repo::JobRepo, job: uuid::Uuid) -> Vec<String> {
     use sea_orm::{ConnectionTrait, Statement};
