@@ -378,18 +378,8 @@ async fn a_catalog_scan_writes_each_sku_once_and_a_cancel_skips_what_it_has_not_
     use infra::db::job_repo::LookupItemResult;
     use infra::db::lookup_scan::ScanWrite;
     // Arrange: no worker, so the test moves the scan itself (on either backend); 10 SKUs to look up.
-    let mut settings = test_settings().await;
-    settings.run_worker = false;
-    settings.limits.job_lookup_scan = true;
-    let app = spawn_app_with_sim(settings, start_sim(test_sim_config()).await).await;
-    let (tenant, token) = app.new_tenant("Shop").await;
-    let cat = seeded_catalog(&app, &token, 10, 0).await;
-    let started = app.start_lookup(&token, &cat, None).await;
-    let id = started["job"]["id"].as_str().unwrap().to_owned();
+    let ScanJob { app, tenant, token, cat, id, uid, repo, job, started } = scanning_job(10).await;
     assert_eq!(started["job"]["progress"]["total"], 10, "counted at the start: {started}");
-    let (_, uid) = api::ids::decode_any(&id).unwrap();
-    let repo = app.state.jobs.clone();
-    let job = repo.get(tenant, uid).await.unwrap().unwrap();
     assert_eq!(job.scan_after.as_deref(), Some(""), "the job scans its catalog");
     assert_eq!(app.state.jobs.recount(uid).await.unwrap().total, 0, "and wrote no item at the start");
 
@@ -452,17 +442,7 @@ async fn a_cold_scan_hands_the_rest_of_the_catalog_over_as_pending_items() {
     use infra::db::job_repo::LookupItemResult;
     use infra::db::lookup_scan::ScanWrite;
     // Arrange: no worker, so the test moves the scan itself (on either backend); 10 SKUs to look up.
-    let mut settings = test_settings().await;
-    settings.run_worker = false;
-    settings.limits.job_lookup_scan = true;
-    let app = spawn_app_with_sim(settings, start_sim(test_sim_config()).await).await;
-    let (tenant, token) = app.new_tenant("Shop").await;
-    let cat = seeded_catalog(&app, &token, 10, 0).await;
-    let started = app.start_lookup(&token, &cat, None).await;
-    let id = started["job"]["id"].as_str().unwrap().to_owned();
-    let (_, uid) = api::ids::decode_any(&id).unwrap();
-    let repo = app.state.jobs.clone();
-    let job = repo.get(tenant, uid).await.unwrap().unwrap();
+    let ScanJob { app, tenant, token, id, uid, repo, job, .. } = scanning_job(10).await;
 
     // Act: the first three, one answered from the "cache" and two missed, written with the rest handed over.
     let batch = repo.scan_read(&job, "", 3).await.unwrap();
@@ -494,14 +474,7 @@ async fn a_cold_scan_hands_the_rest_of_the_catalog_over_as_pending_items() {
 #[tokio::test]
 async fn one_worker_at_a_time_scans_a_job_until_its_lease_passes() {
     // Arrange: no worker; a scanning lookup job, and two repositories as two replicas' workers.
-    let mut settings = test_settings().await;
-    settings.run_worker = false;
-    let app = spawn_app_with_sim(settings, start_sim(test_sim_config()).await).await;
-    let (tenant, token) = app.new_tenant("Shop").await;
-    let cat = seeded_catalog(&app, &token, 3, 0).await;
-    let started = app.start_lookup(&token, &cat, None).await;
-    let (_, uid) = api::ids::decode_any(started["job"]["id"].as_str().unwrap()).unwrap();
-    let a = app.state.jobs.clone();
+    let ScanJob { app: _app, tenant, uid, repo: a, .. } = scanning_job(3).await;
     let b = infra::db::job_repo::JobRepo::new(a.db().clone());
     let long = Duration::from_secs(30);
 
@@ -532,16 +505,7 @@ async fn parts_of_a_scan_written_at_once_move_the_cursor_in_order() {
         return;
     }
     // Arrange: no worker; six SKUs in two parts, all not found.
-    let mut settings = test_settings().await;
-    settings.run_worker = false;
-    let app = spawn_app_with_sim(settings, start_sim(test_sim_config()).await).await;
-    let (tenant, token) = app.new_tenant("Shop").await;
-    let cat = seeded_catalog(&app, &token, 6, 0).await;
-    let started = app.start_lookup(&token, &cat, None).await;
-    let id = started["job"]["id"].as_str().unwrap().to_owned();
-    let (_, uid) = api::ids::decode_any(&id).unwrap();
-    let repo = app.state.jobs.clone();
-    let job = repo.get(tenant, uid).await.unwrap().unwrap();
+    let ScanJob { app, tenant, token, id, uid, repo, job, .. } = scanning_job(6).await;
     let batch = repo.scan_read(&job, "", 6).await.unwrap();
     let mut items = batch.items.into_iter().map(|s| (s, Some(LookupItemResult::NotFound)));
     let (tx, rx) = tokio::sync::oneshot::channel();
@@ -571,15 +535,7 @@ async fn a_feed_follow_up_leaves_the_skus_ahead_of_a_running_scan_to_it() {
     use infra::db::lookup_scan::ScanWrite;
     use sea_orm::{ConnectionTrait, Statement, Value as V};
     // Arrange: no worker (and so no feed scheduler); a scan of 10 SKUs that has written its first four.
-    let mut settings = test_settings().await;
-    settings.run_worker = false;
-    let app = spawn_app_with_sim(settings, start_sim(test_sim_config()).await).await;
-    let (tenant, token) = app.new_tenant("Shop").await;
-    let cat = seeded_catalog(&app, &token, 10, 0).await;
-    let started = app.start_lookup(&token, &cat, None).await;
-    let (_, job_id) = api::ids::decode_any(started["job"]["id"].as_str().unwrap()).unwrap();
-    let repo = app.state.jobs.clone();
-    let job = repo.get(tenant, job_id).await.unwrap().unwrap();
+    let ScanJob { app, tenant, token, cat, repo, job, .. } = scanning_job(10).await;
     let batch = repo.scan_read(&job, "", 4).await.unwrap();
     let items = batch.items.into_iter().map(|s| (s, Some(LookupItemResult::NotFound))).collect();
     let part = ScanWrite { from: String::new(), to: "F-00003".into(), done: false, hand_over: false, items, wait_for: None, written: None };
@@ -613,6 +569,38 @@ async fn a_feed_follow_up_leaves_the_skus_ahead_of_a_running_scan_to_it() {
     assert_eq!(skus, ["F-00001a"]);
     let rest = repo.scan_read(&job, "F-00003", 100).await.unwrap();
     assert!(rest.items.iter().any(|s| s.seller_sku == "F-00005a"), "the scan still has the SKU ahead of its cursor");
+}
+
+/// A scanning lookup job and what the tests of the scan use of it.
+struct ScanJob {
+    app: TestApp,
+    tenant: domain::tenant::TenantId,
+    token: String,
+    cat: String,
+    /// The job's global ID, and its UUID.
+    id: String,
+    uid: uuid::Uuid,
+    repo: infra::db::job_repo::JobRepo,
+    job: infra::db::job_repo::Job,
+    /// `startLookupJob`'s answer.
+    started: Value,
+}
+
+/// A lookup job over a catalog of `n` SKUs to look up, started on a server without a worker (and so without
+/// the feed scheduler), with the scan forced on either backend: the test moves the scan itself.
+async fn scanning_job(n: usize) -> ScanJob {
+    let mut settings = test_settings().await;
+    settings.run_worker = false;
+    settings.limits.job_lookup_scan = true;
+    let app = spawn_app_with_sim(settings, start_sim(test_sim_config()).await).await;
+    let (tenant, token) = app.new_tenant("Shop").await;
+    let cat = seeded_catalog(&app, &token, n, 0).await;
+    let started = app.start_lookup(&token, &cat, None).await;
+    let id = started["job"]["id"].as_str().unwrap().to_owned();
+    let (_, uid) = api::ids::decode_any(&id).unwrap();
+    let repo = app.state.jobs.clone();
+    let job = repo.get(tenant, uid).await.unwrap().unwrap();
+    ScanJob { app, tenant, token, cat, id, uid, repo, job, started }
 }
 
 /// The states of a job's items, in id order.

@@ -121,11 +121,7 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
     }
     let hash = input_hash(&start);
     let txn = super::begin_write(db).await?;
-    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
-        // The items are inserted in seller-SKU order: without statistics (a catalog imported a moment ago) the
-        // planner sorts the catalog's SKUs, and 100,000 of them spill past the default 4 MB to disk.
-        txn.execute_unprepared("SET LOCAL work_mem = '32MB'").await?;
-    }
+    room_to_sort(&txn).await?;
     if let Some(key) = &start.idempotency_key
         && let Some(existing) = job::Entity::find()
             .filter(job::Column::TenantId.eq(tenant.0))
@@ -142,8 +138,8 @@ pub async fn start_job(db: &DatabaseConnection, tenant: TenantId, start: StartJo
         return Err(StartJobError::CatalogNotFound);
     }
     // A scanned lookup of the whole catalog writes no item here: the worker scans the catalog, answers what the
-    // cache holds and writes the items as it goes (`super::lookup_scan`). The total counted now is what the
-    // progress shows until the scan is over; then it is the number of items the scan wrote.
+    // cache holds and writes its misses as items as it goes (`super::lookup_scan`). The total counted now is what
+    // the progress shows until the scan is over; then it is the number of SKUs the scan took.
     let scan_total = if start.kind == JobKind::Lookup && start.sku_ids.is_none() && start.scan {
         let n = targets(start.kind, None)
             .filter(sku::Column::TenantId.eq(tenant.0))
@@ -235,6 +231,16 @@ pub(super) enum Rest<'a> {
     SkippedAfter(&'a str),
     /// Those after this seller SKU, pending (the rest of a scan that found the catalog cold).
     PendingAfter(&'a str),
+}
+
+/// Lets [`items_insert`] sort a catalog in memory, in the calling transaction (PostgreSQL; a no-op on SQLite).
+/// The items are inserted in seller-SKU order: without statistics (a catalog imported a moment ago) the planner
+/// sorts the catalog's SKUs, and 100,000 of them spill past the default 4 MB to disk.
+pub(super) async fn room_to_sort<C: ConnectionTrait>(conn: &C) -> Result<(), sea_orm::DbErr> {
+    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        conn.execute_unprepared("SET LOCAL work_mem = '32MB'").await?;
+    }
+    Ok(())
 }
 
 /// `INSERT INTO job_items … SELECT` of the SKUs a job works on (of `sku_ids` when given), in seller-SKU order.

@@ -22,7 +22,7 @@ use super::RepoError;
 use super::bulk::{SQLITE_MAX_PARAMS, pg_array, ph};
 use super::job_progress::ProgressDelta;
 use super::job_repo::{ClaimedItem, Job, LookupItemResult, newly_assigned};
-use super::job_start::{Rest, items_insert};
+use super::job_start::{Rest, items_insert, room_to_sort};
 use super::lookup_write::{item_fields, relaxed_commit, write_skus_at};
 use chrono::{DateTime, Utc};
 use domain::job::{ItemState, JobKind};
@@ -203,10 +203,7 @@ pub async fn stop<C: ConnectionTrait>(conn: &C, job: &Job) -> Result<u64, RepoEr
 
 /// Writes the SKUs of `job`'s scan after `after` as pending items; returns how many.
 async fn hand_over<C: ConnectionTrait>(conn: &C, job: &Job, after: &str, now: DateTime<Utc>) -> Result<u64, RepoError> {
-    if conn.get_database_backend() == DbBackend::Postgres {
-        // As `startLookupJob`'s insert: without statistics the planner sorts the catalog, which spilled to disk.
-        conn.execute_unprepared("SET LOCAL work_mem = '32MB'").await?;
-    }
+    room_to_sort(conn).await?;
     let insert = items_insert(JobKind::Lookup, None, job.tenant_id, job.catalog_id, job.id, now, Rest::PendingAfter(after))
         .map_err(|e| RepoError::Unexpected(anyhow::anyhow!("handing a cold scan's rest over: {e}")))?;
     Ok(conn.execute(&insert).await?.rows_affected())

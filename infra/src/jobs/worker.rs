@@ -13,6 +13,7 @@ use super::round::Round;
 use crate::cache::CachedLookup;
 use crate::db::job_repo::{ClaimedItem, Held, Job, JobRepo, LookupItemResult};
 use crate::db::key_repo::NctKeyRepo;
+use crate::db::lookup_scan::{ScanSku, ScanWrite};
 use crate::db::RepoError;
 use crate::lookup::LookupService;
 use nct::{NctClient, NctError};
@@ -100,7 +101,7 @@ type Settled = Vec<(ClaimedItem, LookupItemResult)>;
 
 /// SKUs of a scan with their answer from the cache (`None`: a miss).
 struct Answered {
-    items: Vec<(crate::db::lookup_scan::ScanSku, Option<LookupItemResult>)>,
+    items: Vec<(ScanSku, Option<LookupItemResult>)>,
     /// As many as asked for: more may follow.
     full: bool,
 }
@@ -350,7 +351,6 @@ impl Worker {
     /// last part of a batch that was not full ends the scan, and with `hand_over` the last part hands the rest of
     /// the catalog over as pending items. `false` when the scan had moved on.
     async fn scan_write(&self, job: &Job, from: &str, batch: Answered, writers: usize, hand_over: bool) -> Result<bool, RepoError> {
-        use crate::db::lookup_scan::ScanWrite;
         let per = batch.items.len().div_ceil(writers.max(1)).max(1);
         let mut parts = Vec::with_capacity(writers);
         let mut cursor = from.to_owned();
@@ -359,7 +359,7 @@ impl Worker {
         let mut before = None;
         loop {
             let items: Vec<_> = rest.by_ref().take(per).collect();
-            let to = items.last().map_or_else(|| cursor.clone(), |(s, _): &(crate::db::lookup_scan::ScanSku, _)| s.seller_sku.clone());
+            let to = items.last().map_or_else(|| cursor.clone(), |(s, _): &(ScanSku, _)| s.seller_sku.clone());
             let last = rest.peek().is_none();
             parts.push(ScanWrite {
                 from: std::mem::replace(&mut cursor, to.clone()),
