@@ -9,7 +9,8 @@
 //! seller wait; a key NCT refuses is marked invalid, as the jobs do.
 //!
 //! Between ticks it sleeps until the earliest next check, at most half the policy's first wait (and at
-//! most 30 s), so a due request waits little and an idle follower costs one indexed query per tick.
+//! most 30 s), so a due request waits little. It claims only once the earliest check it read is due: an
+//! idle follower costs one indexed query per wake-up.
 //!
 //! At most once per [`UPKEEP_EVERY`] (and again at once while there is more to do) it also does the card
 //! upkeep, with any tenant's valid key: a few pages of the dictionaries' incremental refresh
@@ -120,16 +121,24 @@ impl Follower {
         }
         tracing::info!(first_ms = self.schedule.policy.first.as_millis() as u64, max_ms = self.schedule.policy.cap.as_millis() as u64, "request follower started");
         let mut last_upkeep: Option<std::time::Instant> = None;
+        // The earliest next check read before the last sleep (`None`: unknown, tick). A tick before it is due
+        // would claim nothing: the loop then only reads the schedule again, one indexed query instead of a
+        // claiming transaction.
+        let mut due_at: Option<chrono::DateTime<Utc>> = None;
         loop {
             if *shutdown.borrow() {
                 break;
             }
-            let mut busy = match self.tick().await {
-                Ok(r) => r.claimed as u64 >= BATCH,
-                Err(e) => {
-                    tracing::error!(error.cause_chain = ?e, "follower tick failed");
-                    false
+            let mut busy = if due_at.is_none_or(|at| at <= Utc::now()) {
+                match self.tick().await {
+                    Ok(r) => r.claimed as u64 >= BATCH,
+                    Err(e) => {
+                        tracing::error!(error.cause_chain = ?e, "follower tick failed");
+                        false
+                    }
                 }
+            } else {
+                false
             };
             if last_upkeep.is_none_or(|t| t.elapsed() >= UPKEEP_EVERY) {
                 last_upkeep = Some(std::time::Instant::now());
@@ -139,13 +148,22 @@ impl Follower {
                 }
             }
             if busy {
+                due_at = None;
                 continue;
             }
             let sleep = match self.requests.earliest_check().await {
-                Ok(Some(at)) => (at - Utc::now()).to_std().unwrap_or(Duration::ZERO).clamp(Duration::from_millis(10), self.max_sleep()),
-                Ok(None) => self.max_sleep(),
+                Ok(Some(at)) => {
+                    due_at = Some(at);
+                    (at - Utc::now()).to_std().unwrap_or(Duration::ZERO).clamp(Duration::from_millis(10), self.max_sleep())
+                }
+                Ok(None) => {
+                    // Nothing is followed: the next tick waits for a check to appear in the schedule.
+                    due_at = Some(chrono::DateTime::<Utc>::MAX_UTC);
+                    self.max_sleep()
+                }
                 Err(e) => {
                     tracing::warn!(error.cause_chain = ?e, "follower cannot read its schedule");
+                    due_at = None;
                     self.max_sleep()
                 }
             };
