@@ -611,3 +611,57 @@ async fn item_states(repo: &infra::db::job_repo::JobRepo, job: uuid::Uuid) -> Ve
     let rows = repo.db().query_all_raw(Statement::from_sql_and_values(backend, q, [job.into()])).await.unwrap();
     rows.iter().map(|r| r.try_get::<String>("", "state").unwrap()).collect()
 }
+
+#[tokio::test]
+async fn a_cold_job_reads_after_its_cursor_and_still_takes_the_items_behind_it_once_they_are_free() {
+    // Arrange: 40 cold items written at the start, on a server without a worker. Another replica holds the
+    // first five for a second; this test's worker reads in batches of eight after its cursor.
+    use infra::db::job_repo::JobRepo;
+    use infra::jobs::worker::{Worker, WorkerConfig};
+    let mut settings = test_settings().await;
+    settings.run_worker = false;
+    settings.limits.job_lookup_scan = false;
+    let app = spawn_app_with_sim(settings, start_sim(test_sim_config()).await).await;
+    let (tenant, token) = app.new_tenant("Shop").await;
+    let cat = seeded_catalog(&app, &token, 40, 0).await;
+    app.set_key(&token, DEMO_KEY, true).await;
+    let started = app.start_lookup(&token, &cat, None).await;
+    let id = started["job"]["id"].as_str().unwrap().to_owned();
+    let (_, uid) = api::ids::decode_any(&id).unwrap();
+    let other = JobRepo::new(app.state.db.clone());
+    let held = other.claim(uid, 5, Duration::from_secs(1)).await.unwrap();
+    assert_eq!(held.len(), 5);
+    let s = &app.state;
+    let worker = Worker::new(
+        JobRepo::new(s.db.clone()),
+        s.keys.clone(),
+        s.lookup.clone(),
+        s.nct.clone(),
+        s.events.clone(),
+        WorkerConfig { batch: 8, release_leases_on_start: false, ..WorkerConfig::default() },
+    );
+
+    // Act: rounds until the job has nothing this worker can take.
+    let mut rounds = 0;
+    while worker.round().await.unwrap() {
+        rounds += 1;
+        assert!(rounds < 100, "the worker kept working");
+    }
+    let before = item_states(&app.state.jobs, uid).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    while worker.round().await.unwrap() {
+        rounds += 1;
+        assert!(rounds < 100, "the worker kept working");
+    }
+
+    // Assert: the 35 free items first, the five held ones once their lease passed (read from the start, since
+    // nothing followed the cursor), and the job then finished with every item looked up once.
+    assert_eq!(before.iter().filter(|s| *s == "PENDING").count(), 5, "{before:?}");
+    assert!(before[..5].iter().all(|s| s == "PENDING"), "the held items are the first five: {before:?}");
+    let after = item_states(&app.state.jobs, uid).await;
+    assert!(after.iter().all(|s| s == "DONE"), "{after:?}");
+    let job = app.state.jobs.get(tenant, uid).await.unwrap().unwrap();
+    assert_eq!(job.state, domain::job::JobState::Succeeded);
+    let p = app.assert_counters_match_items(&token, &id).await;
+    assert_eq!(p["progress"]["processed"], 40, "{p}");
+}
