@@ -18,6 +18,7 @@ mod m20261204_000010_job_items_cascade_by_statement;
 mod m20261205_000010_skus_catalog_check_by_statement;
 mod m20261206_000010_lookup_scan;
 mod m20261207_000010_scan_hits_and_lease;
+mod m20261208_000010_stamp_updates_by_new_rows;
 
 /// Runs `statements` in order on PostgreSQL and nothing on SQLite: for the migrations that only PostgreSQL
 /// needs (statement triggers in place of per-row foreign keys).
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000010_skus_catalog_check_by_statement::Migration),
             Box::new(m20261206_000010_lookup_scan::Migration),
             Box::new(m20261207_000010_scan_hits_and_lease::Migration),
+            Box::new(m20261208_000010_stamp_updates_by_new_rows::Migration),
         ]
     }
 }

@@ -150,3 +150,38 @@ async fn a_published_card_is_edited_without_changing_its_locked_fields() {
     let r = app.gql_ok(Some(&token_b), q, json!({"i": {"skuId": other}})).await["startCardEdit"].clone();
     assert_eq!(r["userErrors"][0]["code"], "INVALID_STATE", "{r}");
 }
+
+#[tokio::test]
+async fn a_sku_moved_to_another_catalog_moves_both_catalogs_stamps_and_a_plain_update_only_its_own() {
+    // Arrange: two catalogs of one tenant, two SKUs each.
+    use infra::db::card_check_repo::CardCheckRepo;
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app().await;
+    let (_t, token) = app.new_tenant("Stamps").await;
+    let (a, b) = (app.new_catalog(&token, "A").await, app.new_catalog(&token, "B").await);
+    for (cat, p) in [(&a, "STAMPA"), (&b, "STAMPB")] {
+        let r = app.import(&token, cat, "CSV", &format!("sku;barcode\n{p}-1;4870000000015\n{p}-2;4870000000022\n")).await;
+        assert_eq!(r["created"], 2, "{r}");
+    }
+    let uid = |id: &str| api::ids::decode_any(id).unwrap().1;
+    let (ua, ub) = (uid(&a), uid(&b));
+    let stamps = CardCheckRepo::new(app.state.db.clone());
+    let db = &app.state.db;
+    let now = || async { (stamps.catalog_stamp(ua).await.unwrap(), stamps.catalog_stamp(ub).await.unwrap()) };
+    let sql = |s: String| async move {
+        db.execute_unprepared(&s).await.expect(&s);
+    };
+
+    // Act and assert: a plain bulk update of A's SKUs moves A's stamp only.
+    let (a0, b0) = now().await;
+    sql("UPDATE skus SET name_ru = 'x' WHERE seller_sku LIKE 'STAMPA-%'".to_owned()).await;
+    let (a1, b1) = now().await;
+    assert_ne!(a1, a0, "A's SKUs changed");
+    assert_eq!(b1, b0, "B's did not");
+
+    // A SKU moved from A to B by SQL behind the server's back moves both.
+    sql("UPDATE skus SET catalog_id = (SELECT catalog_id FROM skus WHERE seller_sku = 'STAMPB-1') WHERE seller_sku = 'STAMPA-2'".to_owned()).await;
+    let (a2, b2) = now().await;
+    assert_ne!(a2, a1, "the catalog the SKU left");
+    assert_ne!(b2, b1, "the catalog the SKU joined");
+}
