@@ -570,7 +570,15 @@ impl Worker {
             tokio::select! {
                 Some(written) = futures_util::future::OptionFuture::from(writing.as_mut()), if writing.is_some() => {
                     writing = None;
-                    written?;
+                    if let Err(e) = written {
+                        // The items taken but not started go back at once rather than when their lease runs
+                        // out; those in flight are dropped with the round, as before, and wait for theirs.
+                        let rest: Vec<i64> = queue.drain(..).map(|i| i.id).collect();
+                        if let Err(r) = self.jobs.release(&rest).await {
+                            tracing::warn!(error.cause_chain = ?r, "cannot give back the items of a failed round");
+                        }
+                        return Err(e);
+                    }
                 }
                 Some(taken) = futures_util::future::OptionFuture::from(feeding.as_mut()), if feeding.is_some() => {
                     feeding = None;
