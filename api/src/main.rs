@@ -7,7 +7,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// mimalloc's settings, when the environment does not give them. Its defaults keep freed memory for a second
 /// and commit arenas eagerly: a 100,000-offer Kaspi import peaked at 221 MB RSS (re-import 240 MB) against
-/// 138 / 160 MB with glibc. With these, 139 / 171 MB, and the read benchmark keeps its gain (README).
+/// 138 / 160 MB with glibc. With these, 153 / 181 MB, and the read benchmark keeps its gain (README).
 const ALLOCATOR_DEFAULTS: [(&str, &str); 2] = [("MIMALLOC_PURGE_DELAY", "100"), ("MIMALLOC_ARENA_EAGER_COMMIT", "0")];
 
 /// Set in the environment of the process [`allocator_settings`] restarted, so it restarts once at most.
